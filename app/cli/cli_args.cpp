@@ -1,0 +1,40 @@
+#include "cli_args.hpp"
+
+#include "common/parse.hpp"
+
+namespace attnscope::cli {
+
+std::string Args::nextFlag() {
+  std::string item = items_[pos_++];
+  if (item.rfind("--", 0) != 0) throw UsageError{"unexpected argument '" + item + "' (flags start with --)"};
+  // --flag=value is accepted too.
+  const size_t eq = item.find('=');
+  if (eq != std::string::npos) {
+    items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(pos_), item.substr(eq + 1));
+    item = item.substr(0, eq);
+  }
+  return item;
+}
+
+std::string Args::value(const std::string& flag) {
+  if (pos_ >= items_.size()) throw UsageError{flag + ": missing value"};
+  return items_[pos_++];
+}
+
+int64_t Args::intValue(const std::string& flag, int64_t min, int64_t max) {
+  const std::string text = value(flag);
+  auto v = parseInt(text);
+  if (!v) throw UsageError{flag + ": '" + text + "' is not an integer"};
+  if (*v < min || *v > max) throw UsageError{flag + ": " + text + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]"};
+  return *v;
+}
+
+double Args::doubleValue(const std::string& flag, double min, double max) {
+  const std::string text = value(flag);
+  auto v = parseDouble(text);
+  if (!v) throw UsageError{flag + ": '" + text + "' is not a number"};
+  if (*v < min || *v > max) throw UsageError{flag + ": " + text + " is out of range"};
+  return *v;
+}
+
+}  // namespace attnscope::cli

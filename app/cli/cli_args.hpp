@@ -1,0 +1,35 @@
+// A small, strict command-line reader: every flag is known, every value is
+// checked, and every mistake names the flag.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnscope::cli {
+
+class Args {
+ public:
+  Args(std::vector<std::string> items) : items_(std::move(items)) {}
+  bool empty() const { return pos_ >= items_.size(); }
+  // Next token, which must be a flag ("--name"); value flags take the next token.
+  std::string nextFlag();
+  std::string value(const std::string& flag);
+  int64_t intValue(const std::string& flag, int64_t min, int64_t max);
+  double doubleValue(const std::string& flag, double min, double max);
+
+ private:
+  std::vector<std::string> items_;
+  size_t pos_ = 0;
+};
+
+// Thrown for usage errors (exit status 2).
+struct UsageError {
+  std::string message;
+};
+
+int runInfo(Args& args);
+int runRun(Args& args);
+
+}  // namespace attnscope::cli

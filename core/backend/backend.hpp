@@ -1,0 +1,81 @@
+// A backend runs an AttentionSpec on Q/K/V and reports what it measured.
+// The CPU backend lives in backend/cpu; the CUDA backend in kernels/.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/map_grid.hpp"
+#include "attention/variant.hpp"
+#include "profiling/trace.hpp"
+#include "sequence/sequence.hpp"
+
+namespace attnscope {
+
+struct DeviceInfo {
+  std::string name;
+  int64_t totalBytes = 0;
+  int64_t freeBytes = 0;
+  std::string detail;  // compute capability, cores, ...
+};
+
+struct BackendStatus {
+  bool built = true;      // compiled into this binary
+  bool available = true;  // usable on this machine
+  std::string reason;     // why not, when not
+  std::vector<DeviceInfo> devices;
+};
+
+struct RunOptions {
+  const CancelToken* cancel = nullptr;
+  std::optional<MapRequest> map;            // effective map of one head, if wanted
+  const std::vector<std::string>* labels = nullptr;
+  int threads = 0;                          // 0: all cores
+};
+
+struct AttentionResult {
+  std::vector<Mat> output;          // per head [n x dv]
+  std::vector<HeadExtras> extras;   // per head
+  std::optional<MapGrid> map;
+  Trace trace;
+  int64_t peakWorkspaceBytes = 0;   // tracked scratch beyond Q, K, V and O
+  double elapsedMs = 0;             // forward pass over all heads, without the map
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual BackendStatus status() const = 0;
+  // Whether this backend implements the spec; why not in *why.
+  virtual bool supports(const AttentionSpec& spec, std::string* why) const = 0;
+  // Free memory this backend may use (the memory guard's budget before its fraction).
+  virtual int64_t freeMemoryBytes() const = 0;
+  virtual int workers() const { return 1; }
+  virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) = 0;
+};
+
+class BackendRegistry {
+ public:
+  static BackendRegistry& instance();
+  void add(std::unique_ptr<Backend> backend);
+  Backend* find(const std::string& name) const;
+  Backend& get(const std::string& name) const;  // throws listing known names
+  std::vector<Backend*> all() const;
+
+ private:
+  std::vector<std::unique_ptr<Backend>> backends_;
+};
+
+template <typename T>
+struct RegisterBackend {
+  RegisterBackend() { BackendRegistry::instance().add(std::make_unique<T>()); }
+};
+
+// Reads MemAvailable from /proc/meminfo (0 when unknown).
+int64_t availableSystemMemory();
+
+}  // namespace attnscope

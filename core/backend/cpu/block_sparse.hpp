@@ -1,0 +1,37 @@
+// The CPU block-sparse attention kernel: tiled online softmax (flash-style)
+// over a BlockLayout. Work is proportional to the listed tiles; nothing n x n
+// is allocated. Dense attention is this kernel on a layout listing every tile.
+#pragma once
+
+#include <cstdint>
+
+#include "attention/block_layout.hpp"
+#include "attention/variant.hpp"
+#include "common/types.hpp"
+
+namespace attnscope {
+
+struct MapGrid;
+
+struct BlockSparseStats {
+  int64_t tilesVisited = 0;
+  int64_t pairsAllowed = 0;
+};
+
+// out = softmax(scale * Q K^T restricted to the layout) * X, for one head.
+// lse (optional, n floats) receives each row's log-sum-exp of the scaled
+// scores, which lets the probe rebuild A tile by tile. Rows with no allowed key
+// get a zero output and lse = -inf.
+BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, ConstMatRef x,
+                                    float scale, MatRef out, float* lse);
+
+// Rebuilds A = exp(scale * q.k - lse) over the layout's tiles that meet the
+// grid's region and accumulates it into the grid (and the computed mask).
+void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
+                      MapGrid& grid);
+
+// out = A^T * y, by the same tiles (used by the randomized spectrum).
+void blockSparseTransposed(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
+                           ConstMatRef y, MatRef out);
+
+}  // namespace attnscope

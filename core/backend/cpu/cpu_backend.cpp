@@ -1,0 +1,93 @@
+// The CPU backend: every variant's own CPU path, all cores through the pool,
+// workspace tracked by a MemoryMeter, spans from the steady clock.
+#include <chrono>
+#include <thread>
+
+#include "attention/registry.hpp"
+#include "backend/backend.hpp"
+#include "backend/cpu/thread_pool.hpp"
+#include "common/error.hpp"
+#include "profiling/profiler.hpp"
+
+namespace attnscope {
+
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  std::string name() const override { return "cpu"; }
+
+  BackendStatus status() const override {
+    BackendStatus s;
+    DeviceInfo dev;
+    dev.name = "host CPU";
+    dev.freeBytes = availableSystemMemory();
+    dev.detail = std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " hardware threads";
+    s.devices.push_back(dev);
+    return s;
+  }
+
+  bool supports(const AttentionSpec& spec, std::string* why) const override {
+    if (!VariantRegistry::instance().find(spec.variant)) {
+      if (why) *why = "unknown variant '" + spec.variant + "'";
+      return false;
+    }
+    if (spec.precision != Precision::Fp32) {
+      if (why) *why = "the CPU backend computes in fp32 only";
+      return false;
+    }
+    return true;
+  }
+
+  int64_t freeMemoryBytes() const override { return availableSystemMemory(); }
+  int workers() const override { return ThreadPool::shared().size(); }
+
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
+    std::string why;
+    if (!supports(spec, &why)) throw Error(ErrorKind::Unsupported, "cpu backend: " + why);
+    qkv.checkShapes();
+    const Variant& variant = VariantRegistry::instance().get(spec.variant);
+    Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, workers()};
+    variant.validate(spec, shape);
+
+    MemoryMeter meter;
+    Profiler profiler(&meter);
+    ExecContext ctx;
+    ctx.pool = &ThreadPool::shared();
+    ctx.meter = &meter;
+    ctx.profiler = &profiler;
+    ctx.cancel = options.cancel;
+
+    AttentionResult result;
+    const auto start = std::chrono::steady_clock::now();
+    for (int h = 0; h < qkv.heads(); ++h) {
+      ctx.checkCancelled();
+      HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
+      Mat out(qkv.n(), qkv.dv());
+      ScopedSpan span(&profiler, "head " + std::to_string(h), SpanCategory::Host);
+      result.extras.push_back(variant.apply(ctx, spec, in, in.v, out));
+      result.output.push_back(std::move(out));
+    }
+    result.elapsedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    result.peakWorkspaceBytes = meter.peak();
+
+    if (options.map) {
+      const int h = options.map->head;
+      if (h < 0 || h >= qkv.heads())
+        throw Error(ErrorKind::InvalidArgument, "map head " + std::to_string(h) + " outside [0, " + std::to_string(qkv.heads()) + ")");
+      MapGrid grid = MapGrid::forRequest(*options.map, qkv.n(), qkv.n());
+      HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
+      ScopedSpan span(&profiler, "map probe", SpanCategory::Host);
+      variant.map(ctx, spec, in, grid);
+      result.map = std::move(grid);
+    }
+    result.trace = profiler.take();
+    return result;
+  }
+};
+
+const RegisterBackend<CpuBackend> registration;
+
+}  // namespace
+
+}  // namespace attnscope

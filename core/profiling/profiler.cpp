@@ -1,0 +1,97 @@
+#include "profiling/profiler.hpp"
+
+#include <thread>
+
+namespace attnscope {
+
+void MemoryMeter::add(int64_t bytes) {
+  const int64_t now = current_.fetch_add(bytes) + bytes;
+  int64_t peak = peak_.load();
+  while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
+  }
+}
+
+void MemoryMeter::sub(int64_t bytes) { current_.fetch_sub(bytes); }
+
+TrackedBuffer::TrackedBuffer(MemoryMeter* meter, int64_t floats)
+    : meter_(meter), data_(floats > 0 ? new float[static_cast<size_t>(floats)] : nullptr), size_(floats) {
+  if (meter_ && size_ > 0) meter_->add(size_ * static_cast<int64_t>(sizeof(float)));
+}
+
+TrackedBuffer::~TrackedBuffer() { release(); }
+
+void TrackedBuffer::release() {
+  if (meter_ && size_ > 0) meter_->sub(size_ * static_cast<int64_t>(sizeof(float)));
+  data_.reset();
+  size_ = 0;
+  meter_ = nullptr;
+}
+
+TrackedBuffer::TrackedBuffer(TrackedBuffer&& other) noexcept
+    : meter_(other.meter_), data_(std::move(other.data_)), size_(other.size_) {
+  other.meter_ = nullptr;
+  other.size_ = 0;
+}
+
+TrackedBuffer& TrackedBuffer::operator=(TrackedBuffer&& other) noexcept {
+  if (this != &other) {
+    release();
+    meter_ = other.meter_;
+    data_ = std::move(other.data_);
+    size_ = other.size_;
+    other.meter_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+int currentThreadTrack() {
+  static std::atomic<int> next{0};
+  thread_local int track = next++;
+  return track;
+}
+
+Profiler::Profiler(MemoryMeter* meter) : origin_(std::chrono::steady_clock::now()), meter_(meter) {}
+
+int64_t Profiler::nowNs() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - origin_).count();
+}
+
+void Profiler::record(Span span) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  trace_.spans.push_back(std::move(span));
+}
+
+void Profiler::sampleMemory() {
+  if (!meter_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  trace_.memory.push_back({nowNs(), meter_->current()});
+}
+
+Trace Profiler::take() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (meter_) trace_.peakBytes = std::max(trace_.peakBytes, meter_->peak());
+  Trace out = std::move(trace_);
+  trace_ = Trace{};
+  return out;
+}
+
+ScopedSpan::ScopedSpan(Profiler* profiler, std::string name, SpanCategory category, double flops, int64_t bytes) : profiler_(profiler) {
+  if (!profiler_) return;
+  span_.name = std::move(name);
+  span_.category = category;
+  span_.device = "cpu";
+  span_.track = currentThreadTrack();
+  span_.flops = flops;
+  span_.bytes = bytes;
+  span_.startNs = profiler_->nowNs();
+}
+
+ScopedSpan::~ScopedSpan() {
+  if (!profiler_) return;
+  span_.durationNs = profiler_->nowNs() - span_.startNs;
+  profiler_->record(std::move(span_));
+  profiler_->sampleMemory();
+}
+
+}  // namespace attnscope
