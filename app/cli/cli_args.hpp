@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sequence/loader.hpp"
+
 namespace attnscope::cli {
 
 class Args {
@@ -28,6 +30,11 @@ class Args {
 struct UsageError {
   std::string message;
 };
+
+// Loader flags shared by every command that reads input (--column, --kmer,
+// --tensor, ...). Returns false when the flag is not a loader flag.
+bool parseLoadFlag(const std::string& flag, Args& args, LoadOptions& options);
+std::string loadFlagsUsage();
 
 int runInfo(Args& args);
 int runRun(Args& args);

@@ -75,7 +75,7 @@ int runRun(Args& args) {
     else if (flag == "--out-json") outJson = args.value(flag);
     else if (flag == "--out-output") outOutput = args.value(flag);
     else if (flag == "--out-map") outMap = args.value(flag);
-    else throw UsageError{"run: unknown flag " + flag};
+    else if (!parseLoadFlag(flag, args, spec.load)) throw UsageError{"run: unknown flag " + flag};
   }
   if (variant.empty()) throw UsageError{"run: --variant is required (see attnscope-cli info)"};
   const int inputs = (sampleGiven ? 1 : 0) + (spec.inputFile.empty() ? 0 : 1) + (spec.qkvFile.empty() ? 0 : 1);

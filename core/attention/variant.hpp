@@ -77,7 +77,7 @@ struct HeadInput {
 struct MemorySnapshot {
   int64_t segment = 0;   // segment index after which this was taken
   int64_t endToken = 0;  // tokens [0, endToken) have been read
-  Mat slots;             // [S x d] slot contents
+  Mat slotValues;        // [S x d] slot contents (not "slots": Qt reserves that word)
   Mat provenance;        // [S x endToken] each slot's weights over tokens (may be empty)
 };
 

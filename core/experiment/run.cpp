@@ -24,10 +24,10 @@ Sequence loadInput(const RunSpec& spec) {
   if (!spec.qkvFile.empty()) {
     seq.name = spec.qkvFile;
     seq.kind = SequenceKind::Tensor;
-    seq.qkv = loadQkvNpy(spec.qkvFile);
+    seq.qkv = loadQkvNpy(spec.qkvFile, spec.load);
     seq.hasQkv = true;
   } else if (!spec.inputFile.empty()) {
-    seq = loadSequenceFile(spec.inputFile);
+    seq = loadSequenceFile(spec.inputFile, spec.load);
   } else {
     if (spec.n == 0) throw Error(ErrorKind::InvalidArgument, "n must be at least 1 for a sample");
     seq = makeSample(spec.sample, spec.n, spec.sampleSeed);

@@ -10,6 +10,7 @@
 #include "attention/variant.hpp"
 #include "backend/backend.hpp"
 #include "featurize/featurizer.hpp"
+#include "sequence/loader.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope {
@@ -19,6 +20,7 @@ struct RunSpec {
   std::string sample = "document";
   std::string inputFile;
   std::string qkvFile;
+  LoadOptions load;          // how files are read (caps, columns, k-mers, tensor names)
   int64_t n = 1024;          // crop (or sample length); 0: whole input
   uint64_t sampleSeed = 1;
   FeaturizeOptions features;
