@@ -20,6 +20,7 @@ struct MapRequest {
 };
 
 struct MapGrid {
+  int head = 0;
   int64_t i0 = 0, i1 = 0, j0 = 0, j1 = 0;
   int64_t rows = 0, cols = 0;  // cells
   Mat sum;                     // [rows x cols]

@@ -76,6 +76,7 @@ class CpuBackend final : public Backend {
       if (h < 0 || h >= qkv.heads())
         throw Error(ErrorKind::InvalidArgument, "map head " + std::to_string(h) + " outside [0, " + std::to_string(qkv.heads()) + ")");
       MapGrid grid = MapGrid::forRequest(*options.map, qkv.n(), qkv.n());
+      grid.head = h;
       HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
       ScopedSpan span(&profiler, "map probe", SpanCategory::Host);
       variant.map(ctx, spec, in, grid);

@@ -1,0 +1,22 @@
+#include "map_to_heatmap.hpp"
+
+namespace attnscope {
+
+HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::shared_ptr<const std::vector<std::string>> labels) {
+  HeatmapData d;
+  d.title = title;
+  d.rows = grid.rows;
+  d.cols = grid.cols;
+  d.i0 = grid.i0;
+  d.i1 = grid.i1;
+  d.j0 = grid.j0;
+  d.j1 = grid.j1;
+  // Exact maps show A itself; pooled cells show the mean of A over the cell.
+  const Mat shade = grid.exact() ? grid.sum : grid.mean();
+  d.values.assign(shade.data(), shade.data() + shade.size());
+  if (!grid.exact()) d.maxValues.assign(grid.max.data(), grid.max.data() + grid.max.size());
+  d.labels = std::move(labels);
+  return d;
+}
+
+}  // namespace attnscope
