@@ -1,0 +1,153 @@
+// The CUDA backend. Reports itself unavailable (and why) on machines without
+// a GPU or driver; runs the variants it has kernels for, and says which it
+// does not support rather than falling back silently.
+#include <cuda_runtime.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "backend/backend.hpp"
+#include "common/error.hpp"
+#include "device_buffer.hpp"
+#include "kernel_params.hpp"
+#include "profiling/profiler.hpp"
+
+namespace attnscope::kernels {
+
+namespace {
+
+struct Probe {
+  int count = 0;
+  std::string reason;
+};
+
+Probe probeDevices() {
+  Probe p;
+  int count = 0;  // cudaGetDeviceCount leaves it untouched when there is no driver
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess) {
+    p.reason = std::string("no usable CUDA device: ") + cudaGetErrorString(status);
+    cudaGetLastError();  // clear the sticky error
+    return p;
+  }
+  if (count == 0) p.reason = "no CUDA device found";
+  p.count = count;
+  return p;
+}
+
+class CudaBackend final : public Backend {
+ public:
+  std::string name() const override { return "cuda"; }
+
+  BackendStatus status() const override {
+    BackendStatus s;
+    const Probe probe = probeDevices();
+    s.available = probe.count > 0;
+    s.reason = probe.reason;
+    for (int i = 0; i < probe.count; ++i) {
+      cudaDeviceProp prop{};
+      if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+      DeviceInfo d;
+      d.name = prop.name;
+      d.totalBytes = static_cast<int64_t>(prop.totalGlobalMem);
+      d.detail = "compute capability " + std::to_string(prop.major) + "." + std::to_string(prop.minor) + ", " +
+                 std::to_string(prop.multiProcessorCount) + " SMs";
+      if (i == 0) {
+        size_t freeBytes = 0, totalBytes = 0;
+        if (cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess) d.freeBytes = static_cast<int64_t>(freeBytes);
+      }
+      s.devices.push_back(d);
+    }
+    return s;
+  }
+
+  bool supports(const AttentionSpec& spec, std::string* why) const override {
+    if (spec.variant != "dense") {
+      if (why) *why = "variant '" + spec.variant + "' has no CUDA kernel yet (available on cuda: dense)";
+      return false;
+    }
+    if (spec.precision != Precision::Fp32) {
+      if (why) *why = std::string("precision ") + precisionName(spec.precision) + " is not implemented on cuda yet (fp32 only)";
+      return false;
+    }
+    return true;
+  }
+
+  int64_t freeMemoryBytes() const override {
+    if (probeDevices().count == 0) return 0;
+    size_t freeBytes = 0, totalBytes = 0;
+    if (cudaMemGetInfo(&freeBytes, &totalBytes) != cudaSuccess) return 0;
+    return static_cast<int64_t>(freeBytes);
+  }
+
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
+    const BackendStatus st = status();
+    if (!st.available) throw Error(ErrorKind::Unavailable, "cuda backend unavailable: " + st.reason);
+    std::string why;
+    if (!supports(spec, &why)) throw Error(ErrorKind::Unsupported, "cuda backend: " + why);
+    if (options.map) throw Error(ErrorKind::Unsupported, "cuda backend: effective maps are computed on the cpu backend");
+    qkv.checkShapes();
+    if (qkv.d() > DenseTraits::kMaxWidth || qkv.dv() > DenseTraits::kMaxWidth)
+      throw Error(ErrorKind::Unsupported, "cuda dense kernel supports head widths up to " + std::to_string(DenseTraits::kMaxWidth));
+
+    MemoryMeter meter;
+    Profiler profiler(&meter);
+    AttentionResult result;
+    const size_t n = static_cast<size_t>(qkv.n()), d = static_cast<size_t>(qkv.d()), dv = static_cast<size_t>(qkv.dv());
+    DeviceBuffer q(&meter, n * d), k(&meter, n * d), v(&meter, n * dv), o(&meter, n * dv);
+    cudaEvent_t start, stop;
+    checkCuda(cudaEventCreate(&start), "cudaEventCreate");
+    checkCuda(cudaEventCreate(&stop), "cudaEventCreate");
+    double kernelMs = 0;
+    for (int h = 0; h < qkv.heads(); ++h) {
+      if (options.cancel) options.cancel->check();
+      checkCuda(cudaMemcpy(q.get(), qkv.q[h].data(), q.bytes(), cudaMemcpyHostToDevice), "copy Q");
+      checkCuda(cudaMemcpy(k.get(), qkv.k[h].data(), k.bytes(), cudaMemcpyHostToDevice), "copy K");
+      checkCuda(cudaMemcpy(v.get(), qkv.v[h].data(), v.bytes(), cudaMemcpyHostToDevice), "copy V");
+      DenseParams p;
+      p.q = q.get();
+      p.k = k.get();
+      p.v = v.get();
+      p.o = o.get();
+      p.n = static_cast<int>(n);
+      p.d = static_cast<int>(d);
+      p.dv = static_cast<int>(dv);
+      p.scale = 1.0f / std::sqrt(static_cast<float>(d));
+      p.causal = spec.causal;
+      const int64_t hostStart = profiler.nowNs();
+      checkCuda(cudaEventRecord(start), "cudaEventRecord");
+      checkCuda(static_cast<cudaError_t>(launchDenseForward(p)), "dense kernel launch");
+      checkCuda(cudaEventRecord(stop), "cudaEventRecord");
+      checkCuda(cudaEventSynchronize(stop), "dense kernel");
+      float ms = 0;
+      cudaEventElapsedTime(&ms, start, stop);
+      kernelMs += ms;
+      Span span;
+      span.name = "dense forward (head " + std::to_string(h) + ")";
+      span.category = SpanCategory::Kernel;
+      span.device = "cuda:0";
+      span.startNs = hostStart;
+      span.durationNs = static_cast<int64_t>(ms * 1e6);
+      span.flops = static_cast<double>(n) * static_cast<double>(n) * 2.0 * static_cast<double>(d + dv) / (spec.causal ? 2.0 : 1.0);
+      profiler.record(span);
+      Mat out(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(dv));
+      checkCuda(cudaMemcpy(out.data(), o.get(), o.bytes(), cudaMemcpyDeviceToHost), "copy O");
+      result.output.push_back(std::move(out));
+      result.extras.emplace_back();
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    // Device workspace beyond Q, K, V and O: this kernel keeps its state in registers and shared memory.
+    result.peakWorkspaceBytes = 0;
+    result.elapsedMs = kernelMs;
+    result.trace = profiler.take();
+    result.trace.peakBytes = meter.peak();
+    return result;
+  }
+};
+
+const RegisterBackend<CudaBackend> registration;
+
+}  // namespace
+
+}  // namespace attnscope::kernels
