@@ -83,7 +83,9 @@ int runRun(Args& args) {
   if (!sampleGiven && inputs == 1) spec.sample.clear();
 
   try {
+    const bool causal = spec.attention.causal;  // parsed before the variant's schema was known
     spec.attention = makeSpec(variant);
+    spec.attention.causal = causal;
   } catch (const Error& e) {
     throw UsageError{std::string("--variant: ") + e.what()};
   }

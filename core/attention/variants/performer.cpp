@@ -1,0 +1,364 @@
+// performer: FAVOR+ positive (orthogonal) random features (DESIGN §3).
+// phi(x) = exp(W x' - |x'|^2 / 2) / sqrt(m), x' = x d^(-1/4), and
+// A = D^-1 phi(Q) phi(K)^T with D normalising rows; causal by prefix sums.
+// The constant 1/sqrt(m) cancels in D^-1 and is left out. Stabilisers: one
+// shared constant (the global max logit) for all keys and a per-row max for
+// each query; both cancel in D^-1, so A is unchanged.
+#include "attention/variants/performer.hpp"
+
+#include <Eigen/QR>
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "analysis/map_grid.hpp"
+#include "attention/registry.hpp"
+#include "backend/cpu/thread_pool.hpp"
+#include "common/error.hpp"
+#include "common/rng.hpp"
+#include "profiling/profiler.hpp"
+
+namespace attnscope {
+
+namespace {
+
+constexpr int64_t kChunk = 256;        // keys (or queries) per feature block
+constexpr int64_t kCausalChunk = 64;   // tokens per step of the causal prefix scan
+constexpr int64_t kQueryBlock = 64;
+constexpr int64_t kMaxStripes = 16;    // fixed partial sums, so results do not depend on thread timing
+
+ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
+int64_t chunksOf(int64_t n, int64_t c) { return (n + c - 1) / c; }
+int64_t stripesFor(int64_t n) { return std::min(kMaxStripes, chunksOf(n, kChunk)); }
+
+class Features {
+ public:
+  Features(const ExecContext& ctx, const AttentionSpec& spec, int64_t d)
+      : m(spec.params.getInt("features")), buf_(ctx.meter, m * d), w_(buf_.data(), m, d), halfNorm_(0.5f / std::sqrt(static_cast<float>(d))) {
+    w_ = performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f);  // W x' = (W d^-1/4) x
+  }
+
+  // out [rows x m] = W x' - |x'|^2 / 2 for rows [i0, i0 + rows) of x.
+  void logits(ConstMatRef x, int64_t i0, int64_t rows, Eigen::Ref<Mat> out) const {
+    out.noalias() = x.middleRows(i0, rows) * w_.transpose();
+    for (int64_t r = 0; r < rows; ++r) out.row(r).array() -= halfNorm_ * x.row(i0 + r).squaredNorm();
+  }
+  void queryFeatures(ConstMatRef q, int64_t i0, int64_t rows, Eigen::Ref<Mat> out) const {
+    logits(q, i0, rows, out);
+    for (int64_t r = 0; r < rows; ++r) out.row(r) = (out.row(r).array() - out.row(r).maxCoeff()).exp().matrix();
+  }
+  void keyFeatures(ConstMatRef k, int64_t j0, int64_t rows, float shift, Eigen::Ref<Mat> out) const {
+    logits(k, j0, rows, out);
+    out = (out.array() - shift).exp().matrix();
+  }
+
+  const int64_t m;
+
+ private:
+  TrackedBuffer buf_;
+  MatMap w_;
+  float halfNorm_;
+};
+
+// The shared key stabiliser: the largest key logit over all keys and features.
+float keyShift(const ExecContext& ctx, const Features& f, ConstMatRef k) {
+  ThreadPool& pool = poolOf(ctx);
+  const int64_t n = k.rows(), chunks = chunksOf(n, kChunk);
+  TrackedBuffer scratch(ctx.meter, kChunk * f.m * pool.size());
+  std::vector<float> maxima(static_cast<size_t>(chunks));
+  pool.parallelFor(0, chunks, [&](int64_t c, int worker) {
+    const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
+    MatMap l(scratch.data() + kChunk * f.m * worker, rows, f.m);
+    f.logits(k, j0, rows, l);
+    maxima[static_cast<size_t>(c)] = l.maxCoeff();
+  });
+  return *std::max_element(maxima.begin(), maxima.end());
+}
+
+// acc = sum over chunks of add(chunk, part): chunk c always goes to stripe
+// c % stripes and stripes are summed in order, so the sum is reproducible.
+void stripedSum(const ExecContext& ctx, int64_t chunks, MatRef acc, const std::function<void(int64_t, MatRef, int)>& add) {
+  const int64_t stripes = std::min(kMaxStripes, chunks);
+  TrackedBuffer parts(ctx.meter, stripes * acc.size());
+  poolOf(ctx).parallelFor(0, stripes, [&](int64_t s, int worker) {
+    MatMap part(parts.data() + s * acc.size(), acc.rows(), acc.cols());
+    part.setZero();
+    for (int64_t c = s; c < chunks; c += stripes) {
+      ctx.checkCancelled();
+      add(c, part, worker);
+    }
+  });
+  acc.setZero();
+  for (int64_t s = 0; s < stripes; ++s) acc += MatMap(parts.data() + s * acc.size(), acc.rows(), acc.cols());
+}
+
+// sz [m x (dx + 1)] = [phi(K)^T X, phi(K)^T 1].
+void keySums(const ExecContext& ctx, const Features& f, ConstMatRef k, ConstMatRef x, float shift, MatRef sz) {
+  const int64_t n = k.rows(), dx = x.cols();
+  TrackedBuffer scratch(ctx.meter, kChunk * f.m * poolOf(ctx).size());
+  stripedSum(ctx, chunksOf(n, kChunk), sz, [&](int64_t c, MatRef part, int worker) {
+    const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
+    MatMap phi(scratch.data() + kChunk * f.m * worker, rows, f.m);
+    f.keyFeatures(k, j0, rows, shift, phi);
+    part.leftCols(dx).noalias() += phi.transpose() * x.middleRows(j0, rows);
+    part.col(dx) += phi.colwise().sum().transpose();
+  });
+}
+
+// den[i - i0] = phi(q_i) . sum_{j allowed} phi(k_j) for rows [i0, i1).
+void normalizers(const ExecContext& ctx, const Features& f, ConstMatRef q, ConstMatRef k, bool causal, float shift, int64_t i0, int64_t i1,
+                 float* den) {
+  const int64_t n = k.rows();
+  if (!causal) {
+    Mat z(f.m, 1);
+    keySums(ctx, f, k, Mat(n, 0), shift, z);
+    TrackedBuffer scratch(ctx.meter, kQueryBlock * f.m * poolOf(ctx).size());
+    poolOf(ctx).parallelFor(0, chunksOf(i1 - i0, kQueryBlock), [&](int64_t b, int worker) {
+      const int64_t r0 = i0 + b * kQueryBlock, rows = std::min(kQueryBlock, i1 - r0);
+      MatMap phi(scratch.data() + kQueryBlock * f.m * worker, rows, f.m);
+      f.queryFeatures(q, r0, rows, phi);
+      Eigen::Map<Eigen::VectorXf>(den + (r0 - i0), rows) = phi * z;
+    });
+    return;
+  }
+  // Causal: a prefix scan over key chunks up to the last row.
+  const int64_t c = kCausalChunk;
+  TrackedBuffer buf(ctx.meter, 2 * c * f.m + c * c + f.m);
+  Eigen::Map<Eigen::RowVectorXf> z(buf.data() + 2 * c * f.m + c * c, f.m);
+  z.setZero();
+  for (int64_t j0 = 0; j0 < i1; j0 += c) {
+    ctx.checkCancelled();
+    const int64_t rows = std::min(c, n - j0);
+    MatMap pk(buf.data(), rows, f.m);
+    f.keyFeatures(k, j0, rows, shift, pk);
+    if (j0 + rows > i0) {
+      MatMap pq(buf.data() + c * f.m, rows, f.m), local(buf.data() + 2 * c * f.m, rows, rows);
+      f.queryFeatures(q, j0, rows, pq);
+      local.noalias() = pq * pk.transpose();
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = j0 + r;
+        if (i < i0 || i >= i1) continue;
+        den[i - i0] = local.row(r).head(r + 1).sum() + pq.row(r).dot(z);
+      }
+    }
+    z += pk.colwise().sum();
+  }
+}
+
+class PerformerVariant final : public Variant {
+ public:
+  const VariantInfo& info() const override {
+    static const VariantInfo i = [] {
+      VariantInfo v;
+      v.id = "performer";
+      v.title = "Performer (FAVOR+ random features)";
+      v.family = "low-rank";
+      v.complexity = "O(n m d)";
+      v.memoryComplexity = "O(m d)";
+      v.useWhen = "very long inputs, causal or not, where an unbiased approximation of softmax is enough";
+      v.loses = "exactness: a random-feature estimate of rank <= m whose error shrinks only like 1/sqrt(m)";
+      v.params = {intParam("features", 256, 1, 16384, "number of random features m (rank of the attention map)", "features"),
+                  boolParam("orthogonal", true, "orthogonalise the features in blocks of d (lower variance)"),
+                  intParam("seed", 0, 0, 2147483647, "seed of the random features (a new seed redraws them)")};
+      v.supportsCausal = true;
+      v.maskBased = false;
+      v.displayOrder = 6;
+      return v;
+    }();
+    return i;
+  }
+
+  CostEstimate cost(const AttentionSpec& spec, const Shape& s) const override {
+    const double n = static_cast<double>(s.n), m = static_cast<double>(spec.params.getInt("features"));
+    const double d = static_cast<double>(s.d), dv = static_cast<double>(s.dv), heads = static_cast<double>(s.heads);
+    const double workers = std::max(1, s.workers), c = kCausalChunk;
+    CostEstimate e;
+    e.pairs = heads * n * m;
+    // Features: phi(Q), phi(K), and one more key pass for the shared stabiliser.
+    const double featureFlops = 3.0 * 2.0 * n * m * d;
+    const double mixFlops = s.causal ? 4.0 * n * m * (dv + 1) + 2.0 * n * c * (m + dv) : 4.0 * n * m * (dv + 1);
+    e.flops = heads * (featureFlops + mixFlops);
+    e.bytesRead = 4.0 * heads * n * (2.0 * d + dv);
+    e.bytesWritten = 4.0 * heads * n * dv;
+    const double shiftPass = workers * kChunk * m;
+    const double scan = s.causal ? m * (dv + 1) + 2.0 * c * m + c * c + c * (dv + 1)
+                                 : m * (dv + 1) + std::max(stripesFor(s.n) * m * (dv + 1) + workers * kChunk * m, workers * kQueryBlock * m);
+    e.workspaceBytes = 4.0 * (m * d + std::max(shiftPass, scan));
+    return e;
+  }
+
+  HeadExtras apply(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef x, MatRef out) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols(), dx = x.cols();
+    validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    ScopedSpan span(ctx.profiler, spec.causal ? "performer causal prefix scan" : "performer features", SpanCategory::Kernel);
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    TrackedBuffer szBuf(ctx.meter, f.m * (dx + 1));
+    MatMap sz(szBuf.data(), f.m, dx + 1);
+    if (!spec.causal) {
+      keySums(ctx, f, in.k, x, shift, sz);
+      TrackedBuffer scratch(ctx.meter, kQueryBlock * f.m * poolOf(ctx).size());
+      poolOf(ctx).parallelFor(0, chunksOf(n, kQueryBlock), [&](int64_t b, int worker) {
+        const int64_t i0 = b * kQueryBlock, rows = std::min(kQueryBlock, n - i0);
+        MatMap phi(scratch.data() + kQueryBlock * f.m * worker, rows, f.m);
+        f.queryFeatures(in.q, i0, rows, phi);
+        out.middleRows(i0, rows).noalias() = phi * sz.leftCols(dx);
+        const Eigen::VectorXf den = phi * sz.col(dx);
+        for (int64_t r = 0; r < rows; ++r) out.row(i0 + r) *= den(r) > 0 ? 1.0f / den(r) : 0.0f;
+      });
+    } else {
+      // Chunked prefix scan: within a chunk the lower triangle of phi(Q_c) phi(K_c)^T,
+      // before it the running sums S = phi(K)^T X and z = phi(K)^T 1.
+      const int64_t c = kCausalChunk;
+      TrackedBuffer buf(ctx.meter, 2 * c * f.m + c * c + c * (dx + 1));
+      sz.setZero();
+      for (int64_t i0 = 0; i0 < n; i0 += c) {
+        ctx.checkCancelled();
+        const int64_t rows = std::min(c, n - i0);
+        MatMap pq(buf.data(), rows, f.m), pk(buf.data() + c * f.m, rows, f.m);
+        MatMap local(buf.data() + 2 * c * f.m, rows, rows), num(buf.data() + 2 * c * f.m + c * c, rows, dx + 1);
+        f.queryFeatures(in.q, i0, rows, pq);
+        f.keyFeatures(in.k, i0, rows, shift, pk);
+        local.noalias() = pq * pk.transpose();
+        for (int64_t r = 0; r < rows; ++r) local.row(r).tail(rows - r - 1).setZero();
+        num.noalias() = pq * sz;
+        num.leftCols(dx).noalias() += local * x.middleRows(i0, rows);
+        num.col(dx) += local.rowwise().sum();
+        for (int64_t r = 0; r < rows; ++r) {
+          const float den = num(r, dx);
+          out.row(i0 + r) = num.row(r).head(dx) * (den > 0 ? 1.0f / den : 0.0f);
+        }
+        sz.leftCols(dx).noalias() += pk.transpose() * x.middleRows(i0, rows);
+        sz.col(dx) += pk.colwise().sum().transpose();
+      }
+    }
+    HeadExtras extras;
+    extras.scalars.emplace_back("features", static_cast<double>(f.m));
+    extras.scalars.emplace_back("key_stabiliser", static_cast<double>(shift));
+    return extras;
+  }
+
+  // A^T y: (A^T y)_j = phi(k_j) . sum_{i allowed} phi(q_i) y_i / den_i.
+  void applyTransposed(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef y, MatRef out) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols(), cy = y.cols();
+    validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    TrackedBuffer denBuf(ctx.meter, n), gBuf(ctx.meter, f.m * cy);
+    normalizers(ctx, f, in.q, in.k, spec.causal, shift, 0, n, denBuf.data());
+    const float* den = denBuf.data();
+    auto inverse = [&](int64_t i) { return den[i] > 0 ? 1.0f / den[i] : 0.0f; };
+    MatMap g(gBuf.data(), f.m, cy);
+    if (!spec.causal) {
+      TrackedBuffer scratch(ctx.meter, kChunk * (f.m + cy) * poolOf(ctx).size());
+      stripedSum(ctx, chunksOf(n, kChunk), g, [&](int64_t c, MatRef part, int worker) {
+        const int64_t i0 = c * kChunk, rows = std::min(kChunk, n - i0);
+        MatMap phi(scratch.data() + kChunk * (f.m + cy) * worker, rows, f.m), yd(scratch.data() + kChunk * (f.m + cy) * worker + rows * f.m, rows, cy);
+        f.queryFeatures(in.q, i0, rows, phi);
+        for (int64_t r = 0; r < rows; ++r) yd.row(r) = y.row(i0 + r) * inverse(i0 + r);
+        part.noalias() += phi.transpose() * yd;
+      });
+      TrackedBuffer keyScratch(ctx.meter, kChunk * f.m * poolOf(ctx).size());
+      poolOf(ctx).parallelFor(0, chunksOf(n, kChunk), [&](int64_t c, int worker) {
+        const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
+        MatMap phi(keyScratch.data() + kChunk * f.m * worker, rows, f.m);
+        f.keyFeatures(in.k, j0, rows, shift, phi);
+        out.middleRows(j0, rows).noalias() = phi * g;
+      });
+      return;
+    }
+    // Causal: a suffix scan, G = sum_{i >= chunk} phi(q_i)^T y_i / den_i.
+    const int64_t c = kCausalChunk;
+    TrackedBuffer buf(ctx.meter, 2 * c * f.m + c * c + c * cy);
+    g.setZero();
+    for (int64_t j0 = ((n - 1) / c) * c; j0 >= 0; j0 -= c) {
+      ctx.checkCancelled();
+      const int64_t rows = std::min(c, n - j0);
+      MatMap pq(buf.data(), rows, f.m), pk(buf.data() + c * f.m, rows, f.m);
+      MatMap local(buf.data() + 2 * c * f.m, rows, rows), yd(buf.data() + 2 * c * f.m + c * c, rows, cy);
+      f.queryFeatures(in.q, j0, rows, pq);
+      f.keyFeatures(in.k, j0, rows, shift, pk);
+      for (int64_t r = 0; r < rows; ++r) yd.row(r) = y.row(j0 + r) * inverse(j0 + r);
+      local.noalias() = pk * pq.transpose();  // (key j, query i): allowed when i >= j
+      for (int64_t r = 0; r < rows; ++r) local.row(r).head(r).setZero();
+      out.middleRows(j0, rows).noalias() = pk * g;
+      out.middleRows(j0, rows).noalias() += local * yd;
+      g.noalias() += pq.transpose() * yd;
+    }
+  }
+
+  // Tiles phi(Q_region) phi(K_chunk)^T / den over the region.
+  void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols();
+    validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    ScopedSpan span(ctx.profiler, "performer map", SpanCategory::Kernel);
+    ThreadPool& pool = poolOf(ctx);
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    const int64_t rows = grid.i1 - grid.i0;
+    TrackedBuffer denBuf(ctx.meter, rows), pqBuf(ctx.meter, rows * f.m);
+    normalizers(ctx, f, in.q, in.k, spec.causal, shift, grid.i0, grid.i1, denBuf.data());
+    MatMap pq(pqBuf.data(), rows, f.m);
+    const int64_t blocks = chunksOf(rows, kQueryBlock);
+    pool.parallelFor(0, blocks, [&](int64_t b, int) {
+      const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
+      f.queryFeatures(in.q, grid.i0 + r0, count, pq.middleRows(r0, count));
+    });
+    TrackedBuffer pkBuf(ctx.meter, kChunk * f.m), tiles(ctx.meter, kQueryBlock * kChunk * pool.size());
+    for (int64_t j0 = grid.j0; j0 < grid.j1; j0 += kChunk) {
+      ctx.checkCancelled();
+      const int64_t cols = std::min(kChunk, grid.j1 - j0);
+      MatMap pk(pkBuf.data(), cols, f.m);
+      f.keyFeatures(in.k, j0, cols, shift, pk);
+      pool.parallelFor(0, blocks, [&](int64_t b, int worker) {
+        const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
+        MatMap tile(tiles.data() + kQueryBlock * kChunk * worker, count, cols);
+        tile.noalias() = pq.middleRows(r0, count) * pk.transpose();
+        for (int64_t r = 0; r < count; ++r) {
+          const int64_t i = grid.i0 + r0 + r;
+          const float den = denBuf.data()[r0 + r];
+          tile.row(r) *= den > 0 ? 1.0f / den : 0.0f;
+          if (spec.causal)
+            for (int64_t c = std::max<int64_t>(0, i + 1 - j0); c < cols; ++c) tile(r, c) = 0.0f;
+        }
+        grid.addTile(grid.i0 + r0, j0, tile.data(), count, cols, cols);
+      });
+    }
+  }
+};
+
+const RegisterVariant<PerformerVariant> registration;
+
+}  // namespace
+
+Mat performerFeatureMatrix(const AttentionSpec& spec, int64_t d) {
+  const int64_t m = spec.params.getInt("features");
+  const bool orthogonal = spec.params.getBool("orthogonal");
+  Rng rng(splitmix64(static_cast<uint64_t>(spec.params.getInt("seed")) ^ 0x50E7F0A3ull));
+  Mat w(m, d);
+  if (!orthogonal) {
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < d; ++c) w(r, c) = static_cast<float>(rng.normal());
+    return w;
+  }
+  using MatD = Eigen::MatrixXd;
+  for (int64_t r0 = 0; r0 < m; r0 += d) {
+    MatD g(d, d);
+    for (int64_t i = 0; i < d; ++i)
+      for (int64_t j = 0; j < d; ++j) g(i, j) = rng.normal();
+    const Eigen::HouseholderQR<MatD> qr(g);
+    const MatD basis = qr.householderQ();
+    for (int64_t r = 0; r < std::min(d, m - r0); ++r) {
+      double norm2 = 0;  // chi(d): the norm of a fresh Gaussian vector
+      for (int64_t j = 0; j < d; ++j) {
+        const double z = rng.normal();
+        norm2 += z * z;
+      }
+      w.row(r0 + r) = (basis.col(r).transpose() * std::sqrt(norm2)).cast<float>();
+    }
+  }
+  return w;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,16 @@
+// Performer's random features, exposed so tests can build the explicit
+// FAVOR+ formula from the same draws.
+#pragma once
+
+#include <cstdint>
+
+#include "attention/variant.hpp"
+
+namespace attnscope {
+
+// W [features x d]: rows N(0, I_d); with orthogonal=true, each block of d rows
+// is an orthonormal set rescaled to chi(d)-distributed norms (the norms of
+// fresh Gaussian vectors). Drawn from Rng(seed); equal for every head.
+Mat performerFeatureMatrix(const AttentionSpec& spec, int64_t d);
+
+}  // namespace attnscope
