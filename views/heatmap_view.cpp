@@ -21,14 +21,16 @@ std::pair<int64_t, int64_t> HeatmapData::colTokens(int64_t c) const {
 QImage renderHeatmapImage(const HeatmapData& d) {
   if (d.rows <= 0 || d.cols <= 0) return {};
   QImage image(static_cast<int>(d.cols), static_cast<int>(d.rows), QImage::Format_RGB32);
+  // Shade by magnitude: some effective maps (Linformer with Gaussian
+  // projections) have negative entries, which the title then says.
   float maxValue = 0;
-  for (float v : d.values) maxValue = std::max(maxValue, v);
+  for (float v : d.values) maxValue = std::max(maxValue, std::abs(v));
   const double logMin = std::log(std::max(1e-30, maxValue * d.logFloor));
   const double logMax = std::log(std::max(1e-30, static_cast<double>(maxValue)));
   for (int64_t r = 0; r < d.rows; ++r) {
     auto* line = reinterpret_cast<QRgb*>(image.scanLine(static_cast<int>(r)));
     for (int64_t c = 0; c < d.cols; ++c) {
-      const double v = d.at(r, c);
+      const double v = std::abs(d.at(r, c));
       double t = 0;
       if (maxValue > 0 && v > 0) {
         switch (d.scale) {

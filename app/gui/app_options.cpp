@@ -9,7 +9,7 @@ namespace attnscope {
 QString appUsage() {
   return QStringLiteral(
       "usage: attnscope [--sample NAME] [--n N] [--heads H] [--d D] [--variant ID] [--param NAME=VALUE]...\n"
-      "                 [--causal] [--head H] [--screenshot FILE.png]\n"
+      "                 [--causal] [--head H] [--compare ID,ID,...] [--screenshot FILE.png]\n"
       "Opens the lab on the built-in sample and runs the chosen variant (default: dense).\n"
       "--screenshot saves the main window once the first map is drawn, then exits.\n");
 }
@@ -74,6 +74,14 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
       auto v = value();
       if (!v) return fail("--param: missing NAME=VALUE");
       params << *v;
+    } else if (flag == "--compare") {
+      auto v = value();
+      if (!v) return fail("--compare: missing comma-separated variant ids");
+      for (const QString& id : v->split(',', Qt::SkipEmptyParts)) {
+        if (!VariantRegistry::instance().find(id.trimmed().toStdString()))
+          return fail(QString("--compare: unknown variant '%1'").arg(id.trimmed()));
+        o.compare.push_back(id.trimmed().toStdString());
+      }
     } else if (flag == "--causal") {
       o.spec.attention.causal = true;
     } else {

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "experiment/run.hpp"
 
@@ -13,6 +15,7 @@ struct AppOptions {
   RunSpec spec;               // the first run
   QString screenshotPath;     // --screenshot FILE.png: save the window once the first map is drawn, then exit
   int mapHead = 0;
+  std::vector<std::string> compare;  // --compare a,b,c: variants shown next to the primary one
 };
 
 // Parses arguments (without argv[0]); on error returns nullopt and sets *error.

@@ -1,12 +1,14 @@
 #include "main_window.hpp"
 
 #include <QCheckBox>
+#include <algorithm>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -16,6 +18,7 @@
 #include "attention/registry.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "compare_grid.hpp"
 #include "heatmap_view.hpp"
 #include "map_to_heatmap.hpp"
 #include "param_form.hpp"
@@ -25,14 +28,15 @@
 namespace attnscope {
 
 MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
-    : QMainWindow(parent), options_(options), controller_(new RunController(this)), heatmap_(new HeatmapView) {
+    : QMainWindow(parent), options_(options), controller_(new RunController(this)), grid_(new CompareGrid) {
   setWindowTitle(tr("AttnScope"));
   buildPanels();
   loadSpecIntoPanels(options.spec);
+  setComparedVariants(options.compare);
 
   auto* center = new QWidget;
   auto* layout = new QVBoxLayout(center);
-  layout->addWidget(heatmap_, 1);
+  layout->addWidget(grid_, 1);
   metrics_ = new QLabel(tr("Running…"));
   metrics_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(metrics_);
@@ -44,7 +48,7 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
   progress_->setMaximumWidth(200);
   statusBar()->addWidget(statusText_, 1);
   statusBar()->addPermanentWidget(progress_);
-  connect(heatmap_, &HeatmapView::hovered, statusText_, &QLabel::setText);
+  connect(grid_, &CompareGrid::hovered, statusText_, &QLabel::setText);
 
   connect(controller_, &RunController::started, this, [this] {
     runButton_->setEnabled(true);
@@ -55,8 +59,10 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
     statusText_->setText(stage);
     progress_->setValue(static_cast<int>(fraction * 100));
   });
-  connect(controller_, &RunController::finished, this, &MainWindow::onFinished);
-  connect(controller_, &RunController::failed, this, &MainWindow::onFailed);
+  connect(controller_, &RunController::resultReady, this, &MainWindow::onResult);
+  connect(controller_, &RunController::itemFailed, this, &MainWindow::onItemFailed);
+  connect(controller_, &RunController::batchDone, this, &MainWindow::onBatchDone);
+  connect(controller_, &RunController::failed, this, [this](const QString&, bool cancelled) { batchCancelled_ = batchCancelled_ || cancelled; });
   resize(1200, 820);
 }
 
@@ -108,6 +114,21 @@ void MainWindow::buildPanels() {
   varLayout->addWidget(causalBox_);
   varLayout->addWidget(paramForm_);
   column->addWidget(variantGroup);
+
+  // Other variants to run on the same Q, K, V, each with its default parameters.
+  auto* compareGroup = new QGroupBox(tr("Compare with"));
+  auto* compareLayout = new QVBoxLayout(compareGroup);
+  compareList_ = new QListWidget;
+  for (const Variant* v : VariantRegistry::instance().all()) {
+    auto* item = new QListWidgetItem(QString::fromStdString(v->info().id));
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(Qt::Unchecked);
+    item->setToolTip(QString::fromStdString(v->info().title + " — " + v->info().complexity));
+    compareList_->addItem(item);
+  }
+  compareList_->setMaximumHeight(160);
+  compareLayout->addWidget(compareList_);
+  column->addWidget(compareGroup);
 
   auto* buttons = new QHBoxLayout;
   runButton_ = new QPushButton(tr("Run"));
@@ -180,28 +201,72 @@ void MainWindow::runNow() {
     onFailed(error, false);
     return;
   }
+  std::vector<RunSpec> specs{spec};
+  std::vector<std::string> titles{spec.attention.variant};
+  for (const std::string& id : comparedVariants()) {
+    if (id == spec.attention.variant) continue;
+    RunSpec other = spec;
+    other.attention = makeSpec(id);
+    const Variant& v = VariantRegistry::instance().get(id);
+    other.attention.causal = spec.attention.causal && v.info().supportsCausal;
+    specs.push_back(other);
+    titles.push_back(id);
+  }
+  grid_->setPanels(titles);
+  batchHadResult_ = false;
+  batchCancelled_ = false;
   metrics_->setText(tr("Running %1 at n = %2…").arg(QString::fromStdString(spec.attention.variant)).arg(spec.n));
-  controller_->start(spec);
+  controller_->startBatch(specs);
 }
 
-void MainWindow::onFinished(std::shared_ptr<const RunResult> r) {
-  cancelButton_->setEnabled(false);
-  progress_->setValue(100);
-  statusText_->setText(tr("Done"));
+HeatmapView* MainWindow::heatmap() const { return grid_->view(0); }
+
+std::vector<std::string> MainWindow::comparedVariants() const {
+  std::vector<std::string> ids;
+  for (int i = 0; i < compareList_->count(); ++i)
+    if (compareList_->item(i)->checkState() == Qt::Checked) ids.push_back(compareList_->item(i)->text().toStdString());
+  return ids;
+}
+
+void MainWindow::setComparedVariants(const std::vector<std::string>& ids) {
+  for (int i = 0; i < compareList_->count(); ++i) {
+    const std::string id = compareList_->item(i)->text().toStdString();
+    compareList_->item(i)->setCheckState(std::find(ids.begin(), ids.end(), id) != ids.end() ? Qt::Checked : Qt::Unchecked);
+  }
+}
+
+void MainWindow::onResult(int index, std::shared_ptr<const RunResult> r) {
+  batchHadResult_ = true;
   if (r->result.map) {
     auto labels = std::make_shared<const std::vector<std::string>>(r->labels);
     const std::string title = r->spec.attention.variant + ", head " + std::to_string(r->result.map->head) + ", n = " + std::to_string(r->shape.n);
-    heatmap_->setData(heatmapFromGrid(*r->result.map, title, labels));
+    grid_->setMap(index, heatmapFromGrid(*r->result.map, title, labels));
   }
-  metrics_->setText(tr("%1 on %2: median %3 ms (min %4, max %5) · %6 GFLOP/s · peak workspace %7 · %8")
-                        .arg(QString::fromStdString(r->spec.attention.variant), QString::fromStdString(r->spec.backend))
-                        .arg(r->time.medianMs, 0, 'f', 2)
-                        .arg(r->time.minMs, 0, 'f', 2)
-                        .arg(r->time.maxMs, 0, 'f', 2)
-                        .arg(r->gflops, 0, 'f', 2)
-                        .arg(QString::fromStdString(formatBytes(static_cast<double>(r->peakWorkspaceBytes))))
-                        .arg(QString::fromStdString(r->inputDescription)));
-  emit mapDrawn();
+  const QString summary = tr("%1 on %2: median %3 ms (min %4, max %5) · %6 GFLOP/s · peak workspace %7")
+                              .arg(QString::fromStdString(r->spec.attention.variant), QString::fromStdString(r->spec.backend))
+                              .arg(r->time.medianMs, 0, 'f', 2)
+                              .arg(r->time.minMs, 0, 'f', 2)
+                              .arg(r->time.maxMs, 0, 'f', 2)
+                              .arg(r->gflops, 0, 'f', 2)
+                              .arg(QString::fromStdString(formatBytes(static_cast<double>(r->peakWorkspaceBytes))));
+  grid_->setCaption(index, summary);
+  if (index == 0) metrics_->setText(summary + tr(" · %1").arg(QString::fromStdString(r->inputDescription)));
+}
+
+void MainWindow::onItemFailed(int index, const QString& message) {
+  grid_->setCaption(index, tr("Error: %1").arg(message));
+  if (index == 0) {
+    metrics_->setText(tr("Error: %1").arg(message));
+    emit runFailed(message);
+  }
+}
+
+void MainWindow::onBatchDone() {
+  cancelButton_->setEnabled(false);
+  progress_->setValue(batchHadResult_ ? 100 : 0);
+  statusText_->setText(batchCancelled_ ? tr("Cancelled") : tr("Done"));
+  if (batchCancelled_ && !batchHadResult_) metrics_->setText(tr("Run cancelled."));
+  if (batchHadResult_) emit mapDrawn();
 }
 
 void MainWindow::onFailed(const QString& message, bool cancelled) {

@@ -11,12 +11,14 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
 namespace attnscope {
 
+class CompareGrid;
 class HeatmapView;
 class ParamForm;
 class RunController;
@@ -28,7 +30,12 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(const AppOptions& options, QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  HeatmapView* heatmap() const { return heatmap_; }
+  // The primary variant's map (the first panel of the compare area).
+  HeatmapView* heatmap() const;
+  CompareGrid* compareGrid() const { return grid_; }
+  // Variant ids ticked in the "Compare with" list.
+  std::vector<std::string> comparedVariants() const;
+  void setComparedVariants(const std::vector<std::string>& ids);
   RunController* controller() const { return controller_; }
   // The spec the panels describe now.
   RunSpec currentSpec(QString* error) const;
@@ -45,12 +52,17 @@ class MainWindow : public QMainWindow {
   void buildPanels();
   void loadSpecIntoPanels(const RunSpec& spec);
   void onVariantChanged();
-  void onFinished(std::shared_ptr<const RunResult> result);
+  void onResult(int index, std::shared_ptr<const RunResult> result);
+  void onItemFailed(int index, const QString& message);
+  void onBatchDone();
   void onFailed(const QString& message, bool cancelled);
 
   AppOptions options_;
   RunController* controller_;
-  HeatmapView* heatmap_;
+  CompareGrid* grid_;
+  QListWidget* compareList_;
+  bool batchHadResult_ = false;
+  bool batchCancelled_ = false;
   QComboBox* sampleBox_;
   QSpinBox* lengthBox_;
   QSpinBox* headsBox_;

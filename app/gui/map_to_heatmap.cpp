@@ -16,6 +16,7 @@ HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::
   d.values.assign(shade.data(), shade.data() + shade.size());
   if (!grid.exact()) d.maxValues.assign(grid.max.data(), grid.max.data() + grid.max.size());
   d.labels = std::move(labels);
+  if (grid.sum.minCoeff() < 0) d.title += " (|A|: A has negative entries)";
   return d;
 }
 

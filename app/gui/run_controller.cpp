@@ -15,7 +15,9 @@ RunController::~RunController() {
   wait();
 }
 
-void RunController::start(const RunSpec& spec) {
+void RunController::start(const RunSpec& spec) { startBatch({spec}); }
+
+void RunController::startBatch(const std::vector<RunSpec>& specs) {
   cancel();
   wait();
   auto token = std::make_shared<CancelToken>();
@@ -24,34 +26,52 @@ void RunController::start(const RunSpec& spec) {
   const int generation = ++generation_;
   emit started();
   // The worker owns copies of everything it touches; results come back
-  // through queued invocations on this object's thread.
-  thread_ = QThread::create([this, spec, token, generation] {
-    RunCallbacks callbacks;
-    callbacks.cancel = token.get();
-    callbacks.progress = [this, generation](const std::string& stage, double fraction) {
-      QMetaObject::invokeMethod(this, [this, generation, s = QString::fromStdString(stage), fraction] {
-        if (generation == generation_) emit progress(s, fraction);
+  // through queued invocations on this object's thread, tagged with the
+  // generation so a replaced batch cannot deliver late results.
+  thread_ = QThread::create([this, specs, token, generation] {
+    const int total = static_cast<int>(specs.size());
+    auto post = [this, generation](auto fn) {
+      QMetaObject::invokeMethod(this, [this, generation, fn] {
+        if (generation == generation_) fn();
       }, Qt::QueuedConnection);
     };
-    std::shared_ptr<const RunResult> result;
-    QString error;
-    bool cancelled = false;
-    try {
-      result = std::make_shared<const RunResult>(runFromSpec(spec, callbacks));
-    } catch (const Error& e) {
-      error = QString::fromStdString(e.what());
-      cancelled = e.kind() == ErrorKind::Cancelled;
-    } catch (const std::bad_alloc&) {
-      error = tr("out of memory");
-    } catch (const std::exception& e) {
-      error = QString::fromStdString(e.what());
+    for (int index = 0; index < total; ++index) {
+      RunCallbacks callbacks;
+      callbacks.cancel = token.get();
+      callbacks.progress = [this, post, index, total](const std::string& stage, double fraction) {
+        const QString text = total > 1 ? QString("%1/%2: %3").arg(index + 1).arg(total).arg(QString::fromStdString(stage)) : QString::fromStdString(stage);
+        post([this, text, f = (index + fraction) / total] { emit progress(text, f); });
+      };
+      std::shared_ptr<const RunResult> result;
+      QString error;
+      bool cancelled = false;
+      try {
+        result = std::make_shared<const RunResult>(runFromSpec(specs[static_cast<size_t>(index)], callbacks));
+      } catch (const Error& e) {
+        error = QString::fromStdString(e.what());
+        cancelled = e.kind() == ErrorKind::Cancelled;
+      } catch (const std::bad_alloc&) {
+        error = tr("out of memory");
+      } catch (const std::exception& e) {
+        error = QString::fromStdString(e.what());
+      }
+      if (result) {
+        post([this, index, result] {
+          emit resultReady(index, result);
+          emit finished(result);
+        });
+      } else {
+        post([this, index, error, cancelled] {
+          if (!cancelled) emit itemFailed(index, error);
+          emit failed(error, cancelled);
+        });
+        if (cancelled) break;
+      }
     }
-    QMetaObject::invokeMethod(this, [this, generation, result, error, cancelled] {
-      if (generation != generation_) return;
+    post([this] {
       busy_ = false;
-      if (result) emit finished(result);
-      else emit failed(error, cancelled);
-    }, Qt::QueuedConnection);
+      emit batchDone();
+    });
   });
   thread_->start();
 }

@@ -31,6 +31,7 @@ class TestRunController : public QObject {
     RunController controller;
     QSignalSpy finished(&controller, &RunController::finished);
     QSignalSpy progress(&controller, &RunController::progress);
+    QSignalSpy done(&controller, &RunController::batchDone);
     controller.start(smallSpec(200));
     QVERIFY(finished.wait(60000));
     const auto result = finished.takeFirst().at(0).value<std::shared_ptr<const RunResult>>();
@@ -39,6 +40,7 @@ class TestRunController : public QObject {
     QCOMPARE(result->result.map->rows, int64_t{200});
     QCOMPARE(static_cast<int>(result->labels.size()), 200);
     QVERIFY(progress.count() >= 2);
+    QVERIFY(done.count() == 1 || done.wait(5000));
     QVERIFY(!controller.busy());
   }
 
@@ -72,6 +74,26 @@ class TestRunController : public QObject {
     QVERIFY(failed.wait(10000));
     QVERIFY(failed.first().at(0).toString().contains("unknown sample"));
     QCOMPARE(failed.first().at(1).toBool(), false);
+  }
+
+  void batchesReportEachItemAndContinuePastFailures() {
+    RunController controller;
+    QSignalSpy ready(&controller, &RunController::resultReady);
+    QSignalSpy itemFailed(&controller, &RunController::itemFailed);
+    QSignalSpy done(&controller, &RunController::batchDone);
+    RunSpec bad = smallSpec(64);
+    bad.attention = makeSpec("linformer");
+    bad.attention.causal = true;  // linformer has no causal form
+    RunSpec window = smallSpec(64);
+    window.attention = makeSpec("sliding_window");
+    controller.startBatch({smallSpec(64), bad, window});
+    QVERIFY(done.wait(60000));
+    QCOMPARE(ready.count(), 2);
+    QCOMPARE(ready.at(0).at(0).toInt(), 0);
+    QCOMPARE(ready.at(1).at(0).toInt(), 2);
+    QCOMPARE(itemFailed.count(), 1);
+    QCOMPARE(itemFailed.first().at(0).toInt(), 1);
+    QVERIFY(itemFailed.first().at(1).toString().contains("causal"));
   }
 
   void aNewRunReplacesTheOldOne() {
