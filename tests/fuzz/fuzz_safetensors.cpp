@@ -1,0 +1,6 @@
+// libFuzzer harness for the safetensors loader.
+#include "fuzz_entry.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return attnscope::fuzz::fuzzOne(data, size, attnscope::loadSafetensors);
+}
