@@ -17,8 +17,21 @@ MapGrid MapGrid::forRequest(const MapRequest& request, int64_t n, int64_t nKeys)
                                                 std::to_string(request.j0) + ", " + std::to_string(request.j1) + ") is empty for n = " + std::to_string(n));
   if (request.maxCells < 1 || request.maxCells > 8192)
     throw Error(ErrorKind::InvalidArgument, "map size must be in [1, 8192], got " + std::to_string(request.maxCells));
-  g.rows = std::min(g.i1 - g.i0, request.maxCells);
-  g.cols = std::min(g.j1 - g.j0, request.maxCells);
+  return forRegion(g.i0, g.i1, g.j0, g.j1, std::min(g.i1 - g.i0, request.maxCells), std::min(g.j1 - g.j0, request.maxCells));
+}
+
+MapGrid MapGrid::forRegion(int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t rows, int64_t cols) {
+  if (i1 <= i0 || j1 <= j0 || rows < 1 || cols < 1 || rows > i1 - i0 || cols > j1 - j0)
+    throw Error(ErrorKind::InvalidArgument, "map region rows [" + std::to_string(i0) + ", " + std::to_string(i1) + ") x columns [" +
+                                                std::to_string(j0) + ", " + std::to_string(j1) + ") cannot hold " + std::to_string(rows) + " x " +
+                                                std::to_string(cols) + " cells");
+  MapGrid g;
+  g.i0 = i0;
+  g.i1 = i1;
+  g.j0 = j0;
+  g.j1 = j1;
+  g.rows = rows;
+  g.cols = cols;
   g.sum = Mat::Zero(g.rows, g.cols);
   g.max = Mat::Zero(g.rows, g.cols);
   g.computed = Mat::Zero(g.rows, g.cols);
@@ -80,6 +93,22 @@ void MapGrid::addValue(int64_t i, int64_t j, float a) {
   std::lock_guard<std::mutex> lock(lockFor(r));
   sum(r, c) += a;
   if (a > max(r, c)) max(r, c) = a;
+}
+
+void MapGrid::addComputedSpan(int64_t i, int64_t ja, int64_t jb) {
+  ja = std::max(ja, j0);
+  jb = std::min(jb, j1);
+  if (i < i0 || i >= i1 || ja >= jb) return;
+  const int64_t r = cellRow(i);
+  std::lock_guard<std::mutex> lock(lockFor(r));
+  for (int64_t j = ja; j < jb;) {
+    // Columns of this cell inside [ja, jb), counted at once.
+    const int64_t c = cellCol(j);
+    const int64_t cellEnd = j0 + ((c + 1) * (j1 - j0) + cols - 1) / cols;
+    const int64_t end = std::min(jb, cellEnd);
+    computed(r, c) += static_cast<float>(end - j) / static_cast<float>(cellPairs(r, c));
+    j = end;
+  }
 }
 
 Mat MapGrid::mean() const {

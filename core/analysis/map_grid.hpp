@@ -29,6 +29,9 @@ struct MapGrid {
 
   // Region clipped to [0, n) x [0, nKeys), cells = min(extent, maxCells).
   static MapGrid forRequest(const MapRequest& request, int64_t n, int64_t nKeys);
+  // Region [i0, i1) x [j0, j1) at rows x cols cells, without the display cap
+  // (row stripes for metrics are exact and as wide as the sequence).
+  static MapGrid forRegion(int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t rows, int64_t cols);
   bool exact() const { return rows == i1 - i0 && cols == j1 - j0; }
   int64_t cellRow(int64_t i) const { return (i - i0) * rows / (i1 - i0); }
   int64_t cellCol(int64_t j) const { return (j - j0) * cols / (j1 - j0); }
@@ -41,6 +44,8 @@ struct MapGrid {
   // Marks computed pairs (for the sparsity view).
   void addComputed(int64_t ti, int64_t tj, const uint8_t* allowed, int64_t tileRows, int64_t tileCols, int64_t stride);
   void addValue(int64_t i, int64_t j, float a);
+  // Marks the pairs (i, j), ja <= j < jb, as computed (clipped to the region).
+  void addComputedSpan(int64_t i, int64_t ja, int64_t jb);
 
   // Mean of A over each cell (sum / pairs).
   Mat mean() const;

@@ -38,6 +38,9 @@ struct BlockLayout {
   // Per position flags (empty = none); a global row attends every listed key,
   // a global column is attended by every listed query.
   std::vector<uint8_t> globalRow, globalCol;
+  // Informational, not read by the kernels: key blocks listed in full for every
+  // query block (BigBird's global blocks), so analysis can find global tokens.
+  std::vector<int32_t> globalKeyBlocks;
 
   int64_t rowBlocks() const { return (n + block - 1) / block; }
   int64_t colBlocks() const { return (nKeys + block - 1) / block; }

@@ -64,10 +64,11 @@ void MaskVariant::applyTransposed(const ExecContext& ctx, const AttentionSpec& s
 }
 
 void MaskVariant::map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const {
+  // The probe computes the row log-sum-exps of the region's rows itself, so a
+  // zoomed region costs in proportion to its rows.
   const BlockLayout layout = layoutFor(spec, in);
-  TrackedBuffer lse = rowLse(ctx, layout, in);
   ScopedSpan span(ctx.profiler, info().id + " map probe", SpanCategory::Kernel);
-  blockSparseProbe(ctx, layout, in.q, in.k, 1.0f / std::sqrt(static_cast<float>(in.q.cols())), lse.data(), grid);
+  blockSparseProbe(ctx, layout, in.q, in.k, 1.0f / std::sqrt(static_cast<float>(in.q.cols())), nullptr, grid);
 }
 
 }  // namespace attnscope

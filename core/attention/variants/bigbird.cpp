@@ -99,6 +99,7 @@ class BigBirdVariant final : public MaskVariant {
       for (int64_t kb : listed) l.addTile(static_cast<int32_t>(kb), TileMask::Full);
       l.endRow();
     }
+    for (int64_t kb = 0; kb < globalBlocks; ++kb) l.globalKeyBlocks.push_back(static_cast<int32_t>(kb));
     l.finish();
     return l;
   }

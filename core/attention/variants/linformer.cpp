@@ -20,6 +20,7 @@ namespace {
 constexpr int64_t kQueryBlock = 64;   // query rows scored together
 constexpr int64_t kRowBlock = 16;     // projection rows generated together
 constexpr int64_t kTokenChunk = 512;  // tokens per generated projection block
+constexpr int64_t kMapStripeFloats = int64_t{1} << 20;  // P rows held at once by map()
 
 struct Projection {
   int64_t n = 0, k = 0;
@@ -211,8 +212,9 @@ class LinformerVariant final : public Variant {
     });
   }
 
-  // Tiles of A = P F over the region: P for the region's rows once, then F one
-  // column chunk at a time.
+  // Tiles of A = P F over the region: P for a stripe of the region's rows,
+  // then F one column chunk at a time. Stripes keep P within kMapStripeFloats
+  // whatever the region's height and k.
   void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const override {
     const int64_t n = in.q.rows(), d = in.q.cols();
     validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
@@ -222,27 +224,30 @@ class LinformerVariant final : public Variant {
     TrackedBuffer ekBuf(ctx.meter, p.k * d);
     MatMap ek(ekBuf.data(), p.k, d);
     project(ctx, p, false, in.k, ek);
-    const int64_t rows = grid.i1 - grid.i0;
-    TrackedBuffer pBuf(ctx.meter, rows * p.k);
-    MatMap pr(pBuf.data(), rows, p.k);
+    const int64_t stripe = std::min(grid.i1 - grid.i0, std::max(kQueryBlock, kMapStripeFloats / p.k / kQueryBlock * kQueryBlock));
+    TrackedBuffer pBuf(ctx.meter, stripe * p.k);
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    const int64_t rowBlocks = (rows + kQueryBlock - 1) / kQueryBlock;
-    pool.parallelFor(0, rowBlocks, [&](int64_t rb, int) {
-      const int64_t r0 = rb * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
-      scoreBlock(in.q, ek, scale, grid.i0 + r0, count, pr.middleRows(r0, count));
-    });
     TrackedBuffer fBuf(ctx.meter, p.k * kTokenChunk), tiles(ctx.meter, kQueryBlock * kTokenChunk * pool.size());
-    for (int64_t j0 = grid.j0; j0 < grid.j1; j0 += kTokenChunk) {
-      ctx.checkCancelled();
-      const int64_t cols = std::min(kTokenChunk, grid.j1 - j0);
-      p.fill(true, 0, p.k, j0, cols, fBuf.data());
-      const ConstMatMap f(fBuf.data(), p.k, cols);
-      pool.parallelFor(0, rowBlocks, [&](int64_t rb, int worker) {
+    for (int64_t s0 = grid.i0; s0 < grid.i1; s0 += stripe) {
+      const int64_t rows = std::min(stripe, grid.i1 - s0);
+      MatMap pr(pBuf.data(), rows, p.k);
+      const int64_t rowBlocks = (rows + kQueryBlock - 1) / kQueryBlock;
+      pool.parallelFor(0, rowBlocks, [&](int64_t rb, int) {
         const int64_t r0 = rb * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
-        MatMap tile(tiles.data() + kQueryBlock * kTokenChunk * worker, count, cols);
-        tile.noalias() = pr.middleRows(r0, count) * f;
-        grid.addTile(grid.i0 + r0, j0, tile.data(), count, cols, cols);
+        scoreBlock(in.q, ek, scale, s0 + r0, count, pr.middleRows(r0, count));
       });
+      for (int64_t j0 = grid.j0; j0 < grid.j1; j0 += kTokenChunk) {
+        ctx.checkCancelled();
+        const int64_t cols = std::min(kTokenChunk, grid.j1 - j0);
+        p.fill(true, 0, p.k, j0, cols, fBuf.data());
+        const ConstMatMap f(fBuf.data(), p.k, cols);
+        pool.parallelFor(0, rowBlocks, [&](int64_t rb, int worker) {
+          const int64_t r0 = rb * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
+          MatMap tile(tiles.data() + kQueryBlock * kTokenChunk * worker, count, cols);
+          tile.noalias() = pr.middleRows(r0, count) * f;
+          grid.addTile(s0 + r0, j0, tile.data(), count, cols, cols);
+        });
+      }
     }
   }
 };

@@ -272,6 +272,8 @@ class MemorySlotsVariant final : public Variant {
             sl.read(in, m, t, i0, rows, p);
             const int64_t ta = std::max(a, c0), tb = std::min(a + tc, c1);
             if (ta < tb) grid.addTile(i0, ta, p.data() + sc + (ta - a), rows, tb - ta, sc + tc);
+            // Token pairs inside the segment are scored one by one (slot pairs are not).
+            for (int64_t r = 0; r < rows; ++r) grid.addComputedSpan(i0 + r, std::max(a, c0), std::min(sl.causal ? i0 + r + 1 : a + len, c1));
             const int64_t pb = std::min(a, c1);  // slot part covers tokens before the segment
             for (int64_t j0 = c0; sc > 0 && j0 < pb; j0 += 512) {
               const int64_t cols = std::min<int64_t>(512, pb - j0);

@@ -26,6 +26,7 @@ namespace {
 constexpr int64_t kChunk = 256;        // keys (or queries) per feature block
 constexpr int64_t kCausalChunk = 64;   // tokens per step of the causal prefix scan
 constexpr int64_t kQueryBlock = 64;
+constexpr int64_t kMapStripeFloats = int64_t{1} << 20;  // phi(Q) rows held at once by map()
 constexpr int64_t kMaxStripes = 16;    // fixed partial sums, so results do not depend on thread timing
 
 ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
@@ -288,7 +289,8 @@ class PerformerVariant final : public Variant {
     }
   }
 
-  // Tiles phi(Q_region) phi(K_chunk)^T / den over the region.
+  // Tiles phi(Q_stripe) phi(K_chunk)^T / den over the region, one stripe of
+  // the region's rows at a time so phi(Q) stays within kMapStripeFloats.
   void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const override {
     const int64_t n = in.q.rows(), d = in.q.cols();
     validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
@@ -296,34 +298,40 @@ class PerformerVariant final : public Variant {
     ThreadPool& pool = poolOf(ctx);
     const Features f(ctx, spec, d);
     const float shift = keyShift(ctx, f, in.k);
-    const int64_t rows = grid.i1 - grid.i0;
-    TrackedBuffer denBuf(ctx.meter, rows), pqBuf(ctx.meter, rows * f.m);
+    const int64_t height = grid.i1 - grid.i0;
+    const int64_t stripe = std::min(height, std::max(kQueryBlock, kMapStripeFloats / f.m / kQueryBlock * kQueryBlock));
+    TrackedBuffer denBuf(ctx.meter, height), pqBuf(ctx.meter, stripe * f.m);
     normalizers(ctx, f, in.q, in.k, spec.causal, shift, grid.i0, grid.i1, denBuf.data());
-    MatMap pq(pqBuf.data(), rows, f.m);
-    const int64_t blocks = chunksOf(rows, kQueryBlock);
-    pool.parallelFor(0, blocks, [&](int64_t b, int) {
-      const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
-      f.queryFeatures(in.q, grid.i0 + r0, count, pq.middleRows(r0, count));
-    });
     TrackedBuffer pkBuf(ctx.meter, kChunk * f.m), tiles(ctx.meter, kQueryBlock * kChunk * pool.size());
-    for (int64_t j0 = grid.j0; j0 < grid.j1; j0 += kChunk) {
-      ctx.checkCancelled();
-      const int64_t cols = std::min(kChunk, grid.j1 - j0);
-      MatMap pk(pkBuf.data(), cols, f.m);
-      f.keyFeatures(in.k, j0, cols, shift, pk);
-      pool.parallelFor(0, blocks, [&](int64_t b, int worker) {
+    for (int64_t s0 = grid.i0; s0 < grid.i1; s0 += stripe) {
+      const int64_t rows = std::min(stripe, grid.i1 - s0);
+      MatMap pq(pqBuf.data(), rows, f.m);
+      const int64_t blocks = chunksOf(rows, kQueryBlock);
+      pool.parallelFor(0, blocks, [&](int64_t b, int) {
         const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
-        MatMap tile(tiles.data() + kQueryBlock * kChunk * worker, count, cols);
-        tile.noalias() = pq.middleRows(r0, count) * pk.transpose();
-        for (int64_t r = 0; r < count; ++r) {
-          const int64_t i = grid.i0 + r0 + r;
-          const float den = denBuf.data()[r0 + r];
-          tile.row(r) *= den > 0 ? 1.0f / den : 0.0f;
-          if (spec.causal)
-            for (int64_t c = std::max<int64_t>(0, i + 1 - j0); c < cols; ++c) tile(r, c) = 0.0f;
-        }
-        grid.addTile(grid.i0 + r0, j0, tile.data(), count, cols, cols);
+        f.queryFeatures(in.q, s0 + r0, count, pq.middleRows(r0, count));
       });
+      // Causal: keys after the stripe's last row are never attended.
+      const int64_t jEnd = spec.causal ? std::min(grid.j1, s0 + rows) : grid.j1;
+      for (int64_t j0 = grid.j0; j0 < jEnd; j0 += kChunk) {
+        ctx.checkCancelled();
+        const int64_t cols = std::min(kChunk, jEnd - j0);
+        MatMap pk(pkBuf.data(), cols, f.m);
+        f.keyFeatures(in.k, j0, cols, shift, pk);
+        pool.parallelFor(0, blocks, [&](int64_t b, int worker) {
+          const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
+          MatMap tile(tiles.data() + kQueryBlock * kChunk * worker, count, cols);
+          tile.noalias() = pq.middleRows(r0, count) * pk.transpose();
+          for (int64_t r = 0; r < count; ++r) {
+            const int64_t i = s0 + r0 + r;
+            const float den = denBuf.data()[i - grid.i0];
+            tile.row(r) *= den > 0 ? 1.0f / den : 0.0f;
+            if (spec.causal)
+              for (int64_t c = std::max<int64_t>(0, i + 1 - j0); c < cols; ++c) tile(r, c) = 0.0f;
+          }
+          grid.addTile(s0 + r0, j0, tile.data(), count, cols, cols);
+        });
+      }
     }
   }
 };
