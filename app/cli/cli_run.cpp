@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include "attention/registry.hpp"
+#include "analysis/analysis_json.hpp"
+#include "cli_analysis.hpp"
 #include "cli_args.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
@@ -13,8 +15,6 @@
 namespace attnscope::cli {
 
 namespace {
-
-constexpr int64_t kMaxExactMap = 4096;
 
 int64_t parseBytes(const std::string& flag, const std::string& text) {
   std::string digits = text;
@@ -49,7 +49,8 @@ int runRun(Args& args) {
   RunSpec spec;
   std::string variant;
   std::vector<std::string> assignments;
-  std::string outJson, outOutput, outMap;
+  std::string outJson, outOutput, outTrace;
+  AnalysisFlags analysisFlags;
   bool sampleGiven = false;
   while (!args.empty()) {
     const std::string flag = args.nextFlag();
@@ -74,7 +75,8 @@ int runRun(Args& args) {
     else if (flag == "--memory-budget") spec.memoryBudgetBytes = parseBytes(flag, args.value(flag));
     else if (flag == "--out-json") outJson = args.value(flag);
     else if (flag == "--out-output") outOutput = args.value(flag);
-    else if (flag == "--out-map") outMap = args.value(flag);
+    else if (flag == "--out-trace") outTrace = args.value(flag);
+    else if (parseAnalysisFlag(flag, args, analysisFlags)) continue;
     else if (!parseLoadFlag(flag, args, spec.load)) throw UsageError{"run: unknown flag " + flag};
   }
   if (variant.empty()) throw UsageError{"run: --variant is required (see attnscope-cli info)"};
@@ -96,21 +98,17 @@ int runRun(Args& args) {
       throw UsageError{std::string("--param: ") + e.what()};
     }
   }
-  for (const auto& [flag, path] : {std::pair{"--out-json", outJson}, {"--out-output", outOutput}, {"--out-map", outMap}})
+  for (const auto& [flag, path] : {std::pair{"--out-json", outJson}, {"--out-output", outOutput}, {"--out-trace", outTrace}})
     if (!path.empty()) checkWritable(flag, path);
-  if (!outMap.empty()) {
-    if (spec.n > kMaxExactMap)
-      throw UsageError{"--out-map: the exact map is limited to n <= " + std::to_string(kMaxExactMap) + " (n = " + std::to_string(spec.n) + ")"};
-    MapRequest request;
-    request.maxCells = kMaxExactMap;
-    spec.map = request;
-  }
+  checkAnalysisFlags(analysisFlags);
 
-  Sequence seq = loadInput(spec);
-  if (!outMap.empty() && seq.length() > kMaxExactMap)
-    throw UsageError{"--out-map: the exact map is limited to n <= " + std::to_string(kMaxExactMap) + " (input has " + std::to_string(seq.length()) + ")"};
-  Qkv qkv = prepareQkv(spec, seq);
-  RunResult result = runAttention(spec, qkv, seq.labels);
+  Trace preparation;  // load and featurize spans, for --out-trace
+  Sequence seq = loadInput(spec, &preparation);
+  Qkv qkv = prepareQkv(spec, seq, &preparation);
+  // Analysis flags that depend on n and the heads fail here, before the run.
+  const bool analysis = analysisWanted(analysisFlags, !outJson.empty());
+  const AnalysisRequest analysisRequest = analysis ? analysisRequestFor(analysisFlags, qkv.n(), qkv.heads(), !outJson.empty()) : AnalysisRequest{};
+  RunResult result = runAttention(spec, qkv, seq.labels, {}, &preparation);
   result.warnings.insert(result.warnings.begin(), seq.warnings.begin(), seq.warnings.end());
 
   const Mat& first = result.result.output.front();
@@ -126,13 +124,21 @@ int runRun(Args& args) {
     for (const Mat& o : result.result.output) all.insert(all.end(), o.data(), o.data() + o.size());
     writeNpy(outOutput, all.data(), {result.shape.heads, result.shape.n, result.shape.dv});
   }
-  if (!outMap.empty()) {
-    const MapGrid& g = *result.result.map;
-    writeNpy(outMap, g.sum.data(), {g.rows, g.cols});
+  nlohmann::json analysisJson;
+  if (analysis) {
+    const size_t h = static_cast<size_t>(analysisRequest.head);
+    const HeadExtras* extras = h < result.result.extras.size() ? &result.result.extras[h] : nullptr;
+    const Mat* output = h < result.result.output.size() ? &result.result.output[h] : nullptr;
+    const std::vector<std::string>* labels = seq.labels.empty() ? nullptr : &seq.labels;
+    const AnalysisResult analysed = analyzeHead(spec.attention, qkv, labels, analysisRequest, HeadRun{extras, output});
+    analysisJson = analysisToJson(analysed, labels);
+    writeAnalysisOutputs(analysisFlags, analysed, extras, analysisJson);
+    std::printf("%s\n", analysisSummaryLine(analysed).c_str());
   }
+  if (!outTrace.empty()) writeText(outTrace, result.trace.toChromeJson());
   if (!outJson.empty()) {
     nlohmann::json j = resultToJson(result);
-    if (!outMap.empty()) j["map_file"] = {{"path", outMap}, {"head", 0}, {"shape", {result.result.map->rows, result.result.map->cols}}};
+    if (analysis) j["analysis"] = analysisJson;
     if (!outOutput.empty()) j["output_file"] = {{"path", outOutput}, {"shape", {result.shape.heads, result.shape.n, result.shape.dv}}};
     writeText(outJson, j.dump(2) + "\n");
   }

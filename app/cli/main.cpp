@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "cli_analysis.hpp"
 #include "cli_args.hpp"
+#include "cli_sweep.hpp"
 #include "common/error.hpp"
 
 namespace {
@@ -15,6 +17,7 @@ const char* kUsage =
     "commands:\n"
     "  info                 backends, devices, and every variant with its parameters\n"
     "  run                  run one variant and write its results\n"
+    "  sweep                variants x lengths (x parameter values), measured, with fitted exponents\n"
     "\n"
     "run flags:\n"
     "  --variant ID         variant to run (see info)\n"
@@ -29,11 +32,12 @@ const char* kUsage =
     "  --causal             causal attention\n"
     "  --param NAME=VALUE   a variant parameter (repeatable)\n"
     "  --backend NAME       cpu (default) or cuda\n"
-    "  --repeats R          timed repeats after one warm-up (default 5)\n"
+    "  --repeats R          timed repeats after the warm-up (default 5)\n"
+    "  --warmup W           untimed runs first (default 1)\n"
     "  --memory-budget B    bytes a run may use (suffixes K, M, G); default 80% of free memory\n"
     "  --out-json FILE      the run record\n"
     "  --out-output FILE    O as float32 .npy [H, n, d]\n"
-    "  --out-map FILE       head 0's effective map A as float32 .npy [n, n] (n <= 4096)\n";
+    "  --out-trace FILE     the trace (load, featurize, every repeat, per-phase kernel totals) as Chrome trace JSON\n";
 
 }  // namespace
 
@@ -42,6 +46,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> items(argv + 1, argv + argc);
   if (items.empty() || items[0] == "--help" || items[0] == "-h" || items[0] == "help") {
     std::fputs(kUsage, items.empty() ? stderr : stdout);
+    std::fputs(("\n" + cli::analysisUsage()).c_str(), items.empty() ? stderr : stdout);
+    std::fputs(("\n" + cli::sweepUsage()).c_str(), items.empty() ? stderr : stdout);
     return items.empty() ? 2 : 0;
   }
   const std::string command = items[0];
@@ -49,7 +55,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "info") return cli::runInfo(args);
     if (command == "run") return cli::runRun(args);
-    throw cli::UsageError{"unknown command '" + command + "' (commands: info, run; see --help)"};
+    if (command == "sweep") return cli::runSweepCommand(args);
+    throw cli::UsageError{"unknown command '" + command + "' (commands: info, run, sweep; see --help)"};
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "attnscope-cli: error: %s\n", e.message.c_str());
     return 2;

@@ -1,5 +1,7 @@
 #include "experiment/json_export.hpp"
 
+#include <map>
+
 #include "attention/registry.hpp"
 
 namespace attnscope {
@@ -24,11 +26,36 @@ nlohmann::json specToJson(const RunSpec& s) {
   j["backend"] = s.backend;
   j["warmup"] = s.warmup;
   j["repeats"] = s.repeats;
+  j["min_measure_seconds"] = s.minMeasureSeconds;
   return j;
 }
 
 nlohmann::json costToJson(const CostEstimate& c) {
   return {{"pairs", c.pairs}, {"flops", c.flops}, {"bytes_read", c.bytesRead}, {"bytes_written", c.bytesWritten}, {"workspace_bytes", c.workspaceBytes}};
+}
+
+const char* const kFlopsConvention =
+    "useful FLOPs from the cost model: 2 (d + dv) per scored (query, key) pair (4 d when dv = d, the FlashAttention convention), "
+    "plus the projection and feature work of factor variants; masked-out pairs inside partial tiles are not counted";
+
+nlohmann::json memoryToJson(const MemoryReport& m) {
+  nlohmann::json j = {{"workspace_peak_bytes", m.workspacePeakBytes},
+                      {"workspace_predicted_bytes", m.workspacePredictedBytes},
+                      {"tensor_bytes", m.tensorBytes},
+                      {"run_bytes", m.runBytes},
+                      {"process_peak_rss_bytes", m.processPeakRssBytes}};
+  if (m.workspacePredictedBytes > 0) j["workspace_measured_over_predicted"] = m.measuredOverPredicted();
+  else j["workspace_measured_over_predicted"] = nullptr;
+  return j;
+}
+
+nlohmann::json phaseTotalsMs(const Trace& trace) {
+  // Sum of span durations per name across every repeat and track (warm-up included).
+  std::map<std::string, double> totals;
+  for (const Span& s : trace.spans) totals[s.name] += static_cast<double>(s.durationNs) / 1e6;
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, ms] : totals) j[name] = ms;
+  return j;
 }
 
 nlohmann::json resultToJson(const RunResult& r) {
@@ -41,8 +68,13 @@ nlohmann::json resultToJson(const RunResult& r) {
   j["predicted"] = costToJson(r.predicted);
   j["time_ms"] = {{"median", r.time.medianMs}, {"min", r.time.minMs}, {"max", r.time.maxMs}, {"spread", r.time.maxMs - r.time.minMs}, {"samples", r.time.samplesMs}};
   j["peak_workspace_bytes"] = r.peakWorkspaceBytes;
+  j["memory"] = memoryToJson(r.memory);
   j["flops"] = r.predicted.flops;
+  j["flops_convention"] = kFlopsConvention;
   j["gflops_per_s"] = r.gflops;
+  j["bytes_moved"] = r.bytesMoved;
+  j["gb_per_s"] = r.gbPerS;
+  j["span_totals_ms"] = phaseTotalsMs(r.trace);
   nlohmann::json heads = nlohmann::json::array();
   for (const HeadExtras& e : r.result.extras) {
     nlohmann::json h;

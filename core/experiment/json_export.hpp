@@ -9,6 +9,12 @@ namespace attnscope {
 
 nlohmann::json specToJson(const RunSpec& spec);
 nlohmann::json costToJson(const CostEstimate& cost);
+nlohmann::json memoryToJson(const MemoryReport& memory);
+// Total milliseconds per span name (phases, heads, repeats) over the whole trace.
+nlohmann::json phaseTotalsMs(const Trace& trace);
 nlohmann::json resultToJson(const RunResult& result);
+
+// How "flops" is counted, written next to it in every record.
+extern const char* const kFlopsConvention;
 
 }  // namespace attnscope

@@ -51,15 +51,18 @@ int currentThreadTrack() {
   return track;
 }
 
-Profiler::Profiler(MemoryMeter* meter) : origin_(std::chrono::steady_clock::now()), meter_(meter) {}
+Profiler::Profiler(MemoryMeter* meter) : meter_(meter) {}
 
-int64_t Profiler::nowNs() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - origin_).count();
-}
+int64_t Profiler::nowNs() const { return traceClockNs(); }
 
 void Profiler::record(Span span) {
   std::lock_guard<std::mutex> lock(mutex_);
   trace_.spans.push_back(std::move(span));
+}
+
+void Profiler::nameTrack(int track, std::string name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  trace_.trackNames.emplace(track, std::move(name));
 }
 
 void Profiler::sampleMemory() {

@@ -52,14 +52,14 @@ class TrackedBuffer {
 class Profiler {
  public:
   explicit Profiler(MemoryMeter* meter = nullptr);
-  int64_t nowNs() const;
+  int64_t nowNs() const;  // the process-wide trace clock
   void record(Span span);
+  void nameTrack(int track, std::string name);
   void sampleMemory();
   Trace take();  // moves the trace out, with the meter's peak
   MemoryMeter* meter() const { return meter_; }
 
  private:
-  std::chrono::steady_clock::time_point origin_;
   MemoryMeter* meter_;
   std::mutex mutex_;
   Trace trace_;

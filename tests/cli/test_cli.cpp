@@ -123,7 +123,7 @@ class TestCli : public QObject {
     QTest::addRow("unknown flag") << QStringList{"run", "--variant", "dense", "--colour", "red"} << "unknown flag --colour";
     QTest::addRow("missing value") << QStringList{"run", "--variant"} << "--variant: missing value";
     QTest::addRow("unknown command") << QStringList{"fly"} << "unknown command 'fly'";
-    QTest::addRow("map too large") << QStringList{"run", "--variant", "dense", "--n", "5000", "--out-map", "/tmp/x.npy"} << "n <= 4096";
+    QTest::addRow("map size zero") << QStringList{"run", "--variant", "dense", "--n", "64", "--out-map", "/tmp/x.npy", "--map-size", "0"} << "--map-size";
     QTest::addRow("unknown backend") << QStringList{"run", "--variant", "dense", "--n", "8", "--backend", "tpu"} << "unknown backend 'tpu'";
     QTest::addRow("two inputs") << QStringList{"run", "--variant", "dense", "--sample", "document", "--qkv", "x.npy"} << "only one of";
     QTest::addRow("absurd heads") << QStringList{"run", "--variant", "dense", "--heads", "100000"} << "--heads";

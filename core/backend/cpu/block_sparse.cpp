@@ -24,8 +24,31 @@ int64_t scoreTile(const BlockLayout& layout, int64_t entry, ConstMatRef q, Const
   const TileMask kind = layout.tileMask(entry);
   const bool needsMask = kind != TileMask::Full || layout.causal || !layout.globalRow.empty() || !layout.globalCol.empty();
   if (!needsMask) return rows * cols;
+  const bool noGlobals = layout.globalRow.empty() && layout.globalCol.empty();
   // Full tiles strictly below the diagonal need no causal mask.
-  if (kind == TileMask::Full && layout.globalRow.empty() && layout.globalCol.empty() && j0 + cols - 1 <= i0) return rows * cols;
+  if (kind == TileMask::Full && noGlobals && j0 + cols - 1 <= i0) return rows * cols;
+  // Full (causal diagonal) and undilated Band tiles allow one contiguous column
+  // range per row: mask by range instead of asking layout.allowed per element.
+  if (noGlobals && (kind == TileMask::Full || (kind == TileMask::Band && layout.dilation <= 1))) {
+    int64_t allowed = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = i0 + r;
+      int64_t lo = 0, hi = cols - 1;  // allowed tile columns [lo, hi]
+      if (kind == TileMask::Band) {
+        lo = std::max(lo, i + layout.bandLo - j0);
+        hi = std::min(hi, i + layout.bandHi - j0);
+      }
+      if (layout.causal) hi = std::min(hi, i - j0);
+      if (hi < lo) {
+        s.row(r).setConstant(kNegInf);
+        continue;
+      }
+      if (lo > 0) s.row(r).head(lo).setConstant(kNegInf);
+      if (hi < cols - 1) s.row(r).tail(cols - 1 - hi).setConstant(kNegInf);
+      allowed += hi - lo + 1;
+    }
+    return allowed;
+  }
   int64_t allowed = 0;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) {
@@ -33,6 +56,25 @@ int64_t scoreTile(const BlockLayout& layout, int64_t entry, ConstMatRef q, Const
       else s(r, c) = kNegInf;
     }
   return allowed;
+}
+
+struct PhaseTotals {
+  int64_t scoresNs = 0;  // Q K^T tile, mask, online-softmax rescale
+  int64_t outputNs = 0;  // P V accumulation and the final 1/l normalisation
+};
+
+// The kernel interleaves phases tile by tile, so one worker's time in each
+// phase is summed and shown as two spans laid end to end from the kernel's
+// start on that worker's phase-totals track: their lengths are true totals,
+// their positions are not when the work happened.
+void recordPhaseTotals(Profiler& profiler, const PhaseTotals& ph, int worker, int64_t kernelStart, double scoreFlops, double outputFlops) {
+  if (ph.scoresNs == 0 && ph.outputNs == 0) return;
+  const int track = kPhaseTotalsTrackBase + worker;
+  profiler.nameTrack(track, "worker " + std::to_string(worker) + " phase totals");
+  Span scores{"scores/softmax", SpanCategory::Kernel, "cpu", track, kernelStart, ph.scoresNs, 0, scoreFlops};
+  Span output{"output", SpanCategory::Kernel, "cpu", track, kernelStart + ph.scoresNs, ph.outputNs, 0, outputFlops};
+  profiler.record(std::move(scores));
+  profiler.record(std::move(output));
 }
 
 }  // namespace
@@ -48,6 +90,10 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
   const int64_t perWorker = b * b + b * dv + 2 * b;
   TrackedBuffer scratch(ctx.meter, perWorker * workers);
   std::vector<BlockSparseStats> stats(static_cast<size_t>(workers));
+  // Per-phase time, per worker, only when profiled (two clock reads per tile).
+  const bool timed = ctx.profiler != nullptr;
+  std::vector<PhaseTotals> phases(static_cast<size_t>(workers));
+  const int64_t kernelStart = timed ? traceClockNs() : 0;
 
   pool.parallelFor(0, layout.rowBlocks(), [&](int64_t qb, int worker) {
     ctx.checkCancelled();
@@ -60,12 +106,17 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
     m.setConstant(kNegInf);
     l.setZero();
     BlockSparseStats& st = stats[static_cast<size_t>(worker)];
+    PhaseTotals& ph = phases[static_cast<size_t>(worker)];
     for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
       const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
       auto tile = s.leftCols(cols);
       ++st.tilesVisited;
+      const int64_t t0 = timed ? traceClockNs() : 0;
       const int64_t allowed = scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile);
-      if (allowed == 0) continue;
+      if (allowed == 0) {
+        if (timed) ph.scoresNs += traceClockNs() - t0;
+        continue;
+      }
       st.pairsAllowed += allowed;
       for (int64_t r = 0; r < rows; ++r) {
         const float tileMax = tile.row(r).maxCoeff();
@@ -80,8 +131,15 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
         acc.row(r) *= correction;
         m(r) = newMax;
       }
+      const int64_t t1 = timed ? traceClockNs() : 0;
       acc.noalias() += tile * x.middleRows(j0, cols);
+      if (timed) {
+        const int64_t t2 = traceClockNs();
+        ph.scoresNs += t1 - t0;
+        ph.outputNs += t2 - t1;
+      }
     }
+    const int64_t t3 = timed ? traceClockNs() : 0;
     for (int64_t r = 0; r < rows; ++r) {
       if (l(r) > 0) {
         out.row(i0 + r) = acc.row(r) / l(r);
@@ -91,11 +149,19 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
         if (lse) lse[i0 + r] = kNegInf;
       }
     }
+    if (timed) ph.outputNs += traceClockNs() - t3;
   });
   BlockSparseStats total;
   for (const auto& st : stats) {
     total.tilesVisited += st.tilesVisited;
     total.pairsAllowed += st.pairsAllowed;
+  }
+  if (timed) {
+    for (int w = 0; w < workers; ++w) {
+      const double pairs = static_cast<double>(stats[static_cast<size_t>(w)].pairsAllowed);
+      recordPhaseTotals(*ctx.profiler, phases[static_cast<size_t>(w)], w, kernelStart, pairs * 2.0 * static_cast<double>(q.cols()),
+                        pairs * 2.0 * static_cast<double>(dv));
+    }
   }
   return total;
 }
@@ -105,21 +171,46 @@ void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMa
   const int64_t b = layout.block;
   ThreadPool& pool = ctx.pool ? *ctx.pool : ThreadPool::shared();
   const int workers = pool.size();
-  TrackedBuffer scratch(ctx.meter, b * b * workers);
+  // Per worker: one score tile, and (without lse) the block's row max, sum and lse.
+  const int64_t perWorker = b * b + (lse ? 0 : 3 * b);
+  TrackedBuffer scratch(ctx.meter, perWorker * workers);
   std::vector<std::vector<uint8_t>> allowedBits(static_cast<size_t>(workers), std::vector<uint8_t>(static_cast<size_t>(b * b)));
   const int64_t qbFirst = grid.i0 / b, qbLast = (grid.i1 - 1) / b;
   pool.parallelFor(qbFirst, qbLast + 1, [&](int64_t qb, int worker) {
     ctx.checkCancelled();
     const int64_t i0 = qb * b, rows = std::min(b, layout.n - i0);
-    MatMap s(scratch.data() + b * b * worker, rows, b);
+    float* base = scratch.data() + perWorker * worker;
+    MatMap s(base, rows, b);
     uint8_t* ok = allowedBits[static_cast<size_t>(worker)].data();
+    // Without a given lse, a first pass over the whole row block computes it, so
+    // a region costs work in proportion to its rows, not to n.
+    const float* blockLse = lse ? lse + i0 : base + b * b + 2 * b;
+    if (!lse) {
+      float* m = base + b * b;
+      float* l = m + b;
+      float* out = l + b;
+      std::fill(m, m + rows, kNegInf);
+      std::fill(l, l + rows, 0.0f);
+      for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
+        const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
+        auto tile = s.leftCols(cols);
+        if (scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile) == 0) continue;
+        for (int64_t r = 0; r < rows; ++r) {
+          const float newMax = std::max(m[r], tile.row(r).maxCoeff());
+          if (newMax == kNegInf) continue;
+          l[r] = l[r] * std::exp(m[r] - newMax) + (tile.row(r).array() - newMax).exp().sum();
+          m[r] = newMax;
+        }
+      }
+      for (int64_t r = 0; r < rows; ++r) out[r] = l[r] > 0 ? m[r] + std::log(l[r]) : kNegInf;
+    }
     for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
       const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
       if (j0 + cols <= grid.j0 || j0 >= grid.j1) continue;
       auto tile = s.leftCols(cols);
       scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile);
       for (int64_t r = 0; r < rows; ++r) {
-        const float rowLse = lse[i0 + r];
+        const float rowLse = blockLse[r];
         for (int64_t c = 0; c < cols; ++c) {
           const bool allowed = tile(r, c) != kNegInf && rowLse != kNegInf;
           ok[r * cols + c] = layout.allowed(e, i0 + r, j0 + c) ? 1 : 0;

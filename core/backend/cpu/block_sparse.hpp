@@ -19,6 +19,10 @@ struct BlockSparseStats {
 };
 
 // out = softmax(scale * Q K^T restricted to the layout) * X, for one head.
+// With ctx.profiler set, each worker's time in "scores/softmax" and "output"
+// is summed tile by tile (steady clock, ~25 ns per read against ~10 us per
+// tile) and recorded as two aggregated spans per worker on its phase-totals
+// track (kPhaseTotalsTrackBase + worker).
 // lse (optional, n floats) receives each row's log-sum-exp of the scaled
 // scores, which lets the probe rebuild A tile by tile. Rows with no allowed key
 // get a zero output and lse = -inf.
@@ -27,6 +31,7 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
 
 // Rebuilds A = exp(scale * q.k - lse) over the layout's tiles that meet the
 // grid's region and accumulates it into the grid (and the computed mask).
+// lse may be null: the probe then computes it for the region's row blocks only.
 void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
                       MapGrid& grid);
 
