@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, items.empty() ? stderr : stdout);
     std::fputs(("\n" + cli::analysisUsage()).c_str(), items.empty() ? stderr : stdout);
     std::fputs(("\n" + cli::sweepUsage()).c_str(), items.empty() ? stderr : stdout);
+    std::fputs(("\ninput flags (run and sweep):\n" + cli::loadFlagsUsage()).c_str(), items.empty() ? stderr : stdout);
     return items.empty() ? 2 : 0;
   }
   const std::string command = items[0];

@@ -8,7 +8,7 @@ namespace attnscope {
 
 QString appUsage() {
   return QStringLiteral(
-      "usage: attnscope [--sample NAME] [--n N] [--heads H] [--d D] [--variant ID] [--param NAME=VALUE]...\n"
+      "usage: attnscope [--sample NAME | --input FILE] [--n N] [--heads H] [--d D] [--variant ID] [--param NAME=VALUE]...\n"
       "                 [--causal] [--head H] [--compare ID,ID,...] [--screenshot FILE.png]\n"
       "Opens the lab on the built-in sample and runs the chosen variant (default: dense).\n"
       "--screenshot saves the main window once the first map is drawn, then exits.\n");
@@ -42,6 +42,10 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
       auto v = value();
       if (!v) return fail("--screenshot: missing file name");
       o.screenshotPath = *v;
+    } else if (flag == "--input") {
+      auto v = value();
+      if (!v) return fail("--input: missing file name");
+      o.inputFile = *v;
     } else if (flag == "--sample") {
       auto v = value();
       if (!v) return fail("--sample: missing name");

@@ -13,7 +13,8 @@ namespace attnscope {
 
 struct AppOptions {
   RunSpec spec;               // the first run
-  QString screenshotPath;     // --screenshot FILE.png: save the window once the first map is drawn, then exit
+  QString screenshotPath;
+  QString inputFile;          // --input FILE: open a file instead of the sample     // --screenshot FILE.png: save the window once the first map is drawn, then exit
   int mapHead = 0;
   std::vector<std::string> compare;  // --compare a,b,c: variants shown next to the primary one
 };

@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
       QApplication::exit(1);
     });
   }
-  QTimer::singleShot(0, &window, &attnscope::MainWindow::runNow);
+  if (!options->inputFile.isEmpty())
+    QTimer::singleShot(0, &window, [&window, path = options->inputFile] { window.openFile(path); });
+  else
+    QTimer::singleShot(0, &window, &attnscope::MainWindow::runNow);
   return app.exec();
 }

@@ -1,6 +1,11 @@
 #include "main_window.hpp"
 
 #include <QCheckBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMimeData>
 #include <algorithm>
 #include <QComboBox>
 #include <QDockWidget>
@@ -30,6 +35,7 @@ namespace attnscope {
 MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
     : QMainWindow(parent), options_(options), controller_(new RunController(this)), grid_(new CompareGrid) {
   setWindowTitle(tr("AttnScope"));
+  setAcceptDrops(true);
   buildPanels();
   loadSpecIntoPanels(options.spec);
   setComparedVariants(options.compare);
@@ -93,7 +99,11 @@ void MainWindow::buildPanels() {
   positionsBox_->addItems({"none", "sinusoidal", "rope"});
   mapHeadBox_ = new QSpinBox;
   mapHeadBox_->setRange(0, 63);
+  auto* openButton = new QPushButton(tr("Open file…"));
+  openButton->setToolTip(tr("Text, FASTA, CSV/TSV, .npy or .safetensors; you can also drop a file on the window"));
+  connect(openButton, &QPushButton::clicked, this, &MainWindow::chooseFile);
   seqForm->addRow(tr("Sample"), sampleBox_);
+  seqForm->addRow(QString(), openButton);
   seqForm->addRow(tr("Length n"), lengthBox_);
   seqForm->addRow(tr("Heads"), headsBox_);
   seqForm->addRow(tr("Head width d"), widthBox_);
@@ -175,7 +185,13 @@ void MainWindow::onVariantChanged() {
 
 RunSpec MainWindow::currentSpec(QString* error) const {
   RunSpec spec = options_.spec;
-  spec.sample = sampleBox_->currentText().toStdString();
+  if (!inputFile_.isEmpty() && sampleBox_->currentData().toString() == inputFile_) {
+    spec.sample.clear();
+    spec.inputFile = inputFile_.toStdString();
+  } else {
+    spec.sample = sampleBox_->currentText().toStdString();
+    spec.inputFile.clear();
+  }
   spec.n = lengthBox_->value();
   spec.features.heads = headsBox_->value();
   spec.features.d = widthBox_->value();
@@ -220,6 +236,35 @@ void MainWindow::runNow() {
 }
 
 HeatmapView* MainWindow::heatmap() const { return grid_->view(0); }
+
+void MainWindow::chooseFile() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open a sequence or Q/K/V"), QString(),
+                                                    tr("Sequences and tensors (*.txt *.md *.fa *.fasta *.fna *.csv *.tsv *.npy *.safetensors);;All files (*)"));
+  if (!path.isEmpty()) openFile(path);
+}
+
+void MainWindow::openFile(const QString& path) {
+  inputFile_ = path;
+  // The file becomes one more entry of the input box, selected; picking a sample goes back.
+  const int existing = sampleBox_->findData(path);
+  if (existing >= 0) sampleBox_->removeItem(existing);
+  sampleBox_->addItem(tr("file: %1").arg(QFileInfo(path).fileName()), path);
+  sampleBox_->setItemData(sampleBox_->count() - 1, path, Qt::ToolTipRole);
+  sampleBox_->setCurrentIndex(sampleBox_->count() - 1);
+  runNow();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls() && !event->mimeData()->urls().isEmpty() && event->mimeData()->urls().first().isLocalFile())
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QList<QUrl> urls = event->mimeData()->urls();
+  if (urls.isEmpty() || !urls.first().isLocalFile()) return;
+  event->acceptProposedAction();
+  openFile(urls.first().toLocalFile());
+}
 
 std::vector<std::string> MainWindow::comparedVariants() const {
   std::vector<std::string> ids;

@@ -42,11 +42,19 @@ class MainWindow : public QMainWindow {
 
  public slots:
   void runNow();
+  // Uses a file as the input (any format the loaders read, chosen by content)
+  // and runs; errors land in the metrics line like any other failure.
+  void openFile(const QString& path);
+  void chooseFile();
 
  signals:
   // Emitted after a result's map has been drawn (the screenshot waits for it).
   void mapDrawn();
   void runFailed(const QString& message);
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   void buildPanels();
@@ -64,6 +72,7 @@ class MainWindow : public QMainWindow {
   bool batchHadResult_ = false;
   bool batchCancelled_ = false;
   QComboBox* sampleBox_;
+  QString inputFile_;  // when set, the input instead of the sample
   QSpinBox* lengthBox_;
   QSpinBox* headsBox_;
   QSpinBox* widthBox_;

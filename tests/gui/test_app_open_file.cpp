@@ -1,0 +1,72 @@
+// Files reach the lab through the same loader entry as the CLI: the open
+// slot and drag and drop both run on the file, and a bad file is a clear
+// message in the window, never a crash.
+#include <QtTest>
+
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include "app_options.hpp"
+#include "heatmap_view.hpp"
+#include "main_window.hpp"
+
+using namespace attnscope;
+
+class TestAppOpenFile : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+
+  AppOptions options() {
+    QString error;
+    auto o = parseAppOptions({"--n", "64", "--heads", "1", "--d", "16"}, &error);
+    return *o;
+  }
+
+  QString writeFile(const QString& name, const QByteArray& bytes) {
+    QFile f(dir_.filePath(name));
+    f.open(QIODevice::WriteOnly);
+    f.write(bytes);
+    return f.fileName();
+  }
+
+ private slots:
+  void openedTextFileIsMapped() {
+    MainWindow window(options());
+    QSignalSpy drawn(&window, &MainWindow::mapDrawn);
+    window.openFile(writeFile("story.txt", "The harbor bell rang . The harbor was quiet , and the bell rang again ."));
+    QVERIFY(drawn.wait(30000));
+    const HeatmapData& d = window.heatmap()->data();
+    QVERIFY(d.labels);
+    QCOMPARE(d.labels->at(1), std::string("harbor"));
+    QCOMPARE(d.rows, static_cast<int64_t>(d.labels->size()));
+  }
+
+  void droppedFileIsOpened() {
+    MainWindow window(options());
+    QSignalSpy drawn(&window, &MainWindow::mapDrawn);
+    const QString path = writeFile("seq.fa", ">chr1 test\nACGTACGTTTGACA\nACGTACGT\n");
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    QVERIFY(drawn.wait(30000));
+    QVERIFY(window.heatmap()->data().rows > 0);
+  }
+
+  void badFileGivesAClearMessage() {
+    MainWindow window(options());
+    QSignalSpy failed(&window, &MainWindow::runFailed);
+    window.openFile(writeFile("broken.npy", QByteArray("\x93NUMPY\x01\x00\xff\x7f{'descr'", 18)));
+    QVERIFY(failed.wait(30000));
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains("broken.npy"), qPrintable(message));
+  }
+};
+
+QTEST_MAIN(TestAppOpenFile)
+#include "test_app_open_file.moc"
