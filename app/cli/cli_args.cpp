@@ -1,5 +1,7 @@
 #include "cli_args.hpp"
 
+#include <cctype>
+
 #include "common/parse.hpp"
 
 namespace attnscope::cli {
@@ -35,6 +37,22 @@ double Args::doubleValue(const std::string& flag, double min, double max) {
   if (!v) throw UsageError{flag + ": '" + text + "' is not a number"};
   if (*v < min || *v > max) throw UsageError{flag + ": " + text + " is out of range"};
   return *v;
+}
+
+int64_t Args::bytesValue(const std::string& flag) {
+  const std::string text = value(flag);
+  std::string digits = text;
+  double mult = 1;
+  if (!digits.empty()) {
+    const char suffix = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
+    if (suffix == 'K' || suffix == 'M' || suffix == 'G' || suffix == 'T') {
+      mult = suffix == 'K' ? 1024.0 : suffix == 'M' ? 1048576.0 : suffix == 'G' ? 1073741824.0 : 1099511627776.0;
+      digits.pop_back();
+    }
+  }
+  auto v = parseDouble(digits);
+  if (!v || *v <= 0 || *v * mult > 9e18) throw UsageError{flag + ": '" + text + "' is not a byte count (e.g. 512M, 4G)"};
+  return static_cast<int64_t>(*v * mult);
 }
 
 }  // namespace attnscope::cli

@@ -20,6 +20,8 @@ class Args {
   std::string value(const std::string& flag);
   int64_t intValue(const std::string& flag, int64_t min, int64_t max);
   double doubleValue(const std::string& flag, double min, double max);
+  // A byte count with an optional K, M, G or T suffix (powers of 1024).
+  int64_t bytesValue(const std::string& flag);
 
  private:
   std::vector<std::string> items_;

@@ -64,17 +64,7 @@ bool parseLoadFlag(const std::string& flag, Args& args, LoadOptions& options) {
   } else if (flag == "--role") {
     options.role = parsed(flag, args.value(flag), parseTensorRole);
   } else if (flag == "--max-load-bytes") {
-    const std::string v = args.value(flag);
-    std::string digits = v;
-    double mult = 1;
-    if (!digits.empty() && std::string("KMGkmg").find(digits.back()) != std::string::npos) {
-      const char s = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
-      mult = s == 'K' ? 1024.0 : s == 'M' ? 1048576.0 : 1073741824.0;
-      digits.pop_back();
-    }
-    const auto n = parseDouble(digits);
-    if (!n || *n <= 0 || *n * mult > 9e18) throw UsageError{flag + ": '" + v + "' is not a byte count (e.g. 512M, 4G)"};
-    options.maxBytes = static_cast<uint64_t>(*n * mult);
+    options.maxBytes = static_cast<uint64_t>(args.bytesValue(flag));
   } else {
     return false;
   }

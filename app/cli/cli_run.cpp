@@ -16,21 +16,6 @@ namespace attnscope::cli {
 
 namespace {
 
-int64_t parseBytes(const std::string& flag, const std::string& text) {
-  std::string digits = text;
-  double mult = 1;
-  if (!digits.empty()) {
-    const char suffix = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
-    if (suffix == 'K' || suffix == 'M' || suffix == 'G' || suffix == 'T') {
-      mult = suffix == 'K' ? 1024.0 : suffix == 'M' ? 1048576.0 : suffix == 'G' ? 1073741824.0 : 1099511627776.0;
-      digits.pop_back();
-    }
-  }
-  auto v = parseDouble(digits);
-  if (!v || *v <= 0 || *v * mult > 9e18) throw UsageError{flag + ": '" + text + "' is not a byte count (e.g. 512M, 4G)"};
-  return static_cast<int64_t>(*v * mult);
-}
-
 void writeText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw Error(ErrorKind::Io, path + ": cannot open for writing");
@@ -72,7 +57,7 @@ int runRun(Args& args) {
     else if (flag == "--backend") spec.backend = args.value(flag);
     else if (flag == "--repeats") spec.repeats = static_cast<int>(args.intValue(flag, 1, 1000));
     else if (flag == "--warmup") spec.warmup = static_cast<int>(args.intValue(flag, 0, 100));
-    else if (flag == "--memory-budget") spec.memoryBudgetBytes = parseBytes(flag, args.value(flag));
+    else if (flag == "--memory-budget") spec.memoryBudgetBytes = args.bytesValue(flag);
     else if (flag == "--out-json") outJson = args.value(flag);
     else if (flag == "--out-output") outOutput = args.value(flag);
     else if (flag == "--out-trace") outTrace = args.value(flag);

@@ -61,21 +61,6 @@ class InterruptGuard {
   struct sigaction previous_ {};
 };
 
-int64_t parseByteCount(const std::string& flag, const std::string& text) {
-  std::string digits = text;
-  double mult = 1;
-  if (!digits.empty()) {
-    const char suffix = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
-    if (suffix == 'K' || suffix == 'M' || suffix == 'G' || suffix == 'T') {
-      mult = suffix == 'K' ? 1024.0 : suffix == 'M' ? 1048576.0 : suffix == 'G' ? 1073741824.0 : 1099511627776.0;
-      digits.pop_back();
-    }
-  }
-  auto v = parseDouble(digits);
-  if (!v || *v <= 0 || *v * mult > 9e18) throw UsageError{flag + ": '" + text + "' is not a byte count (e.g. 512M, 4G)"};
-  return static_cast<int64_t>(*v * mult);
-}
-
 void checkWritable(const std::string& flag, const std::string& path) {
   std::ofstream out(path, std::ios::binary | std::ios::app);
   if (!out) throw UsageError{flag + ": cannot write to '" + path + "'"};
@@ -200,7 +185,7 @@ int runSweepCommand(Args& args) {
     else if (flag == "--repeats") spec.base.repeats = static_cast<int>(args.intValue(flag, 1, 1000));
     else if (flag == "--warmup") spec.base.warmup = static_cast<int>(args.intValue(flag, 0, 100));
     else if (flag == "--min-time") spec.base.minMeasureSeconds = args.doubleValue(flag, 0, 60);
-    else if (flag == "--memory-budget") spec.base.memoryBudgetBytes = parseByteCount(flag, args.value(flag));
+    else if (flag == "--memory-budget") spec.base.memoryBudgetBytes = args.bytesValue(flag);
     else if (flag == "--no-error") spec.errorVsDense = false;
     else if (flag == "--error-max-n") spec.errorMaxN = args.intValue(flag, 1, int64_t{1} << 24);
     else if (flag == "--out-csv") outCsv = args.value(flag);

@@ -5,18 +5,12 @@
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "exec_context.hpp"
 #include "naive_reference.hpp"
 #include "profiling/profiler.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope::testing {
-
-inline ExecContext analysisContext(MemoryMeter* meter) {
-  ExecContext ctx;
-  ctx.pool = &ThreadPool::shared();
-  ctx.meter = meter;
-  return ctx;
-}
 
 // One head of random Q, K, V (K = Q when tied, so rows attend themselves strongly).
 inline Qkv randomQkv(int64_t n, int64_t d, uint64_t seed, double sigma = 1.0, bool tied = false) {

@@ -50,7 +50,7 @@ class TestMaps : public QObject {
     const Qkv qkv = randomQkv(kN, kD, 11, 0.7, true);
     const HeadInput in = headOf(qkv);
     MemoryMeter meter;
-    const ExecContext ctx = analysisContext(&meter);
+    const ExecContext ctx = testContext(&meter);
     const MapGrid exact = exactMap(v, spec, in, ctx, 0, kN, 0, kN);
     QVERIFY(exact.exact());
 
@@ -83,7 +83,7 @@ class TestMaps : public QObject {
       const Qkv qkv = randomQkv(kN, kD, 5);
       const HeadInput in = headOf(qkv);
       MemoryMeter meter;
-      const MapGrid exact = exactMap(*v, spec, in, analysisContext(&meter), 0, kN, 0, kN);
+      const MapGrid exact = exactMap(*v, spec, in, testContext(&meter), 0, kN, 0, kN);
       const PairCount pairs = countPairs(*v, spec, in);
       QCOMPARE(pairs.source, std::string("layout"));
       QVERIFY2(std::abs(pairs.computed - exact.computed.cast<double>().sum()) < 0.5, v->info().id.c_str());

@@ -22,7 +22,7 @@ class TestMemoryTrace : public QObject {
     MemoryMeter meter;
     Mat out(n, d);
     const HeadInput in = headOf(qkv);
-    const HeadExtras extras = VariantRegistry::instance().get("memory_slots").apply(analysisContext(&meter), spec, in, in.v, out);
+    const HeadExtras extras = VariantRegistry::instance().get("memory_slots").apply(testContext(&meter), spec, in, in.v, out);
 
     const MemoryTrace t = memoryTraceFrom(extras, 3);
     const int64_t segments = (n + segment - 1) / segment;

@@ -28,7 +28,7 @@ Spectrum spectrumOf(const std::string& variant, const std::vector<std::pair<std:
   for (const auto& [name, value] : params) spec.params.setValue(name, value);
   const HeadInput in = headOf(qkv);
   MemoryMeter meter;
-  const ExecContext ctx = analysisContext(&meter);
+  const ExecContext ctx = testContext(&meter);
   return computeSpectrum(HeadOperator{VariantRegistry::instance().get(variant), spec, in, ctx}, o);
 }
 

@@ -2,6 +2,8 @@
 // and bad input that must fail with one clear line.
 #include <QtTest>
 
+#include "cli_runner.hpp"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,25 +17,8 @@ using namespace attnscope;
 using namespace attnscope::testing;
 
 namespace {
-struct Outcome {
-  int code = -1;
-  QString out, err;
-};
-
-Outcome cli(const QStringList& args) {
-  QProcess p;
-  p.start(ATTNSCOPE_CLI, args);
-  Outcome o;
-  if (!p.waitForFinished(120000)) {
-    p.kill();
-    o.err = "timed out";
-    return o;
-  }
-  o.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-  o.out = QString::fromUtf8(p.readAllStandardOutput());
-  o.err = QString::fromUtf8(p.readAllStandardError());
-  return o;
-}
+using Outcome = attnscope::testing::CliOutcome;
+inline Outcome cli(const QStringList& args) { return attnscope::testing::runCli(args); }
 }  // namespace
 
 class TestCli : public QObject {

@@ -10,17 +10,11 @@
 #include "attention/registry.hpp"
 #include "common/error.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "exec_context.hpp"
 #include "naive_reference.hpp"
 #include "profiling/profiler.hpp"
 
 namespace attnscope::testing {
-
-inline ExecContext testContext(MemoryMeter* meter) {
-  ExecContext ctx;
-  ctx.pool = &ThreadPool::shared();
-  ctx.meter = meter;
-  return ctx;
-}
 
 // One head's inputs with scores of order 1..10, so the softmax is neither flat nor one-hot.
 struct HeadData {

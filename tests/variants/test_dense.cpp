@@ -1,6 +1,8 @@
 // dense against the naive reference (issue: foundation).
 #include <QtTest>
 
+#include "exec_context.hpp"
+
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
 #include "backend/cpu/block_sparse.hpp"
@@ -13,14 +15,6 @@ using namespace attnscope::testing;
 
 class TestDense : public QObject {
   Q_OBJECT
-
- private:
-  ExecContext context(MemoryMeter* meter) {
-    ExecContext ctx;
-    ctx.pool = &ThreadPool::shared();
-    ctx.meter = meter;
-    return ctx;
-  }
 
  private slots:
   void matchesNaive_data() {
@@ -45,7 +39,7 @@ class TestDense : public QObject {
     AttentionSpec spec = makeSpec("dense");
     spec.causal = causal;
     MemoryMeter meter;
-    const ExecContext ctx = context(&meter);
+    const ExecContext ctx = testContext(&meter);
     for (int h = 0; h < heads; ++h) {
       // Scores of order 1..10 so the softmax is neither flat nor one-hot.
       const Mat q = randomMatrix(n, d, 11 + h, 1.5), k = randomMatrix(n, d, 23 + h, 1.5), v = randomMatrix(n, d, 37 + h);
@@ -64,7 +58,7 @@ class TestDense : public QObject {
     const Mat q = randomMatrix(n, d, 1), k = randomMatrix(n, d, 2), v = randomMatrix(n, d, 3);
     MemoryMeter meter;
     Mat out(n, d);
-    VariantRegistry::instance().get("dense").apply(context(&meter), makeSpec("dense"), HeadInput{q, k, v, nullptr, 0}, v, out);
+    VariantRegistry::instance().get("dense").apply(testContext(&meter), makeSpec("dense"), HeadInput{q, k, v, nullptr, 0}, v, out);
     QVERIFY2(meter.peak() < 4 * 1024 * 1024, qPrintable(QString("peak workspace %1 bytes").arg(meter.peak())));
     QVERIFY(meter.peak() > 0);
     QCOMPARE(meter.current(), int64_t{0});
@@ -78,7 +72,7 @@ class TestDense : public QObject {
       spec.causal = causal;
       MemoryMeter meter;
       MapGrid grid = MapGrid::forRequest(MapRequest{}, n, n);
-      VariantRegistry::instance().get("dense").map(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+      VariantRegistry::instance().get("dense").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
       QVERIFY(grid.exact());
       const MatD expected = naiveAttentionMatrix(q, k, causal ? causalMask() : MaskFn{});
       QVERIFY((grid.sum.cast<double>() - expected).cwiseAbs().maxCoeff() < 1e-6);
@@ -99,7 +93,7 @@ class TestDense : public QObject {
     Mat out(8, 4);
     std::vector<float> lse(8);
     MemoryMeter meter;
-    const BlockSparseStats stats = blockSparseForward(context(&meter), layout, q, k, v, 0.5f, out, lse.data());
+    const BlockSparseStats stats = blockSparseForward(testContext(&meter), layout, q, k, v, 0.5f, out, lse.data());
     QCOMPARE(stats.tilesVisited, int64_t{1});
     QVERIFY(out.topRows(4).isZero());
     QVERIFY(std::isinf(lse[0]) && lse[0] < 0);

@@ -1,6 +1,8 @@
 // linformer against its explicit formula A = softmax(s Q (E K)^T) F (DESIGN §3).
 #include <QtTest>
 
+#include "exec_context.hpp"
+
 #include <Eigen/SVD>
 
 #include "analysis/map_grid.hpp"
@@ -16,12 +18,6 @@ using namespace attnscope::testing;
 
 namespace {
 
-ExecContext context(MemoryMeter* meter) {
-  ExecContext ctx;
-  ctx.pool = &ThreadPool::shared();
-  ctx.meter = meter;
-  return ctx;
-}
 
 AttentionSpec linformerSpec(int k, const char* projection, bool share, int seed = 0) {
   AttentionSpec spec = makeSpec("linformer");
@@ -47,7 +43,7 @@ MatD explicitMatrix(const AttentionSpec& spec, const Mat& q, const Mat& k) {
 MatD exactMap(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v) {
   MemoryMeter meter;
   MapGrid grid = MapGrid::forRequest(MapRequest{}, q.rows(), q.rows());
-  VariantRegistry::instance().get("linformer").map(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+  VariantRegistry::instance().get("linformer").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
   return grid.sum.cast<double>();
 }
 
@@ -80,7 +76,7 @@ class TestLinformer : public QObject {
     for (int h = 0; h < 2; ++h) {  // two heads
       const Mat q = randomMatrix(n, d, 11 + h, 1.2), kk = randomMatrix(n, d, 23 + h, 1.2), v = randomMatrix(n, d, 37 + h);
       Mat out(n, d);
-      const HeadExtras extras = VariantRegistry::instance().get("linformer").apply(context(&meter), spec, HeadInput{q, kk, v, nullptr, h}, v, out);
+      const HeadExtras extras = VariantRegistry::instance().get("linformer").apply(testContext(&meter), spec, HeadInput{q, kk, v, nullptr, h}, v, out);
       const Mat expected = (explicitMatrix(spec, q, kk) * v.cast<double>()).cast<float>();
       const double err = relativeMaxError(out, expected);
       QVERIFY2(err < 1e-5, qPrintable(QString("relative error %1").arg(err)));
@@ -111,7 +107,7 @@ class TestLinformer : public QObject {
     request.i0 = 37, request.i1 = 201, request.j0 = 90, request.j1 = 299;
     MapGrid grid = MapGrid::forRequest(request, n, n);
     MemoryMeter meter;
-    VariantRegistry::instance().get("linformer").map(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+    VariantRegistry::instance().get("linformer").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
     const MatD full = explicitMatrix(spec, q, k);
     QVERIFY((grid.sum.cast<double>() - full.block(37, 90, 164, 209)).cwiseAbs().maxCoeff() < 1e-5);
   }
@@ -123,7 +119,7 @@ class TestLinformer : public QObject {
       const AttentionSpec spec = linformerSpec(12, projection, false);
       Mat out(n, 3);
       MemoryMeter meter;
-      VariantRegistry::instance().get("linformer").applyTransposed(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, y, out);
+      VariantRegistry::instance().get("linformer").applyTransposed(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, y, out);
       const Mat expected = (explicitMatrix(spec, q, k).transpose() * y.cast<double>()).cast<float>();
       QVERIFY(relativeMaxError(out, expected) < 1e-5);
     }
@@ -162,7 +158,7 @@ class TestLinformer : public QObject {
     const Mat q = randomMatrix(16, 8, 1);
     Mat out(16, 8);
     MemoryMeter meter;
-    QVERIFY_THROWS_EXCEPTION(Error, variant.apply(context(&meter), spec, HeadInput{q, q, q, nullptr, 0}, q, out));
+    QVERIFY_THROWS_EXCEPTION(Error, variant.apply(testContext(&meter), spec, HeadInput{q, q, q, nullptr, 0}, q, out));
   }
 
   void parametersAreChecked() {
@@ -186,7 +182,7 @@ class TestLinformer : public QObject {
     const Mat q = randomMatrix(4096, 32, 1), k = randomMatrix(4096, 32, 2), v = randomMatrix(4096, 32, 3);
     Mat out(4096, 32);
     MemoryMeter meter;
-    variant.apply(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+    variant.apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
     QVERIFY2(meter.peak() <= c.workspaceBytes && meter.peak() >= 0.5 * c.workspaceBytes,
              qPrintable(QString("peak %1, predicted %2").arg(meter.peak()).arg(c.workspaceBytes)));
     QCOMPARE(variant.info().complexity, std::string("O(n k d)"));

@@ -1,6 +1,8 @@
 // performer (FAVOR+) against its explicit formula and its defining properties (DESIGN §3).
 #include <QtTest>
 
+#include "exec_context.hpp"
+
 #include <Eigen/SVD>
 
 #include "analysis/map_grid.hpp"
@@ -15,12 +17,6 @@ using namespace attnscope::testing;
 
 namespace {
 
-ExecContext context(MemoryMeter* meter) {
-  ExecContext ctx;
-  ctx.pool = &ThreadPool::shared();
-  ctx.meter = meter;
-  return ctx;
-}
 
 AttentionSpec performerSpec(int features, bool orthogonal, bool causal, int seed = 0) {
   AttentionSpec spec = makeSpec("performer");
@@ -66,14 +62,14 @@ MatD causalPrefix(const AttentionSpec& spec, const Mat& q, const Mat& k, const M
 Mat run(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v) {
   Mat out(q.rows(), v.cols());
   MemoryMeter meter;
-  VariantRegistry::instance().get("performer").apply(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+  VariantRegistry::instance().get("performer").apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
   return out;
 }
 
 MatD exactMap(const AttentionSpec& spec, const Mat& q, const Mat& k) {
   MemoryMeter meter;
   MapGrid grid = MapGrid::forRequest(MapRequest{}, q.rows(), q.rows());
-  VariantRegistry::instance().get("performer").map(context(&meter), spec, HeadInput{q, k, k, nullptr, 0}, grid);
+  VariantRegistry::instance().get("performer").map(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, grid);
   return grid.sum.cast<double>();
 }
 
@@ -171,7 +167,7 @@ class TestPerformer : public QObject {
       const AttentionSpec spec = performerSpec(24, true, causal);
       Mat out(n, 3);
       MemoryMeter meter;
-      VariantRegistry::instance().get("performer").applyTransposed(context(&meter), spec, HeadInput{q, k, k, nullptr, 0}, y, out);
+      VariantRegistry::instance().get("performer").applyTransposed(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, y, out);
       QVERIFY(relativeMaxError(out, (explicitMatrix(spec, q, k).transpose() * y.cast<double>()).cast<float>()) < 1e-4);
     }
   }
@@ -192,7 +188,7 @@ class TestPerformer : public QObject {
       const Mat q = randomMatrix(4096, 32, 1), k = randomMatrix(4096, 32, 2), v = randomMatrix(4096, 32, 3);
       MemoryMeter meter;
       Mat out(4096, 32);
-      variant.apply(context(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+      variant.apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
       QVERIFY2(meter.peak() <= c.workspaceBytes && meter.peak() >= 0.5 * c.workspaceBytes,
                qPrintable(QString("causal=%1 peak %2, predicted %3").arg(causal).arg(meter.peak()).arg(c.workspaceBytes)));
     }
