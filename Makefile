@@ -39,7 +39,7 @@ run: build
 test-sanitize: deps
 	cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTNSCOPE_SANITIZE=ON -DATTNSCOPE_CUDA=OFF
 	cmake --build build-sanitize -j $(JOBS)
-	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(XVFB) ctest --output-on-failure --no-tests=error -j $(JOBS)
+	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 $(XVFB) ctest --output-on-failure --no-tests=error -j $(JOBS)
 
 fuzz-deps:
 	@./scripts/install-deps.sh $(FUZZ_PACKAGES)

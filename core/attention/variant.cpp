@@ -25,10 +25,6 @@ Precision parsePrecision(const std::string& text) {
   throw Error(ErrorKind::InvalidArgument, "precision must be fp32, fp16 or bf16, got '" + text + "'");
 }
 
-void CancelToken::check() const {
-  if (isCancelled()) throw Error(ErrorKind::Cancelled, "cancelled");
-}
-
 void ExecContext::checkCancelled() const {
   if (cancel) cancel->check();
 }

@@ -10,6 +10,7 @@
 
 #include "attention/block_layout.hpp"
 #include "attention/params.hpp"
+#include "common/cancel.hpp"
 #include "common/types.hpp"
 
 namespace attnscope {
@@ -47,13 +48,6 @@ struct CostEstimate {
   double bytesRead = 0;
   double bytesWritten = 0;
   double workspaceBytes = 0;  // peak scratch beyond Q, K, V and O
-};
-
-struct CancelToken {
-  std::atomic<bool> cancelled{false};
-  void cancel() { cancelled.store(true); }
-  bool isCancelled() const { return cancelled.load(); }
-  void check() const;  // throws Error(Cancelled)
 };
 
 // What a kernel needs besides the tensors.

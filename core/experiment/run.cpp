@@ -124,10 +124,10 @@ Sequence loadInput(const RunSpec& spec, Trace* trace) {
   return seq;
 }
 
-Qkv prepareQkv(const RunSpec& spec, const Sequence& seq, Trace* trace) {
+Qkv prepareQkv(const RunSpec& spec, const Sequence& seq, Trace* trace, const CancelToken* cancel) {
   if (!seq.hasQkv) checkRequestGuard(spec, seq.length(), false, true);
   const int64_t start = traceClockNs();
-  Qkv qkv = featurize(seq, spec.features);
+  Qkv qkv = featurize(seq, spec.features, cancel);
   qkv.checkShapes();
   if (!seq.hasQkv) {
     const double n = static_cast<double>(qkv.n()), d = static_cast<double>(qkv.d());
@@ -214,7 +214,8 @@ RunResult runFromSpec(const RunSpec& spec, const RunCallbacks& callbacks) {
   if (callbacks.progress) callbacks.progress("loading input", 0.0);
   Trace preparation;
   Sequence seq = loadInput(spec, &preparation);
-  Qkv qkv = prepareQkv(spec, seq, &preparation);
+  checkCancelled(callbacks.cancel);
+  Qkv qkv = prepareQkv(spec, seq, &preparation, callbacks.cancel);
   RunResult r = runAttention(spec, qkv, seq.labels, callbacks, &preparation);
   r.warnings.insert(r.warnings.begin(), seq.warnings.begin(), seq.warnings.end());
   return r;

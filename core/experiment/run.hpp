@@ -94,7 +94,7 @@ class MemoryRefused : public Error {
 Sequence loadInput(const RunSpec& spec, Trace* trace = nullptr);
 // Featurizes (or passes Q/K/V through), checks shapes. The guard checks the
 // features, Q/K/V and the run before featurizing. A "featurize" span goes into *trace.
-Qkv prepareQkv(const RunSpec& spec, const Sequence& seq, Trace* trace = nullptr);
+Qkv prepareQkv(const RunSpec& spec, const Sequence& seq, Trace* trace = nullptr, const CancelToken* cancel = nullptr);
 
 // Bytes the budget allows: memoryBudgetBytes, else memoryFraction of the
 // backend's free memory (0: unknown, no limit).

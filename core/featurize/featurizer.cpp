@@ -23,9 +23,10 @@ Positions parsePositions(const std::string& text) {
   throw Error(ErrorKind::InvalidArgument, "positions must be none, sinusoidal or rope, got '" + text + "'");
 }
 
-Mat embedTokens(const std::vector<std::string>& labels, int dModel, uint64_t seed) {
+Mat embedTokens(const std::vector<std::string>& labels, int dModel, uint64_t seed, const CancelToken* cancel) {
   Mat e(static_cast<Eigen::Index>(labels.size()), dModel);
   for (size_t i = 0; i < labels.size(); ++i) {
+    if (i % 4096 == 0) checkCancelled(cancel);
     Rng rng(hashString(labels[i], seed));
     for (int c = 0; c < dModel; ++c) e(static_cast<Eigen::Index>(i), c) = static_cast<float>(rng.normal());
   }
@@ -67,7 +68,7 @@ void applyRope(MatRef x) {
     }
 }
 
-Qkv featurize(const Sequence& seq, const FeaturizeOptions& o) {
+Qkv featurize(const Sequence& seq, const FeaturizeOptions& o, const CancelToken* cancel) {
   if (seq.hasQkv) {
     Qkv out = seq.qkv;
     out.checkShapes();
@@ -87,7 +88,7 @@ Qkv featurize(const Sequence& seq, const FeaturizeOptions& o) {
     // Numeric features are lifted to dModel by a fixed seeded projection.
     x = seq.embeddings * projection(static_cast<int>(seq.embeddings.cols()), dModel, o.seed ^ 0xfeedull);
   } else {
-    x = embedTokens(seq.labels, dModel, o.seed);
+    x = embedTokens(seq.labels, dModel, o.seed, cancel);
   }
   if (o.positions == Positions::Sinusoidal) addSinusoidal(x);
 
@@ -95,6 +96,7 @@ Qkv featurize(const Sequence& seq, const FeaturizeOptions& o) {
   out.origin = "featurized '" + seq.name + "' (" + positionsName(o.positions) + (o.tiedQK ? ", tied Q/K" : ", untied Q/K") +
                ", seed " + std::to_string(o.seed) + ")";
   for (int h = 0; h < o.heads; ++h) {
+    checkCancelled(cancel);
     const uint64_t base = splitmix64(o.seed * 1000003ull + static_cast<uint64_t>(h));
     const Mat wq = projection(dModel, o.d, base ^ 0x1ull);
     Mat q = x * wq;

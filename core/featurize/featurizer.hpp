@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/cancel.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope {
@@ -26,10 +27,12 @@ struct FeaturizeOptions {
 // Token embeddings are seeded Gaussians keyed by the token string, so equal
 // tokens get equal vectors; numeric embeddings (time series, hidden states) are
 // used as given; ready Q/K/V pass through (only cropped).
-Qkv featurize(const Sequence& seq, const FeaturizeOptions& options);
+// Checks the token between heads and row chunks, so a long featurization
+// stops promptly when the user cancels.
+Qkv featurize(const Sequence& seq, const FeaturizeOptions& options, const CancelToken* cancel = nullptr);
 
 // Token embedding alone (exposed for tests and the explorer).
-Mat embedTokens(const std::vector<std::string>& labels, int dModel, uint64_t seed);
+Mat embedTokens(const std::vector<std::string>& labels, int dModel, uint64_t seed, const CancelToken* cancel = nullptr);
 
 // Rotary position embedding applied in place to rows of x (pairs of columns).
 void applyRope(MatRef x);

@@ -108,6 +108,8 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
     BlockSparseStats& st = stats[static_cast<size_t>(worker)];
     PhaseTotals& ph = phases[static_cast<size_t>(worker)];
     for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
+      // A long row of tiles (dense at large n) must not delay Cancel: check every 64 tiles.
+      if ((e & 63) == 63) ctx.checkCancelled();
       const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
       auto tile = s.leftCols(cols);
       ++st.tilesVisited;
