@@ -11,8 +11,6 @@
 
 namespace attnscope {
 
-enum class ColorScale { Linear, Sqrt, Log };
-
 struct HeatmapData {
   std::string title;
   int64_t rows = 0, cols = 0;       // cells

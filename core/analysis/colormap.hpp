@@ -10,6 +10,9 @@ namespace attnscope {
 
 enum class Colormap { Viridis, Magma, Inferno };
 
+// How values map onto the colormap: attention weights span decades, so maps use Log.
+enum class ColorScale { Linear, Sqrt, Log };
+
 struct Rgb {
   uint8_t r, g, b;
 };
