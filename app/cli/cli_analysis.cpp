@@ -15,6 +15,7 @@
 #include <QImage>
 
 #include "heatmap_view.hpp"
+#include "map_to_heatmap.hpp"
 #endif
 
 namespace attnscope::cli {
@@ -74,14 +75,7 @@ std::string withSuffix(const std::string& path, const std::string& suffix) {
 void writePng(const std::string& flag, const std::string& path, const MapGrid& g, const Mat& shade, ColorScale scale, const std::string& colormap,
               const std::string& valueName) {
   ensureRenderingContext();
-  HeatmapData d;
-  d.rows = g.rows;
-  d.cols = g.cols;
-  d.i0 = g.i0;
-  d.i1 = g.i1;
-  d.j0 = g.j0;
-  d.j1 = g.j1;
-  d.values.assign(shade.data(), shade.data() + shade.size());
+  HeatmapData d = heatmapFromShade(g, shade);
   d.colormap = parseColormap(colormap);
   d.scale = scale;
   d.valueName = valueName;

@@ -2,18 +2,22 @@
 
 namespace attnscope {
 
-HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::shared_ptr<const std::vector<std::string>> labels) {
+HeatmapData heatmapFromShade(const MapGrid& grid, const Mat& shade) {
   HeatmapData d;
-  d.title = title;
   d.rows = grid.rows;
   d.cols = grid.cols;
   d.i0 = grid.i0;
   d.i1 = grid.i1;
   d.j0 = grid.j0;
   d.j1 = grid.j1;
-  // Exact maps show A itself; pooled cells show the mean of A over the cell.
-  const Mat shade = grid.exact() ? grid.sum : grid.mean();
   d.values.assign(shade.data(), shade.data() + shade.size());
+  return d;
+}
+
+HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::shared_ptr<const std::vector<std::string>> labels) {
+  // Exact maps show A itself; pooled cells show the mean of A over the cell.
+  HeatmapData d = heatmapFromShade(grid, grid.exact() ? grid.sum : grid.mean());
+  d.title = title;
   if (!grid.exact()) d.maxValues.assign(grid.max.data(), grid.max.data() + grid.max.size());
   d.labels = std::move(labels);
   if (grid.sum.minCoeff() < 0) d.title += " (|A|: A has negative entries)";

@@ -10,6 +10,9 @@
 
 namespace attnscope {
 
+// The grid's region with the given per-cell shade (A, cell means, or the computed-pair mask).
+HeatmapData heatmapFromShade(const MapGrid& grid, const Mat& shade);
+// A map as the GUI shows it: exact A, or cell means with the cell maxima for tooltips.
 HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::shared_ptr<const std::vector<std::string>> labels);
 
 }  // namespace attnscope
