@@ -1,44 +1,20 @@
-// A small, strict command-line reader: every flag is known, every value is
-// checked, and every mistake names the flag.
+// The CLI's commands, on the shared flag reader (app/common).
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
-#include <vector>
 
-#include "sequence/loader.hpp"
+#include "flag_reader.hpp"
+#include "spec_flags.hpp"
 
 namespace attnscope::cli {
 
-class Args {
- public:
-  Args(std::vector<std::string> items) : items_(std::move(items)) {}
-  bool empty() const { return pos_ >= items_.size(); }
-  // Next token, which must be a flag ("--name"); value flags take the next token.
-  std::string nextFlag();
-  std::string value(const std::string& flag);
-  int64_t intValue(const std::string& flag, int64_t min, int64_t max);
-  double doubleValue(const std::string& flag, double min, double max);
-  // A byte count with an optional K, M, G or T suffix (powers of 1024).
-  int64_t bytesValue(const std::string& flag);
-
- private:
-  std::vector<std::string> items_;
-  size_t pos_ = 0;
-};
-
-// Thrown for usage errors (exit status 2).
-struct UsageError {
-  std::string message;
-};
-
-// Loader flags shared by every command that reads input (--column, --kmer,
-// --tensor, ...). Returns false when the flag is not a loader flag.
-bool parseLoadFlag(const std::string& flag, Args& args, LoadOptions& options);
-std::string loadFlagsUsage();
+using flags::Args;
+using flags::UsageError;
+using flags::loadFlagsUsage;
+using flags::parseLoadFlag;
 
 int runInfo(Args& args);
 int runRun(Args& args);
+std::string runUsage();
 
 }  // namespace attnscope::cli

@@ -30,59 +30,36 @@ void checkWritable(const std::string& flag, const std::string& path) {
 
 }  // namespace
 
+std::string runUsage() {
+  return "usage: attnscope-cli run --variant ID [FLAGS]\n"
+         "Runs one variant on one input, measured, and writes what was asked.\n\n"
+         "run flags:\n" +
+         flags::specFlagsUsage() +
+         "  --out-json FILE      the run record\n"
+         "  --out-output FILE    O as float32 .npy [H, n, d]\n"
+         "  --out-trace FILE     the trace (load, featurize, every repeat, per-phase kernel totals) as Chrome trace JSON\n";
+}
+
 int runRun(Args& args) {
-  RunSpec spec;
-  std::string variant;
-  std::vector<std::string> assignments;
+  flags::SpecFlags specFlags;
   std::string outJson, outOutput, outTrace;
   AnalysisFlags analysisFlags;
-  bool sampleGiven = false;
   while (!args.empty()) {
     const std::string flag = args.nextFlag();
-    if (flag == "--variant") variant = args.value(flag);
-    else if (flag == "--sample") { spec.sample = args.value(flag); sampleGiven = true; }
-    else if (flag == "--input") spec.inputFile = args.value(flag);
-    else if (flag == "--qkv") spec.qkvFile = args.value(flag);
-    else if (flag == "--n") spec.n = args.intValue(flag, 1, int64_t{1} << 24);
-    else if (flag == "--heads") spec.features.heads = static_cast<int>(args.intValue(flag, 1, 256));
-    else if (flag == "--d") spec.features.d = static_cast<int>(args.intValue(flag, 1, 1024));
-    else if (flag == "--positions") {
-      try { spec.features.positions = parsePositions(args.value(flag)); }
-      catch (const Error& e) { throw UsageError{flag + ": " + e.what()}; }
-    }
-    else if (flag == "--untied") spec.features.tiedQK = false;
-    else if (flag == "--seed") { spec.features.seed = static_cast<uint64_t>(args.intValue(flag, 0, INT64_MAX)); spec.sampleSeed = spec.features.seed; }
-    else if (flag == "--causal") spec.attention.causal = true;
-    else if (flag == "--param") assignments.push_back(args.value(flag));
-    else if (flag == "--backend") spec.backend = args.value(flag);
-    else if (flag == "--repeats") spec.repeats = static_cast<int>(args.intValue(flag, 1, 1000));
-    else if (flag == "--warmup") spec.warmup = static_cast<int>(args.intValue(flag, 0, 100));
-    else if (flag == "--memory-budget") spec.memoryBudgetBytes = args.bytesValue(flag);
-    else if (flag == "--out-json") outJson = args.value(flag);
+    if (flag == "--out-json") outJson = args.value(flag);
     else if (flag == "--out-output") outOutput = args.value(flag);
     else if (flag == "--out-trace") outTrace = args.value(flag);
     else if (parseAnalysisFlag(flag, args, analysisFlags)) continue;
-    else if (!parseLoadFlag(flag, args, spec.load)) throw UsageError{"run: unknown flag " + flag};
+    else if (!flags::parseSpecFlag(flag, args, specFlags)) throw UsageError{"run: unknown flag " + flag + " (see attnscope-cli run --help)"};
   }
-  if (variant.empty()) throw UsageError{"run: --variant is required (see attnscope-cli info)"};
-  const int inputs = (sampleGiven ? 1 : 0) + (spec.inputFile.empty() ? 0 : 1) + (spec.qkvFile.empty() ? 0 : 1);
-  if (inputs > 1) throw UsageError{"run: give only one of --sample, --input, --qkv"};
-  if (!sampleGiven && inputs == 1) spec.sample.clear();
-
+  if (!specFlags.variantGiven) throw UsageError{"run: --variant is required (see attnscope-cli info)"};
+  RunSpec spec;
   try {
-    const bool causal = spec.attention.causal;  // parsed before the variant's schema was known
-    spec.attention = makeSpec(variant);
-    spec.attention.causal = causal;
-  } catch (const Error& e) {
-    throw UsageError{std::string("--variant: ") + e.what()};
+    spec = flags::finishSpec(specFlags);
+  } catch (const UsageError& e) {
+    throw UsageError{"run: " + e.message};
   }
-  for (const std::string& a : assignments) {
-    try {
-      spec.attention.params.assign(a);
-    } catch (const Error& e) {
-      throw UsageError{std::string("--param: ") + e.what()};
-    }
-  }
+  const std::string& variant = spec.attention.variant;
   for (const auto& [flag, path] : {std::pair{"--out-json", outJson}, {"--out-output", outOutput}, {"--out-trace", outTrace}})
     if (!path.empty()) checkWritable(flag, path);
   checkAnalysisFlags(analysisFlags);

@@ -176,14 +176,14 @@ int runSweepCommand(Args& args) {
       spec.params.push_back(core(parseParamAxis));
     } else if (flag == "--sample") spec.base.sample = args.value(flag);
     else if (flag == "--seed") { spec.base.features.seed = static_cast<uint64_t>(args.intValue(flag, 0, INT64_MAX)); spec.base.sampleSeed = spec.base.features.seed; }
-    else if (flag == "--heads") spec.base.features.heads = static_cast<int>(args.intValue(flag, 1, 256));
-    else if (flag == "--d") spec.base.features.d = static_cast<int>(args.intValue(flag, 1, 1024));
+    else if (flag == "--heads") spec.base.features.heads = static_cast<int>(args.intValue(flag, limits::kHeads));
+    else if (flag == "--d") spec.base.features.d = static_cast<int>(args.intValue(flag, limits::kHeadWidth));
     else if (flag == "--positions") spec.base.features.positions = core(parsePositions);
     else if (flag == "--untied") spec.base.features.tiedQK = false;
     else if (flag == "--causal") spec.base.attention.causal = true;
     else if (flag == "--backend") spec.base.backend = args.value(flag);
-    else if (flag == "--repeats") spec.base.repeats = static_cast<int>(args.intValue(flag, 1, 1000));
-    else if (flag == "--warmup") spec.base.warmup = static_cast<int>(args.intValue(flag, 0, 100));
+    else if (flag == "--repeats") spec.base.repeats = static_cast<int>(args.intValue(flag, limits::kRepeats));
+    else if (flag == "--warmup") spec.base.warmup = static_cast<int>(args.intValue(flag, limits::kWarmup));
     else if (flag == "--min-time") spec.base.minMeasureSeconds = args.doubleValue(flag, 0, 60);
     else if (flag == "--memory-budget") spec.base.memoryBudgetBytes = args.bytesValue(flag);
     else if (flag == "--no-error") spec.errorVsDense = false;

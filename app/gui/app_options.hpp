@@ -1,4 +1,5 @@
-// Command-line options of the GUI (the app opens on the built-in sample by default).
+// Command-line options of the GUI (the app opens on the built-in sample by
+// default). The run flags are the CLI's, parsed by the same code (app/common).
 #pragma once
 
 #include <QString>
@@ -12,11 +13,14 @@
 namespace attnscope {
 
 struct AppOptions {
-  RunSpec spec;               // the first run
-  QString screenshotPath;
-  QString inputFile;          // --input FILE: open a file instead of the sample     // --screenshot FILE.png: save the window once the first map is drawn, then exit
-  int mapHead = 0;
+  RunSpec spec;                      // the first run (spec.inputFile/qkvFile set when a file was named)
+  QString inputFile;                 // --input/--qkv FILE: the file to open instead of the sample
+  QString screenshotPath;            // --screenshot FILE.png: save the page once its results are in, then exit
+  QString view = "compare";          // --view PAGE: the page shown (and screenshot)
+  QString sessionFile;               // --session FILE.attnscope: open a saved session
+  int mapHead = 0;                   // --head H
   std::vector<std::string> compare;  // --compare a,b,c: variants shown next to the primary one
+  bool helpRequested = false;        // --help: print appUsage() and exit 0
 };
 
 // Parses arguments (without argv[0]); on error returns nullopt and sets *error.

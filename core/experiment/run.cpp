@@ -118,6 +118,8 @@ Sequence loadInput(const RunSpec& spec, Trace* trace) {
   if (spec.n > 0) {
     if (seq.length() < spec.n)
       seq.warnings.push_back("input has " + std::to_string(seq.length()) + " positions, fewer than n = " + std::to_string(spec.n) + "; using all of them");
+    else if (seq.length() > spec.n && (!spec.inputFile.empty() || !spec.qkvFile.empty()))
+      seq.warnings.push_back("cropped to the first " + std::to_string(spec.n) + " of " + std::to_string(seq.length()) + " positions (n)");
     seq.crop(spec.n);
   }
   recordSpan(trace, "load input", start);

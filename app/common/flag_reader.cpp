@@ -1,10 +1,10 @@
-#include "cli_args.hpp"
+#include "flag_reader.hpp"
 
 #include <cctype>
 
 #include "common/parse.hpp"
 
-namespace attnscope::cli {
+namespace attnscope::flags {
 
 std::string Args::nextFlag() {
   std::string item = items_[pos_++];
@@ -39,6 +39,12 @@ double Args::doubleValue(const std::string& flag, double min, double max) {
   return *v;
 }
 
+bool Args::wantsHelp() const {
+  for (size_t i = pos_; i < items_.size(); ++i)
+    if (items_[i] == "--help" || items_[i] == "-h") return true;
+  return false;
+}
+
 int64_t Args::bytesValue(const std::string& flag) {
   const std::string text = value(flag);
   std::string digits = text;
@@ -55,4 +61,4 @@ int64_t Args::bytesValue(const std::string& flag) {
   return static_cast<int64_t>(*v * mult);
 }
 
-}  // namespace attnscope::cli
+}  // namespace attnscope::flags

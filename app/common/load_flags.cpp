@@ -1,10 +1,10 @@
 // Flags that control how input files are read. Every bad value is a one-line
 // usage error naming the flag.
-#include "cli_args.hpp"
+#include "flag_reader.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
 
-namespace attnscope::cli {
+namespace attnscope::flags {
 
 namespace {
 
@@ -88,4 +88,4 @@ std::string loadFlagsUsage() {
          "  safetensors: --tensor q=NAME,k=NAME,v=NAME or --tensor embeddings=NAME\n";
 }
 
-}  // namespace attnscope::cli
+}  // namespace attnscope::flags
