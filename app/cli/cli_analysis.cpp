@@ -117,7 +117,7 @@ bool parseAnalysisFlag(const std::string& flag, Args& args, AnalysisFlags& f) {
   else if (flag == "--out-memory") f.outMemory = args.value(flag);
   else if (flag == "--map-region") f.region = parseRegion(flag, args.value(flag));
   else if (flag == "--map-size") f.mapSize = args.intValue(flag, 1, kExactMapLimit);
-  else if (flag == "--map-head") f.head = static_cast<int>(args.intValue(flag, 0, 255));
+  else if (flag == "--map-head") f.head = static_cast<int>(args.intValue(flag, limits::kMapHead));
   else if (flag == "--colormap") f.colormap = args.value(flag);
   else if (flag == "--spectrum-rank") f.spectrumRank = args.intValue(flag, 1, 1024);
   else if (flag == "--metrics") f.metrics = true;
@@ -209,6 +209,7 @@ std::string analysisSummaryLine(const AnalysisResult& r) {
     const Metrics& m = *r.metrics;
     line += "; O error vs dense " + numberText(m.outputRelativeError, 4);
     if (m.entropy.rows > 0) line += "; entropy " + numberText(m.entropy.mean, 4) + " nats (uniform " + numberText(m.uniformEntropy, 4) + ")";
+    if (m.recall.rows > 0) line += "; attention recall " + numberText(m.recall.mean, 4) + " (worst query " + numberText(m.recall.min, 4) + ")";
   }
   if (r.spectrum) {
     const Spectrum& s = *r.spectrum;

@@ -73,6 +73,7 @@ json metricsJson(const Metrics& m) {
             {"kl_variant_to_dense", klJson(m.klVariantToDense)},
             {"entropy", {{"variant", summary(m.entropy)}, {"dense", summary(m.entropyDense)}, {"uniform", m.uniformEntropy}}},
             {"mean_distance", {{"variant", summary(m.distance)}, {"dense", summary(m.distanceDense)}}},
+            {"attention_recall", summary(m.recall)},
             {"rows_not_distributions", m.rowsNotDistributions},
             {"frobenius_norm", std::sqrt(m.frobeniusSquared)},
             {"stripe_rows", m.stripeRows}};

@@ -21,6 +21,7 @@ struct RowOut {
   double klDenseToVariant = 0, klVariantToDense = 0;
   double global = 0, globalDense = 0;
   double squares = 0;
+  double recall = 0;  // dense mass on the keys the variant weighs (A != 0)
 };
 
 RowOut rowOut(int64_t i, const float* a, const float* dense, int64_t n, const std::vector<int64_t>& globalList) {
@@ -32,6 +33,7 @@ RowOut rowOut(int64_t i, const float* a, const float* dense, int64_t n, const st
     o.distance += static_cast<double>(a[j]) * dist;
     o.distanceDense += static_cast<double>(dense[j]) * dist;
     o.squares += static_cast<double>(a[j]) * static_cast<double>(a[j]);
+    if (a[j] != 0.0f) o.recall += dense[j];
   }
   for (int64_t j : globalList) {
     o.global += a[j];
@@ -148,7 +150,10 @@ Metrics computeMetrics(const HeadOperator& variant, const HeadOperator& dense, c
       const RowOut& o = rows[static_cast<size_t>(r)];
       if (!o.distribution) ++m.rowsNotDistributions;
       else m.entropy.add(o.entropy);
-      if (o.denseDistribution) m.entropyDense.add(o.entropyDense);
+      if (o.denseDistribution) {
+        m.entropyDense.add(o.entropyDense);
+        m.recall.add(std::min(1.0, o.recall));
+      }
       m.distance.add(o.distance);
       m.distanceDense.add(o.distanceDense);
       const bool defined = o.distribution && o.denseDistribution;
@@ -162,7 +167,7 @@ Metrics computeMetrics(const HeadOperator& variant, const HeadOperator& dense, c
       }
     }
   }
-  for (RowSummary* s : {&m.entropy, &m.entropyDense, &m.distance, &m.distanceDense, &m.klDenseToVariant.finite, &m.klVariantToDense.finite}) s->finish();
+  for (RowSummary* s : {&m.entropy, &m.entropyDense, &m.distance, &m.distanceDense, &m.klDenseToVariant.finite, &m.klVariantToDense.finite, &m.recall}) s->finish();
   if (m.global) {
     m.global->variant /= static_cast<double>(n);
     m.global->dense /= static_cast<double>(n);

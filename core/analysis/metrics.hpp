@@ -51,6 +51,10 @@ struct Metrics {
   double uniformEntropy = 0;      // log n: the entropy of a uniform row, for scale
   RowSummary distance, distanceDense;  // sum_j a_ij |i - j| (tokens)
   int64_t rowsNotDistributions = 0;    // rows of A with negative weights or a sum away from 1
+  // Attention recall: per query, the share of dense attention mass on the keys
+  // the variant weighs (A(i, j) != 0: its mask for sparse variants; every key
+  // for low-rank ones); mean and worst (min) over queries.
+  RowSummary recall;
   double frobeniusSquared = 0;    // ||A||_F^2, exact
   std::optional<GlobalMass> global;
   std::vector<double> memoryMassPerSegment;  // from the variant (slots or cache)

@@ -58,6 +58,37 @@ class TestMetrics : public QObject {
     QVERIFY(m.distanceDense.mean > m.distance.mean);
   }
 
+  void attentionRecallIsDenseMassInsideTheWindow() {
+    // Recall of a window against a plain count: the dense weights of each row
+    // summed over |i - j| <= w, from an explicit softmax.
+    const int64_t n = 200, w = 6;
+    const Qkv qkv = randomQkv(n, 16, 4, 0.7);
+    const Metrics m = metricsOf("sliding_window", {{"window", w}}, qkv);
+    const Mat& q = qkv.q.front();
+    const Mat& k = qkv.k.front();
+    const double scale = 1.0 / std::sqrt(16.0);
+    double sum = 0, worst = 1;
+    for (int64_t i = 0; i < n; ++i) {
+      std::vector<double> s(static_cast<size_t>(n));
+      double mx = -1e300, z = 0, inside = 0;
+      for (int64_t j = 0; j < n; ++j) mx = std::max(mx, s[static_cast<size_t>(j)] = scale * q.row(i).cast<double>().dot(k.row(j).cast<double>()));
+      for (int64_t j = 0; j < n; ++j) z += std::exp(s[static_cast<size_t>(j)] - mx);
+      for (int64_t j = std::max<int64_t>(0, i - w); j <= std::min(n - 1, i + w); ++j) inside += std::exp(s[static_cast<size_t>(j)] - mx) / z;
+      sum += inside;
+      worst = std::min(worst, inside);
+    }
+    qInfo("sliding_window w=%lld: recall mean %.4f (reference %.4f), worst %.4f (reference %.4f)", static_cast<long long>(w), m.recall.mean,
+          sum / n, m.recall.min, worst);
+    QCOMPARE(m.recall.rows, n);
+    QVERIFY(std::abs(m.recall.mean - sum / n) < 1e-4);
+    QVERIFY(std::abs(m.recall.min - worst) < 1e-4);
+    QVERIFY(m.recall.mean < 0.99);
+    // Dense sees every key: recall 1.
+    const Metrics d = metricsOf("dense", {}, qkv);
+    QVERIFY(std::abs(d.recall.mean - 1.0) < 1e-5);
+    QVERIFY(std::abs(d.recall.min - 1.0) < 1e-5);
+  }
+
   void uniformRowHasEntropyLogN() {
     const int64_t n = 500;
     Qkv qkv = randomQkv(n, 8, 3);
