@@ -33,8 +33,9 @@ FileFormat parseFileFormat(const std::string& t) {
 
 TextMode parseTextMode(const std::string& t) {
   if (t == "words") return TextMode::Words;
+  if (t == "chars") return TextMode::Chars;
   if (t == "bytes") return TextMode::Bytes;
-  throw Error(ErrorKind::InvalidArgument, "'" + t + "' is not a text mode (words, bytes)");
+  throw Error(ErrorKind::InvalidArgument, "'" + t + "' is not a text mode (words, chars, bytes)");
 }
 
 MissingPolicy parseMissingPolicy(const std::string& t) {

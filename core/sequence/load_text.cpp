@@ -1,5 +1,6 @@
 // Plain text: UTF-8 (with or without BOM), Latin-1 fallback with a warning,
-// word/punctuation tokens or one token per byte. Streams the file in chunks
+// word/punctuation tokens (Unicode word boundaries), one token per character,
+// or one per byte. Streams the file in chunks
 // and stops at the token cap, so a file of any size loads in bounded memory.
 #include <algorithm>
 #include <cstdio>
@@ -137,7 +138,7 @@ class TextLoader {
     }
     const std::string text = decode(piece, offset);
     const size_t room = static_cast<size_t>(options_.maxTokens) + 1 - labels_.size();
-    std::vector<std::string> tokens = tokenizeText(text, room);
+    std::vector<std::string> tokens = options_.textMode == TextMode::Chars ? tokenizeCharacters(text, room) : tokenizeText(text, room);
     labels_.insert(labels_.end(), std::make_move_iterator(tokens.begin()), std::make_move_iterator(tokens.end()));
   }
 

@@ -14,7 +14,7 @@ namespace attnscope {
 class Source;
 
 enum class FileFormat { Auto, Text, Fasta, Csv, Npy, Safetensors };
-enum class TextMode { Words, Bytes };
+enum class TextMode { Words, Chars, Bytes };
 enum class MissingPolicy { Interpolate, Skip, Refuse };
 enum class HeaderMode { Auto, Present, Absent };
 // How a .npy array of shape [H, n, d] or [n, d] is used: as one of Q/K/V

@@ -1,4 +1,4 @@
-// Splits UTF-8 text into word and punctuation tokens.
+// Splits UTF-8 text into word and punctuation tokens, or into characters.
 #pragma once
 
 #include <string>
@@ -7,9 +7,13 @@
 
 namespace attnscope {
 
-// Words are runs of letters, digits, '_' , apostrophes inside words and any
-// non-ASCII UTF-8 sequence (so accented words stay whole); every other
-// non-space character is a token of its own.
+// Words by Unicode word boundaries (ICU's dictionary-based break iterator, so
+// Chinese and Japanese split into words, "don't" and "3.14" stay whole);
+// every punctuation or symbol character between words is a token of its
+// own; whitespace separates and is dropped. maxTokens = 0: no cap.
 std::vector<std::string> tokenizeText(std::string_view text, size_t maxTokens = 0);
+
+// One token per Unicode code point (whitespace dropped).
+std::vector<std::string> tokenizeCharacters(std::string_view text, size_t maxTokens = 0);
 
 }  // namespace attnscope

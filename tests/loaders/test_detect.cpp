@@ -101,7 +101,7 @@ class TestDetect : public QObject {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("flag");
     QTest::newRow("format") << QStringList{"--format", "xml"} << "--format";
-    QTest::newRow("text-mode") << QStringList{"--text-mode", "chars"} << "--text-mode";
+    QTest::newRow("text-mode") << QStringList{"--text-mode", "letters"} << "--text-mode";
     QTest::newRow("kmer") << QStringList{"--kmer", "9"} << "--kmer";
     QTest::newRow("kmer-stride") << QStringList{"--kmer", "3", "--kmer-stride", "2"} << "--kmer-stride";
     QTest::newRow("record-index") << QStringList{"--record-index", "-1"} << "--record-index";

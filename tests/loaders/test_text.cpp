@@ -1,6 +1,8 @@
 // Text loader: encodings, token modes, streaming, caps and hostile input (issue 6).
 #include <QtTest>
 
+#include <algorithm>
+
 #include "loader_fixtures.hpp"
 #include "sequence/source.hpp"
 
@@ -26,6 +28,41 @@ class TestText : public QObject {
     const std::vector<std::string> want = {"Hello", ",", "world", "!", "Don't", "panic", "."};
     QCOMPARE(s.labels, want);
     QVERIFY(s.warnings.empty());
+  }
+
+  void chineseSplitsIntoWords() {
+    // No spaces in Chinese: words come from the dictionary, punctuation is its own token.
+    const std::string text = "北京大学的研究人员发现，注意力机制可以处理很长的文本。第3.2条规定了合同的期限。";
+    const Sequence s = loadSequenceFile(writeFixture(dir_, "zh.txt", text));
+    std::string joined;
+    for (const std::string& t : s.labels) joined += t;
+    QCOMPARE(joined, text);  // nothing lost, nothing added
+    auto has = [&](const std::string& t) { return std::find(s.labels.begin(), s.labels.end(), t) != s.labels.end(); };
+    QVERIFY(has("注意力"));
+    QVERIFY(has("机制"));
+    QVERIFY(has("，"));
+    QVERIFY(has("。"));
+    QVERIFY(has("3.2"));
+    QVERIFY2(s.labels.size() >= 20, "a sentence of 20-odd words must not load as one token");
+    // Repeated words are equal tokens (the featurizer ties them).
+    QCOMPARE(std::count(s.labels.begin(), s.labels.end(), std::string("的")), std::ptrdiff_t{3});
+  }
+
+  void japaneseAndMixedScripts() {
+    const Sequence s = loadSequenceFile(writeFixture(dir_, "ja.txt", "AttnScope：東京で会議があります。"));
+    QCOMPARE(s.labels.front(), std::string("AttnScope"));
+    QCOMPARE(s.labels[1], std::string("："));
+    QCOMPARE(s.labels[2], std::string("東京"));
+    QCOMPARE(s.labels.back(), std::string("。"));
+  }
+
+  void characterMode() {
+    LoadOptions o = textOptions();
+    o.textMode = TextMode::Chars;
+    const Sequence s = loadSequenceFile(writeFixture(dir_, "c.txt", "注意 力\nab"), o);
+    const std::vector<std::string> want = {"注", "意", "力", "a", "b"};
+    QCOMPARE(s.labels, want);
+    QCOMPARE(parseTextMode("chars"), TextMode::Chars);
   }
 
   void utf8WithBomAndWithout() {
