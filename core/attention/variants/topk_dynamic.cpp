@@ -60,18 +60,27 @@ class TopkDynamicVariant final : public MaskVariant {
 
   CostEstimate cost(const AttentionSpec& spec, const Shape& s) const override {
     // The chosen blocks depend on the input; their number does not (except
-    // through clamping), so the tile count is exact and pairs assume full tiles.
+    // through clamping), so the tile count is exact. Pairs are exact for the
+    // local blocks (edges and the causal diagonal included) and assume whole
+    // blocks for the chosen ones, which the input decides.
     const int64_t b = spec.params.getInt("block"), blocks = (s.n + b - 1) / b, topk = spec.params.getInt("topk");
     const band::BlockWindow window = band::blockWindow(spec.params.getInt("local_blocks"));
-    double tiles = 0;
+    double tiles = 0, pairs = 0;
     for (int64_t qb = 0; qb < blocks; ++qb) {
       const int64_t lastKey = s.causal ? qb : blocks - 1;
-      const int64_t local = std::max<int64_t>(0, std::min(lastKey, qb + window.right) - std::max<int64_t>(0, qb - window.left) + 1);
-      tiles += static_cast<double>(std::min(lastKey + 1, local + topk));
+      const int64_t first = std::max<int64_t>(0, qb - window.left), last = std::min(lastKey, qb + window.right);
+      const int64_t local = std::max<int64_t>(0, last - first + 1);
+      const int64_t chosen = std::min(lastKey + 1, local + topk) - local;
+      const double rows = static_cast<double>(std::min(b, s.n - qb * b));
+      for (int64_t kb = first; kb <= last; ++kb) {
+        const double cols = static_cast<double>(std::min(b, s.n - kb * b));
+        pairs += (s.causal && kb == qb) ? rows * (rows + 1) / 2 : rows * cols;
+      }
+      pairs += static_cast<double>(chosen) * rows * static_cast<double>(b);
+      tiles += static_cast<double>(local + chosen);
     }
-    const double bd = static_cast<double>(b), nb = static_cast<double>(blocks);
-    const double pairs = std::min(tiles * bd * bd, s.causal ? static_cast<double>(s.n) * static_cast<double>(s.n + 1) / 2
-                                                             : static_cast<double>(s.n) * static_cast<double>(s.n));
+    const double nb = static_cast<double>(blocks);
+    pairs = std::min(pairs, s.causal ? static_cast<double>(s.n) * static_cast<double>(s.n + 1) / 2 : static_cast<double>(s.n) * static_cast<double>(s.n));
     CostEstimate c = band::blockSparseCost(s, b, tiles, pairs, band::layoutBytesFor(tiles, nb), kernelWorkspaceBytes(s, b));
     // Choosing: block means of Q and K, then every query block against every key block.
     const double h = static_cast<double>(s.heads), d = static_cast<double>(s.d), n = static_cast<double>(s.n);
