@@ -1,12 +1,11 @@
-// The CUDA backend against the CPU backend (skipped without a GPU), and the
-// shared tile math exercised on the host.
+// The CUDA backend against the CPU backend (skipped without a GPU). The tile
+// math it shares with the host is tested in tests/core/test_tile_math.cpp.
 #include <QtTest>
 
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
 #include "common/error.hpp"
 #include "naive_reference.hpp"
-#include "tile_math.hpp"
 
 using namespace attnscope;
 using namespace attnscope::testing;
@@ -15,28 +14,6 @@ class TestCudaBackend : public QObject {
   Q_OBJECT
 
  private slots:
-  void tileMathMatchesSoftmax() {
-    // The online update over a stream equals a two-pass softmax.
-    const float scores[] = {0.5f, -1.0f, 3.0f, -INFINITY, 2.0f, 2.9f};
-    const float values[] = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f};
-    kernels::RowState st = kernels::initialRowState();
-    float acc = 0;
-    for (int i = 0; i < 6; ++i) {
-      float p;
-      const float rescale = kernels::onlineSoftmaxStep(st, scores[i], &p);
-      acc = acc * rescale + p * values[i];
-    }
-    double m = 3.0, sum = 0, expect = 0;
-    for (int i = 0; i < 6; ++i)
-      if (std::isfinite(scores[i])) {
-        sum += std::exp(scores[i] - m);
-        expect += std::exp(scores[i] - m) * values[i];
-      }
-    QVERIFY(std::abs(acc / st.l - expect / sum) < 1e-6);
-    QVERIFY(std::abs(kernels::rowLogSumExp(st) - (m + std::log(sum))) < 1e-6);
-    QVERIFY(std::isinf(kernels::rowLogSumExp(kernels::initialRowState())));
-  }
-
   void reportsAvailabilityWithAReason() {
     Backend* cuda = BackendRegistry::instance().find("cuda");
     QVERIFY(cuda);
