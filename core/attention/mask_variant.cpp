@@ -26,8 +26,7 @@ BlockLayout MaskVariant::layoutFor(const AttentionSpec& spec, const HeadInput& i
 }
 
 double MaskVariant::kernelWorkspaceBytes(const Shape& shape, int64_t block) {
-  const double perWorker = static_cast<double>(block * block + block * shape.dv + 2 * block);
-  return 4.0 * (perWorker * std::max(1, shape.workers) + static_cast<double>(shape.n));
+  return blockSparseWorkspaceBytes(shape.n, shape.d, shape.dv, block, shape.workers) + 4.0 * static_cast<double>(shape.n);
 }
 
 HeadExtras MaskVariant::apply(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef x, MatRef out) const {
@@ -47,12 +46,14 @@ HeadExtras MaskVariant::apply(const ExecContext& ctx, const AttentionSpec& spec,
 }
 
 namespace {
-// Row log-sum-exps, from a forward pass with a one-column V (cheap).
+// Row log-sum-exps, from a forward pass with no value columns (scores and
+// softmax statistics only).
 TrackedBuffer rowLse(const ExecContext& ctx, const BlockLayout& layout, const HeadInput& in) {
   TrackedBuffer lse(ctx.meter, layout.n);
   const float scale = 1.0f / std::sqrt(static_cast<float>(in.q.cols()));
-  Mat ones = Mat::Ones(layout.nKeys, 1), sink(layout.n, 1);
-  blockSparseForward(ctx, layout, in.q, in.k, ones, scale, sink, lse.data());
+  const Mat none(layout.nKeys, 0);
+  Mat sink(layout.n, 0);
+  blockSparseForward(ctx, layout, in.q, in.k, none, scale, sink, lse.data());
   return lse;
 }
 }  // namespace

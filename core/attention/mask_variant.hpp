@@ -13,8 +13,8 @@ class MaskVariant : public Variant {
   void applyTransposed(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef y, MatRef out) const override;
   void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const override;
 
-  // Workspace of the kernel for a layout with tile edge b: per-thread tile
-  // scratch plus the per-row log-sum-exp.
+  // Workspace of the kernel for a layout with tile edge b: packed K, per-thread
+  // scratch, plus the per-row log-sum-exp.
   static double kernelWorkspaceBytes(const Shape& shape, int64_t block);
 
  protected:

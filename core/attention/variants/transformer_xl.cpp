@@ -171,7 +171,7 @@ class TransformerXlVariant final : public MaskVariant {
   CostEstimate cost(const AttentionSpec& spec, const Shape& s) const override {
     const XlShape x = xlShapeOf(spec, std::max<int64_t>(s.n, 1));
     const double n = static_cast<double>(s.n), d = static_cast<double>(s.d), dv = static_cast<double>(s.dv), heads = static_cast<double>(s.heads);
-    const double workers = std::max(1, s.workers), b = kTile;
+    const double b = kTile;
     CostEstimate c;
     const double pairs = pairsPerHead(x);
     c.pairs = heads * pairs;
@@ -183,7 +183,10 @@ class TransformerXlVariant final : public MaskVariant {
       XlShape local = x;
       local.memory = 0;
       c.flops = heads * (pairs * 2.0 * (d + dv) + pairsPerHead(local) * 2.0 * (d + 1));
-      c.workspaceBytes = 4.0 * (n + std::max(workers * (b * b + b * dv + 2 * b), n + workers * (b * b + 3 * b)));
+      // The block-sparse kernel's own scratch (packed K included), or the memory-mass pass (one value column) with its row sums.
+      Shape one = s;
+      one.dv = 1;
+      c.workspaceBytes = std::max(kernelWorkspaceBytes(s, kTile), 4.0 * n + kernelWorkspaceBytes(one, kTile));
     }
     const double window = std::min(n, static_cast<double>(x.segment + x.memory) + b);
     c.bytesRead = 4.0 * heads * (n * d + std::ceil(n / b) * window * (d + dv));

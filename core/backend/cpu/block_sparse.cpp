@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "analysis/map_grid.hpp"
+#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/map_sink.hpp"
+#include "backend/cpu/segment_plan.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "profiling/profiler.hpp"
@@ -15,52 +18,25 @@ namespace attnscope {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kLog2e = 1.4426950408889634f;
+constexpr float kLn2 = 0.6931471805599453f;
 
-// Scores of one tile, masked in place: s(r, c) = scale * q_i . k_j or -inf.
-// Returns the number of allowed pairs.
-int64_t scoreTile(const BlockLayout& layout, int64_t entry, ConstMatRef q, ConstMatRef k, float scale, int64_t i0, int64_t rows,
-                  int64_t j0, int64_t cols, Eigen::Ref<Mat> s) {
-  s.noalias() = (q.middleRows(i0, rows) * k.middleRows(j0, cols).transpose()) * scale;
-  const TileMask kind = layout.tileMask(entry);
-  const bool needsMask = kind != TileMask::Full || layout.causal || !layout.globalRow.empty() || !layout.globalCol.empty();
-  if (!needsMask) return rows * cols;
-  const bool noGlobals = layout.globalRow.empty() && layout.globalCol.empty();
-  // Full tiles strictly below the diagonal need no causal mask.
-  if (kind == TileMask::Full && noGlobals && j0 + cols - 1 <= i0) return rows * cols;
-  // Full (causal diagonal) and undilated Band tiles allow one contiguous column
-  // range per row: mask by range instead of asking layout.allowed per element.
-  if (noGlobals && (kind == TileMask::Full || (kind == TileMask::Band && layout.dilation <= 1))) {
-    int64_t allowed = 0;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t i = i0 + r;
-      int64_t lo = 0, hi = cols - 1;  // allowed tile columns [lo, hi]
-      if (kind == TileMask::Band) {
-        lo = std::max(lo, i + layout.bandLo - j0);
-        hi = std::min(hi, i + layout.bandHi - j0);
-      }
-      if (layout.causal) hi = std::min(hi, i - j0);
-      if (hi < lo) {
-        s.row(r).setConstant(kNegInf);
-        continue;
-      }
-      if (lo > 0) s.row(r).head(lo).setConstant(kNegInf);
-      if (hi < cols - 1) s.row(r).tail(cols - 1 - hi).setConstant(kNegInf);
-      allowed += hi - lo + 1;
-    }
-    return allowed;
-  }
-  int64_t allowed = 0;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) {
-      if (layout.allowed(entry, i0 + r, j0 + c)) ++allowed;
-      else s(r, c) = kNegInf;
-    }
-  return allowed;
+ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
+
+// K^T in 16-key stripes, packed once per call (O(n d), against O(pairs d) of work).
+TrackedBuffer packKeys(const ExecContext& ctx, const cpu::KernelTable& kern, ConstMatRef k) {
+  const int64_t nKeys = k.rows(), d = k.cols(), stripes = (nKeys + cpu::kStripe - 1) / cpu::kStripe;
+  TrackedBuffer kt(ctx.meter, std::max<int64_t>(1, stripes * cpu::kStripe * d));
+  constexpr int64_t kStripesPerTask = 64;
+  poolOf(ctx).parallelFor(0, (stripes + kStripesPerTask - 1) / kStripesPerTask, [&](int64_t t, int) {
+    const int64_t c0 = t * kStripesPerTask * cpu::kStripe, c1 = std::min(stripes, (t + 1) * kStripesPerTask) * cpu::kStripe;
+    kern.packStripes(k.data(), k.outerStride(), true, d, nKeys, c0, c1, kt.data() + c0 * d);
+  });
+  return kt;
 }
 
 struct PhaseTotals {
-  int64_t scoresNs = 0;  // Q K^T tile, mask, online-softmax rescale
-  int64_t outputNs = 0;  // P V accumulation and the final 1/l normalisation
+  int64_t ns[2] = {0, 0};  // scores + online softmax, P V accumulation
 };
 
 // The kernel interleaves phases tile by tile, so one worker's time in each
@@ -68,184 +44,253 @@ struct PhaseTotals {
 // start on that worker's phase-totals track: their lengths are true totals,
 // their positions are not when the work happened.
 void recordPhaseTotals(Profiler& profiler, const PhaseTotals& ph, int worker, int64_t kernelStart, double scoreFlops, double outputFlops) {
-  if (ph.scoresNs == 0 && ph.outputNs == 0) return;
+  if (ph.ns[0] == 0 && ph.ns[1] == 0) return;
   const int track = kPhaseTotalsTrackBase + worker;
   profiler.nameTrack(track, "worker " + std::to_string(worker) + " phase totals");
-  Span scores{"scores/softmax", SpanCategory::Kernel, "cpu", track, kernelStart, ph.scoresNs, 0, scoreFlops};
-  Span output{"output", SpanCategory::Kernel, "cpu", track, kernelStart + ph.scoresNs, ph.outputNs, 0, outputFlops};
-  profiler.record(std::move(scores));
-  profiler.record(std::move(output));
+  profiler.record(Span{"scores/softmax", SpanCategory::Kernel, "cpu", track, kernelStart, ph.ns[0], 0, scoreFlops});
+  profiler.record(Span{"output", SpanCategory::Kernel, "cpu", track, kernelStart + ph.ns[0], ph.ns[1], 0, outputFlops});
+}
+
+// Everything one worker reuses from query block to query block.
+struct Worker {
+  cpu::SegmentPlan plan;
+  std::vector<float> lse2;
+  TrackedBuffer stored;  // the probe's scores of one query block, when they fit
+  std::vector<int64_t> offsets;
+  BlockSparseStats stats;
+  PhaseTotals phases;
+};
+
+cpu::ForwardBlock forwardArgs(const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, ConstMatRef x, float scale, Worker& w,
+                              float* scratch) {
+  cpu::ForwardBlock fb;
+  const int64_t i0 = qb * layout.block;
+  fb.q = q.data() + i0 * q.outerStride();
+  fb.ldq = q.outerStride();
+  fb.rows = w.plan.rows();
+  fb.d = q.cols();
+  fb.scale2 = scale * kLog2e;
+  fb.kt = kt;
+  fb.v = x.data();
+  fb.ldv = x.outerStride();
+  fb.dv = x.cols();
+  fb.segs = w.plan.segments().data();
+  fb.nSegs = static_cast<int64_t>(w.plan.segments().size());
+  w.lse2.resize(static_cast<size_t>(layout.block));
+  fb.lse2 = w.lse2.data();
+  fb.scratch = scratch;
+  return fb;
 }
 
 }  // namespace
 
+double blockSparseWorkspaceBytes(int64_t n, int64_t d, int64_t dv, int64_t block, int workers) {
+  const cpu::KernelTable& kern = cpu::kernels();
+  const double packed = static_cast<double>(std::max<int64_t>(1, (n + cpu::kStripe - 1) / cpu::kStripe * cpu::kStripe * d));
+  return 4.0 * (packed + static_cast<double>(kern.forwardScratchFloats(block, d, dv)) * std::max(1, workers));
+}
+
 BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, ConstMatRef x,
                                     float scale, MatRef out, float* lse) {
   const int64_t b = layout.block, dv = x.cols();
-  if (q.rows() != layout.n || k.rows() != layout.nKeys || x.rows() != layout.nKeys || out.rows() != layout.n || out.cols() != dv)
+  if (q.rows() != layout.n || k.rows() != layout.nKeys || x.rows() != layout.nKeys || out.rows() != layout.n || out.cols() != dv ||
+      q.cols() != k.cols())
     throw Error(ErrorKind::InvalidArgument, "block-sparse kernel: tensor shapes do not match the layout");
-  ThreadPool& pool = ctx.pool ? *ctx.pool : ThreadPool::shared();
+  const cpu::KernelTable& kern = cpu::kernels();
+  ThreadPool& pool = poolOf(ctx);
   const int workers = pool.size();
-  // Per-worker scratch: scores/probabilities [b x b], accumulator [b x dv], row max and sum.
-  const int64_t perWorker = b * b + b * dv + 2 * b;
+  const TrackedBuffer kt = packKeys(ctx, kern, k);
+  const int64_t perWorker = kern.forwardScratchFloats(b, q.cols(), dv);
   TrackedBuffer scratch(ctx.meter, perWorker * workers);
-  std::vector<BlockSparseStats> stats(static_cast<size_t>(workers));
-  // Per-phase time, per worker, only when profiled (two clock reads per tile).
+  std::vector<Worker> state(static_cast<size_t>(workers));
   const bool timed = ctx.profiler != nullptr;
-  std::vector<PhaseTotals> phases(static_cast<size_t>(workers));
   const int64_t kernelStart = timed ? traceClockNs() : 0;
 
-  pool.parallelFor(0, layout.rowBlocks(), [&](int64_t qb, int worker) {
+  // Causal rows grow with qb: hand out the longest first so no worker is left
+  // with the last long row alone.
+  const int64_t nb = layout.rowBlocks();
+  pool.parallelFor(0, nb, [&](int64_t task, int worker) {
+    const int64_t qb = layout.causal ? nb - 1 - task : task;
     ctx.checkCancelled();
-    float* base = scratch.data() + perWorker * worker;
-    const int64_t i0 = qb * b, rows = std::min(b, layout.n - i0);
-    MatMap s(base, rows, b);
-    MatMap acc(base + b * b, rows, dv);
-    Eigen::Map<Eigen::ArrayXf> m(base + b * b + b * dv, rows), l(base + b * b + b * dv + b, rows);
-    acc.setZero();
-    m.setConstant(kNegInf);
-    l.setZero();
-    BlockSparseStats& st = stats[static_cast<size_t>(worker)];
-    PhaseTotals& ph = phases[static_cast<size_t>(worker)];
-    for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
-      // A long row of tiles (dense at large n) must not delay Cancel: check every 64 tiles.
-      if ((e & 63) == 63) ctx.checkCancelled();
-      const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
-      auto tile = s.leftCols(cols);
-      ++st.tilesVisited;
-      const int64_t t0 = timed ? traceClockNs() : 0;
-      const int64_t allowed = scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile);
-      if (allowed == 0) {
-        if (timed) ph.scoresNs += traceClockNs() - t0;
-        continue;
-      }
-      st.pairsAllowed += allowed;
-      for (int64_t r = 0; r < rows; ++r) {
-        const float tileMax = tile.row(r).maxCoeff();
-        const float newMax = std::max(m(r), tileMax);
-        if (newMax == kNegInf) {  // nothing allowed in this row yet
-          tile.row(r).setZero();
-          continue;
-        }
-        const float correction = std::exp(m(r) - newMax);  // exp(-inf) = 0 on the first tile
-        tile.row(r) = (tile.row(r).array() - newMax).exp().matrix();
-        l(r) = l(r) * correction + tile.row(r).sum();
-        acc.row(r) *= correction;
-        m(r) = newMax;
-      }
-      const int64_t t1 = timed ? traceClockNs() : 0;
-      acc.noalias() += tile * x.middleRows(j0, cols);
-      if (timed) {
-        const int64_t t2 = traceClockNs();
-        ph.scoresNs += t1 - t0;
-        ph.outputNs += t2 - t1;
-      }
+    Worker& w = state[static_cast<size_t>(worker)];
+    w.plan.build(layout, qb, kern.maxSegment);
+    w.stats.tilesVisited += w.plan.tiles();
+    w.stats.pairsAllowed += w.plan.pairs();
+    const int64_t i0 = qb * b;
+    cpu::ForwardBlock fb = forwardArgs(layout, qb, q, kt.data(), x, scale, w, scratch.data() + perWorker * worker);
+    fb.out = out.data() + i0 * out.outerStride();
+    fb.ldo = out.outerStride();
+    if (timed) {
+      fb.clock = &traceClockNs;
+      fb.phaseNs = w.phases.ns;
     }
-    const int64_t t3 = timed ? traceClockNs() : 0;
-    for (int64_t r = 0; r < rows; ++r) {
-      if (l(r) > 0) {
-        out.row(i0 + r) = acc.row(r) / l(r);
-        if (lse) lse[i0 + r] = m(r) + std::log(l(r));
-      } else {
-        out.row(i0 + r).setZero();
-        if (lse) lse[i0 + r] = kNegInf;
-      }
-    }
-    if (timed) ph.outputNs += traceClockNs() - t3;
+    kern.forwardBlock(fb);
+    if (lse)
+      for (int64_t r = 0; r < fb.rows; ++r) lse[i0 + r] = w.lse2[static_cast<size_t>(r)] * kLn2;
   });
   BlockSparseStats total;
-  for (const auto& st : stats) {
-    total.tilesVisited += st.tilesVisited;
-    total.pairsAllowed += st.pairsAllowed;
+  for (const auto& w : state) {
+    total.tilesVisited += w.stats.tilesVisited;
+    total.pairsAllowed += w.stats.pairsAllowed;
   }
   if (timed) {
-    for (int w = 0; w < workers; ++w) {
-      const double pairs = static_cast<double>(stats[static_cast<size_t>(w)].pairsAllowed);
-      recordPhaseTotals(*ctx.profiler, phases[static_cast<size_t>(w)], w, kernelStart, pairs * 2.0 * static_cast<double>(q.cols()),
-                        pairs * 2.0 * static_cast<double>(dv));
+    for (int i = 0; i < workers; ++i) {
+      const Worker& w = state[static_cast<size_t>(i)];
+      const double pairs = static_cast<double>(w.stats.pairsAllowed);
+      recordPhaseTotals(*ctx.profiler, w.phases, i, kernelStart, pairs * 2.0 * static_cast<double>(q.cols()), pairs * 2.0 * static_cast<double>(dv));
     }
   }
   return total;
 }
 
+namespace {
+
+// Calls fn(segment, p, ldp) for every segment of query block qb that meets
+// keys [j0, j1), with p = A restricted to the segment (0 where not allowed).
+// lse2 holds the block's rows' base-2 log-sum-exps, or is computed when null.
+// Without lse, a query block whose scores fit in kStoredFloats is scored once
+// and its log-sum-exps taken from the stored scores (one Q K^T pass instead
+// of two); larger ones take a statistics pass first.
+constexpr int64_t kStoredFloats = int64_t{1} << 20;
+
+cpu::ProbBlock probArgs(const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, float scale, int64_t rows, float* scratch) {
+  cpu::ProbBlock pb;
+  pb.q = q.data() + qb * layout.block * q.outerStride();
+  pb.ldq = q.outerStride();
+  pb.rows = rows;
+  pb.d = q.cols();
+  pb.scale2 = scale * kLog2e;
+  pb.kt = kt;
+  pb.scratch = scratch;
+  return pb;
+}
+
+template <typename Fn>
+void forEachProbTile(const cpu::KernelTable& kern, const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, float scale,
+                     const float* lse, int64_t j0, int64_t j1, Worker& w, float* scratch, float* p, Fn&& fn, MemoryMeter* meter = nullptr) {
+  const int64_t i0 = qb * layout.block;
+  w.plan.build(layout, qb, kern.maxSegment);
+  const int64_t rows = w.plan.rows();
+  w.lse2.resize(static_cast<size_t>(layout.block));
+  int64_t width = 0;
+  for (const cpu::Segment& sg : w.plan.segments()) width += sg.w;
+  if (!lse && width * rows <= kStoredFloats) {
+    if (w.stored.size() < width * rows) w.stored = TrackedBuffer(meter, std::max(width * rows, layout.block * kern.maxSegment));
+    float* stored = w.stored.data();
+    w.offsets.clear();
+    int64_t off = 0;
+    for (const cpu::Segment& sg : w.plan.segments()) {
+      cpu::ProbBlock pb = probArgs(layout, qb, q, kt, scale, rows, scratch);
+      pb.seg = sg;
+      pb.p = stored + off;
+      pb.ldp = width;
+      pb.raw = 1;
+      kern.probBlock(pb);
+      w.offsets.push_back(off);
+      off += sg.w;
+    }
+    kern.rowsLse2(stored, width, rows, width, w.lse2.data());
+    for (size_t s = 0; s < w.plan.segments().size(); ++s) {
+      const cpu::Segment& sg = w.plan.segments()[s];
+      if (sg.j0 + sg.w <= j0 || sg.j0 >= j1) continue;
+      kern.rowsExp2(stored + w.offsets[s], width, rows, sg.w, w.lse2.data());
+      fn(sg, static_cast<const float*>(stored + w.offsets[s]), width, rows);
+    }
+    return;
+  }
+  if (lse) {
+    for (int64_t r = 0; r < rows; ++r) w.lse2[static_cast<size_t>(r)] = lse[i0 + r] * kLog2e;
+  } else {
+    const Mat none(layout.nKeys, 0);
+    cpu::ForwardBlock fb = forwardArgs(layout, qb, q, kt, none, scale, w, scratch);
+    kern.forwardBlock(fb);
+  }
+  const int64_t ldp = kern.maxSegment;
+  for (const cpu::Segment& sg : w.plan.segments()) {
+    if (sg.j0 + sg.w <= j0 || sg.j0 >= j1) continue;
+    cpu::ProbBlock pb = probArgs(layout, qb, q, kt, scale, rows, scratch);
+    pb.lse2 = w.lse2.data();
+    pb.seg = sg;
+    pb.p = p;
+    pb.ldp = ldp;
+    kern.probBlock(pb);
+    fn(sg, static_cast<const float*>(p), ldp, rows);
+  }
+}
+
+int64_t probScratch(const cpu::KernelTable& kern, const BlockLayout& layout, int64_t d) {
+  return std::max(kern.probScratchFloats(layout.block, d), kern.forwardScratchFloats(layout.block, d, 0));
+}
+
+}  // namespace
+
 void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
                       MapGrid& grid) {
-  const int64_t b = layout.block;
-  ThreadPool& pool = ctx.pool ? *ctx.pool : ThreadPool::shared();
+  const cpu::KernelTable& kern = cpu::kernels();
+  ThreadPool& pool = poolOf(ctx);
   const int workers = pool.size();
-  // Per worker: one score tile, and (without lse) the block's row max, sum and lse.
-  const int64_t perWorker = b * b + (lse ? 0 : 3 * b);
+  const TrackedBuffer kt = packKeys(ctx, kern, k);
+  const int64_t perWorker = probScratch(kern, layout, q.cols()) + layout.block * kern.maxSegment;
   TrackedBuffer scratch(ctx.meter, perWorker * workers);
-  std::vector<std::vector<uint8_t>> allowedBits(static_cast<size_t>(workers), std::vector<uint8_t>(static_cast<size_t>(b * b)));
-  const int64_t qbFirst = grid.i0 / b, qbLast = (grid.i1 - 1) / b;
+  std::vector<Worker> state(static_cast<size_t>(workers));
+  const int64_t b = layout.block, qbFirst = grid.i0 / b, qbLast = (grid.i1 - 1) / b;
+  cpu::MapSink sink(grid, kern);
+  std::vector<cpu::MapSink::Local> locals(static_cast<size_t>(workers));
   pool.parallelFor(qbFirst, qbLast + 1, [&](int64_t qb, int worker) {
     ctx.checkCancelled();
-    const int64_t i0 = qb * b, rows = std::min(b, layout.n - i0);
     float* base = scratch.data() + perWorker * worker;
-    MatMap s(base, rows, b);
-    uint8_t* ok = allowedBits[static_cast<size_t>(worker)].data();
-    // Without a given lse, a first pass over the whole row block computes it, so
-    // a region costs work in proportion to its rows, not to n.
-    const float* blockLse = lse ? lse + i0 : base + b * b + 2 * b;
-    if (!lse) {
-      float* m = base + b * b;
-      float* l = m + b;
-      float* out = l + b;
-      std::fill(m, m + rows, kNegInf);
-      std::fill(l, l + rows, 0.0f);
-      for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
-        const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
-        auto tile = s.leftCols(cols);
-        if (scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile) == 0) continue;
-        for (int64_t r = 0; r < rows; ++r) {
-          const float newMax = std::max(m[r], tile.row(r).maxCoeff());
-          if (newMax == kNegInf) continue;
-          l[r] = l[r] * std::exp(m[r] - newMax) + (tile.row(r).array() - newMax).exp().sum();
-          m[r] = newMax;
-        }
-      }
-      for (int64_t r = 0; r < rows; ++r) out[r] = l[r] > 0 ? m[r] + std::log(l[r]) : kNegInf;
-    }
-    for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
-      const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
-      if (j0 + cols <= grid.j0 || j0 >= grid.j1) continue;
-      auto tile = s.leftCols(cols);
-      scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float rowLse = blockLse[r];
-        for (int64_t c = 0; c < cols; ++c) {
-          const bool allowed = tile(r, c) != kNegInf && rowLse != kNegInf;
-          ok[r * cols + c] = layout.allowed(e, i0 + r, j0 + c) ? 1 : 0;
-          tile(r, c) = allowed ? std::exp(tile(r, c) - rowLse) : 0.0f;
-        }
-      }
-      grid.addTile(i0, j0, tile.data(), rows, cols, b);
-      grid.addComputed(i0, j0, ok, rows, cols, cols);
-    }
+    const int64_t i0 = qb * b;
+    cpu::MapSink::Local& local = locals[static_cast<size_t>(worker)];
+    sink.begin(local, i0, std::min(b, layout.n - i0));
+    forEachProbTile(kern, layout, qb, q, kt.data(), scale, lse, grid.j0, grid.j1, state[static_cast<size_t>(worker)], base,
+                    base + probScratch(kern, layout, q.cols()),
+                    [&](const cpu::Segment& sg, const float* p, int64_t ldp, int64_t rows) { sink.add(local, i0, rows, sg, p, ldp); }, ctx.meter);
+    sink.flush(local);
   });
 }
 
 void blockSparseTransposed(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
                            ConstMatRef y, MatRef out) {
-  // Serial over query blocks: each tile adds into rows of out owned by key blocks,
-  // which different query blocks share. Parallel over column chunks of y instead.
-  const int64_t b = layout.block;
+  // Query blocks add into rows of out that other query blocks share, so each
+  // worker but the first accumulates into its own copy (summed at the end).
+  // Each tile's P^T y runs on the ISA's GEMM tile: P transposed into
+  // scratch, the block's rows of y packed once per query block.
+  const cpu::KernelTable& kern = cpu::kernels();
+  ThreadPool& pool = poolOf(ctx);
+  const int64_t m = y.cols(), nKeys = layout.nKeys, b = layout.block;
+  const int64_t mPad = (m + cpu::kStripe - 1) / cpu::kStripe * cpu::kStripe;
+  const int workers = nKeys * m * pool.size() <= (int64_t{1} << 26) ? pool.size() : 1;
+  const TrackedBuffer kt = packKeys(ctx, kern, k);
+  const int64_t probFloats = probScratch(kern, layout, q.cols()), pFloats = b * kern.maxSegment;
+  const int64_t perWorker = probFloats + pFloats + b * mPad + kern.maxSegment * b;
+  TrackedBuffer scratch(ctx.meter, perWorker * pool.size());
+  TrackedBuffer copies(ctx.meter, (workers - 1) * nKeys * m);
+  std::fill(copies.data(), copies.data() + copies.size(), 0.0f);
   out.setZero();
-  Mat s(b, b);
-  for (int64_t qb = 0; qb < layout.rowBlocks(); ++qb) {
+  std::vector<Worker> state(static_cast<size_t>(pool.size()));
+  auto task = [&](int64_t qb, int worker) {
     ctx.checkCancelled();
-    const int64_t i0 = qb * b, rows = std::min(b, layout.n - i0);
-    for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
-      const int64_t j0 = static_cast<int64_t>(layout.tileCol(e)) * b, cols = std::min(b, layout.nKeys - j0);
-      auto tile = s.topLeftCorner(rows, cols);
-      scoreTile(layout, e, q, k, scale, i0, rows, j0, cols, tile);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float rowLse = lse[i0 + r];
-        for (int64_t c = 0; c < cols; ++c) tile(r, c) = (tile(r, c) == kNegInf || rowLse == kNegInf) ? 0.0f : std::exp(tile(r, c) - rowLse);
-      }
-      out.middleRows(j0, cols).noalias() += tile.transpose() * y.middleRows(i0, rows);
-    }
+    float* base = scratch.data() + perWorker * worker;
+    float* yPacked = base + probFloats + pFloats;
+    float* pt = yPacked + b * mPad;
+    const int64_t i0 = qb * b, blockRows = std::min(b, layout.n - i0);
+    float* target = worker == 0 ? out.data() : copies.data() + (worker - 1) * nKeys * m;
+    const int64_t ldt = worker == 0 ? out.outerStride() : m;
+    if (m > 0) kern.packStripes(y.data() + i0 * y.outerStride(), y.outerStride(), false, blockRows, m, 0, mPad, yPacked);
+    forEachProbTile(kern, layout, qb, q, kt.data(), scale, lse, 0, nKeys, state[static_cast<size_t>(worker)], base, base + probFloats,
+                    [&](const cpu::Segment& sg, const float* p, int64_t ldp, int64_t rows) {
+                      if (m == 0) return;
+                      for (int64_t r = 0; r < rows; ++r)
+                        for (int64_t c = 0; c < sg.w; ++c) pt[c * rows + r] = p[r * ldp + c];
+                      kern.gemmTile(sg.w, m, rows, pt, rows, yPacked, target + sg.j0 * ldt, ldt);
+                    });
+  };
+  if (workers > 1) {
+    pool.parallelFor(0, layout.rowBlocks(), task);
+  } else {
+    for (int64_t qb = 0; qb < layout.rowBlocks(); ++qb) task(qb, 0);
   }
+  for (int w = 1; w < workers; ++w) out += Eigen::Map<const Mat>(copies.data() + (w - 1) * nKeys * m, nKeys, m);
 }
 
 }  // namespace attnscope

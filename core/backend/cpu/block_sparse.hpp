@@ -1,6 +1,9 @@
 // The CPU block-sparse attention kernel: tiled online softmax (flash-style)
-// over a BlockLayout. Work is proportional to the listed tiles; nothing n x n
-// is allocated. Dense attention is this kernel on a layout listing every tile.
+// over a BlockLayout. Work is proportional to the listed tiles (inside band
+// and causal tiles, to the 16-key stripes each row group may see); nothing
+// n x n is allocated. Dense attention is this kernel on a layout listing every
+// tile. The arithmetic runs on the ISA chosen at start-up (cpu_isa.hpp);
+// block_sparse_plain.hpp keeps a plain reference for the tests.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,10 @@ struct BlockSparseStats {
   int64_t tilesVisited = 0;
   int64_t pairsAllowed = 0;
 };
+
+// Tracked bytes blockSparseForward allocates for n keys, head width d, value
+// width dv and tile edge `block` on `workers` threads (packed K^T + scratch).
+double blockSparseWorkspaceBytes(int64_t n, int64_t d, int64_t dv, int64_t block, int workers);
 
 // out = softmax(scale * Q K^T restricted to the layout) * X, for one head.
 // With ctx.profiler set, each worker's time in "scores/softmax" and "output"

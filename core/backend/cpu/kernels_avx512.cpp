@@ -1,0 +1,18 @@
+// The CPU kernels for AVX-512 (F, VL, BW, DQ) with FMA. This file alone is compiled with
+// its ISA's flags (core/CMakeLists.txt); everything it defines besides
+// kernelsAvx512() has internal linkage (see kernel_table.hpp for why).
+#include <cstdint>
+#include <immintrin.h>
+
+#include "backend/cpu/kernel_table.hpp"
+
+namespace attnscope::cpu {
+
+namespace {
+#include "backend/cpu/simd_avx512.inc"
+#include "backend/cpu/kernel_body.inc"
+}  // namespace
+
+const KernelTable& kernelsAvx512() { return table("avx512"); }
+
+}  // namespace attnscope::cpu
