@@ -57,6 +57,12 @@ class TestCliFlags : public QObject {
     QVERIFY(!o.err.contains("unknown flag"));
   }
 
+  void infoNamesTheKernelIsa() {
+    const CliOutcome o = runCli({"info"});
+    QVERIFY2(o.code == 0, qPrintable(o.err));
+    QVERIFY2(o.out.contains(QRegularExpression("(avx512|avx2|generic) kernels")), qPrintable(o.out));
+  }
+
   void fileRunsAtItsOwnLength() {
     const QString qkv = writeQkv(3, 1500, 16);  // longer than the sample default of 1024
     const CliOutcome o = runCli({"run", "--variant", "dense", "--qkv", qkv, "--repeats", "1", "--warmup", "0", "--out-json", path("whole.json")});

@@ -5,6 +5,7 @@
 
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
+#include "backend/cpu/cpu_isa.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "profiling/profiler.hpp"
@@ -22,7 +23,7 @@ class CpuBackend final : public Backend {
     DeviceInfo dev;
     dev.name = "host CPU";
     dev.freeBytes = availableSystemMemory();
-    dev.detail = std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " hardware threads";
+    dev.detail = std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " hardware threads, " + cpuIsaName() + " kernels";
     s.devices.push_back(dev);
     return s;
   }
