@@ -5,9 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
+#include "backend/cpu/lowrank_kernels.hpp"
+#include "backend/cpu/gemm.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "common/rng.hpp"
@@ -17,10 +22,16 @@ namespace attnscope {
 
 namespace {
 
-constexpr int64_t kQueryBlock = 64;   // query rows scored together
+constexpr int64_t kQueryBlock = 256;  // query rows scored together (large enough to amortise packing in sgemm)
 constexpr int64_t kRowBlock = 16;     // projection rows generated together
 constexpr int64_t kTokenChunk = 512;  // tokens per generated projection block
 constexpr int64_t kMapStripeFloats = int64_t{1} << 20;  // P rows held at once by map()
+// E and F are the layer's weights: once drawn they are kept, as a model keeps
+// its weights, so runs and heads do not pay k n Gaussian draws each time.
+// Kept up to this many floats per matrix (k = 64 up to n = 131072) and this
+// many matrices; larger ones are drawn block by block on every pass.
+constexpr int64_t kCachedFloats = int64_t{1} << 23;
+constexpr size_t kCacheEntries = 4;
 
 struct Projection {
   int64_t n = 0, k = 0;
@@ -28,18 +39,20 @@ struct Projection {
   bool shared = false;
   uint64_t seed = 0;
 
-  // Key of the counter-based stream for row r of E or F.
-  uint64_t rowKey(bool valueSide, int64_t r) const {
+  uint64_t streamKey(bool valueSide) const {
     const uint64_t side = (valueSide && !shared) ? 0xF0F0F0F0F0F0F0F0ull : 0x0E0E0E0E0E0E0E0Eull;
-    return splitmix64(splitmix64(seed ^ side) + static_cast<uint64_t>(r));
+    return splitmix64(seed ^ side);
   }
+  // Key of the counter-based stream for row r of E or F.
+  uint64_t rowKey(bool valueSide, int64_t r) const { return splitmix64(streamKey(valueSide) + static_cast<uint64_t>(r)); }
   int64_t poolBegin(int64_t r) const { return r * n / k; }
+  bool cached() const { return !meanPool && k * n <= kCachedFloats; }
 
-  // Block [r0, r0 + rows) x [j0, j0 + cols) of E or F into dst (row-major, stride cols).
-  void fill(bool valueSide, int64_t r0, int64_t rows, int64_t j0, int64_t cols, float* dst) const {
+  // Block [r0, r0 + rows) x [j0, j0 + cols) of E or F into dst (row-major, row stride ld).
+  void fill(bool valueSide, int64_t r0, int64_t rows, int64_t j0, int64_t cols, float* dst, int64_t ld) const {
     const float sigma = 1.0f / std::sqrt(static_cast<float>(k));
     for (int64_t r = 0; r < rows; ++r) {
-      float* row = dst + r * cols;
+      float* row = dst + r * ld;
       if (meanPool) {
         const int64_t b = poolBegin(r0 + r), e = poolBegin(r0 + r + 1);
         const float w = 1.0f / static_cast<float>(e - b);
@@ -73,10 +86,41 @@ Projection projectionOf(const AttentionSpec& spec, int64_t n) {
 }
 
 ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
+int64_t blocksOf(int64_t n, int64_t b) { return (n + b - 1) / b; }
+
+// The whole of E or F for a cached() projection, drawn on first use.
+std::shared_ptr<const Mat> cachedMatrix(const Projection& p, bool valueSide, ThreadPool& pool) {
+  struct Entry {
+    uint64_t stream;
+    int64_t n, k;
+    std::shared_ptr<const Mat> matrix;
+  };
+  static std::mutex mutex;
+  static std::vector<Entry> entries;  // least recently used first
+  const uint64_t stream = p.streamKey(valueSide);
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = entries.begin(); it != entries.end(); ++it)
+    if (it->stream == stream && it->n == p.n && it->k == p.k) {
+      Entry hit = *it;
+      entries.erase(it);
+      entries.push_back(hit);
+      return hit.matrix;
+    }
+  auto m = std::make_shared<Mat>(p.k, p.n);
+  const int64_t chunks = blocksOf(p.n, kTokenChunk);
+  pool.parallelFor(0, blocksOf(p.k, kRowBlock) * chunks, [&](int64_t t, int) {
+    const int64_t r0 = (t / chunks) * kRowBlock, j0 = (t % chunks) * kTokenChunk;
+    p.fill(valueSide, r0, std::min(kRowBlock, p.k - r0), j0, std::min(kTokenChunk, p.n - j0), m->data() + r0 * p.n + j0, p.n);
+  });
+  if (entries.size() >= kCacheEntries) entries.erase(entries.begin());
+  entries.push_back(Entry{stream, p.n, p.k, m});
+  return m;
+}
 
 // out [k x cols] = E m (or F m) for m [n x cols].
 void project(const ExecContext& ctx, const Projection& p, bool valueSide, ConstMatRef m, MatRef out) {
   ThreadPool& pool = poolOf(ctx);
+  const int64_t cols = m.cols();
   if (p.meanPool) {
     pool.parallelFor(0, p.k, [&](int64_t r, int) {
       const int64_t b = p.poolBegin(r), e = p.poolBegin(r + 1);
@@ -84,30 +128,105 @@ void project(const ExecContext& ctx, const Projection& p, bool valueSide, ConstM
     });
     return;
   }
+  if (p.cached()) {
+    // One band of E's rows per worker: each band is one long GEMM over all n tokens.
+    const std::shared_ptr<const Mat> e = cachedMatrix(p, valueSide, pool);
+    const int64_t bands = std::min<int64_t>(pool.size(), blocksOf(p.k, 8));
+    pool.parallelFor(0, bands, [&](int64_t band, int) {
+      ctx.checkCancelled();
+      const int64_t r0 = band * p.k / bands, r1 = (band + 1) * p.k / bands;
+      float* o = out.data() + r0 * out.outerStride();
+      if (!narrowProduct(r1 - r0, cols, p.n, e->data() + r0 * p.n, p.n, 1, m.data(), m.outerStride(), o, out.outerStride()))
+        sgemm(false, false, r1 - r0, cols, p.n, 1.0f, e->data() + r0 * p.n, p.n, m.data(), m.outerStride(), 0.0f, o, out.outerStride(), &pool);
+    });
+    return;
+  }
   TrackedBuffer scratch(ctx.meter, kRowBlock * kTokenChunk * pool.size());
-  const int64_t rowBlocks = (p.k + kRowBlock - 1) / kRowBlock;
-  pool.parallelFor(0, rowBlocks, [&](int64_t rb, int worker) {
+  pool.parallelFor(0, blocksOf(p.k, kRowBlock), [&](int64_t rb, int worker) {
     ctx.checkCancelled();
     const int64_t r0 = rb * kRowBlock, rows = std::min(kRowBlock, p.k - r0);
-    auto acc = out.middleRows(r0, rows);
-    acc.setZero();
+    float* acc = out.data() + r0 * out.outerStride();
     for (int64_t j0 = 0; j0 < p.n; j0 += kTokenChunk) {
-      const int64_t cols = std::min(kTokenChunk, p.n - j0);
+      const int64_t width = std::min(kTokenChunk, p.n - j0);
       float* block = scratch.data() + kRowBlock * kTokenChunk * worker;
-      p.fill(valueSide, r0, rows, j0, cols, block);
-      acc.noalias() += MatMap(block, rows, cols) * m.middleRows(j0, cols);
+      p.fill(valueSide, r0, rows, j0, width, block, width);
+      sgemm(false, false, rows, cols, width, 1.0f, block, width, m.data() + j0 * m.outerStride(), m.outerStride(), j0 == 0 ? 0.0f : 1.0f, acc,
+            out.outerStride(), &pool);
     }
   });
 }
 
-// p [rows x k] = softmax(s q_block (E K)^T), rows of query block starting at i0.
-void scoreBlock(ConstMatRef q, ConstMatRef ek, float scale, int64_t i0, int64_t rows, Eigen::Ref<Mat> p) {
-  p.noalias() = (q.middleRows(i0, rows) * ek.transpose()) * scale;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float mx = p.row(r).maxCoeff();
-    p.row(r) = (p.row(r).array() - mx).exp().matrix();
-    p.row(r) /= p.row(r).sum();
+// Columns [j0, j0 + cols) of F as [k x cols] with row stride *ld: a view into
+// the cached matrix, or drawn into scratch.
+const float* valueColumns(const Projection& p, const Mat* f, int64_t j0, int64_t cols, float* scratch, int64_t* ld) {
+  if (f) {
+    *ld = p.n;
+    return f->data() + j0;
   }
+  p.fill(true, 0, p.k, j0, cols, scratch, cols);
+  *ld = cols;
+  return scratch;
+}
+
+// Weights below e^-60 of the row's largest become 0: far below float
+// precision of the row sum, and as subnormals they would slow the products.
+constexpr float kExpFloor = 60.0f;
+
+// In place, each of `rows` rows of width k (row stride ld): softmax.
+void softmaxRows(float* p, int64_t rows, int64_t k, int64_t ld) {
+  for (int64_t r = 0; r < rows; ++r) {
+    Eigen::Map<Eigen::ArrayXf> row(p + r * ld, k);
+    expShiftedFloor(row.data(), k, row.maxCoeff(), kExpFloor);
+    row *= 1.0f / row.sum();
+  }
+}
+
+// One query block of the forward pass, transposed for sgemm: S^T = s EK Q_b^T,
+// then O_b^T = FX^T P^T. The operands sgemm copies one element at a time (its
+// left ones) are then the small k x d and dx x k factors, not the block's
+// rows; the softmax runs down S^T's columns, a query per lane.
+void forwardBlock(ConstMatRef q, ConstMatRef ek, ConstMatRef fx, float scale, int64_t i0, int64_t rows, float* scratch, MatRef out) {
+  const int64_t k = ek.rows(), d = ek.cols(), dx = fx.cols();
+  float* st = scratch;           // [k x rows]
+  float* ot = st + k * rows;     // [dx x rows]
+  Eigen::Map<Eigen::ArrayXf> mx(ot + dx * rows, rows), sum(ot + dx * rows + rows, rows);
+  sgemm(false, true, k, rows, d, scale, ek.data(), ek.outerStride(), q.data() + i0 * q.outerStride(), q.outerStride(), 0.0f, st, rows);
+  mx = Eigen::Map<Eigen::ArrayXf>(st, rows);
+  for (int64_t r = 1; r < k; ++r) mx = mx.max(Eigen::Map<Eigen::ArrayXf>(st + r * rows, rows));
+  sum.setZero();
+  for (int64_t r = 0; r < k; ++r) {
+    Eigen::Map<Eigen::ArrayXf> row(st + r * rows, rows);
+    row -= mx;
+    expShiftedFloor(row.data(), rows, 0.0f, kExpFloor);
+    sum += row;
+  }
+  sgemm(true, false, dx, rows, k, 1.0f, fx.data(), fx.outerStride(), st, rows, 0.0f, ot, rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float inv = 1.0f / sum(r);  // >= 1: the largest weight is e^0
+    float* o = out.data() + (i0 + r) * out.outerStride();
+    for (int64_t c = 0; c < dx; ++c) o[c] = ot[c * rows + r] * inv;
+  }
+}
+int64_t forwardScratchFloats(int64_t k, int64_t dx) { return kQueryBlock * (k + dx + 2); }
+
+// The same block through the ISA's narrow product, untransposed: S = Q_b (s EK)^T
+// from ekT = s (EK)^T [d x k], a softmax per row, O_b = P FX. False when the
+// path has no such kernel (the caller runs forwardBlock).
+bool forwardBlockNarrow(ConstMatRef q, const float* ekT, ConstMatRef fx, int64_t k, int64_t i0, int64_t rows, float* scratch, MatRef out) {
+  const int64_t d = q.cols(), dx = fx.cols();
+  if (!narrowProduct(rows, k, d, q.data() + i0 * q.outerStride(), q.outerStride(), 1, ekT, k, scratch, k)) return false;
+  softmaxRows(scratch, rows, k, k);
+  float* o = out.data() + i0 * out.outerStride();
+  if (!narrowProduct(rows, dx, k, scratch, k, 1, fx.data(), fx.outerStride(), o, out.outerStride()))
+    sgemm(false, false, rows, dx, k, 1.0f, scratch, k, fx.data(), fx.outerStride(), 0.0f, o, out.outerStride());
+  return true;
+}
+
+// p [rows x k] = softmax(s q_block (E K)^T), rows of query block starting at i0.
+void scoreBlock(ConstMatRef q, ConstMatRef ek, float scale, int64_t i0, int64_t rows, MatRef p) {
+  sgemm(false, true, rows, ek.rows(), q.cols(), scale, q.data() + i0 * q.outerStride(), q.outerStride(), ek.data(), ek.outerStride(), 0.0f, p.data(),
+        p.outerStride());
+  softmaxRows(p.data(), rows, ek.rows(), p.outerStride());
 }
 
 class LinformerVariant final : public Variant {
@@ -150,8 +269,9 @@ class LinformerVariant final : public Variant {
     c.flops = heads * (projectionFlops + 2.0 * n * k * (d + dv));
     c.bytesRead = 4.0 * heads * n * (2.0 * d + dv);
     c.bytesWritten = 4.0 * heads * n * dv;
-    // E K and F V, per-worker score blocks, and (Gaussian) per-worker projection blocks.
-    c.workspaceBytes = 4.0 * (k * (d + dv) + workers * kQueryBlock * k + (p.meanPool ? 0.0 : workers * kRowBlock * kTokenChunk));
+    // E K, its scaled transpose, F V, per-worker forward blocks, and (Gaussian beyond the cache) per-worker projection blocks.
+    c.workspaceBytes = 4.0 * (k * (2 * d + dv) + workers * static_cast<double>(forwardScratchFloats(p.k, s.dv)) +
+                              (p.meanPool || p.cached() ? 0.0 : workers * kRowBlock * kTokenChunk));
     return c;
   }
 
@@ -168,14 +288,15 @@ class LinformerVariant final : public Variant {
       project(ctx, p, true, x, fx);
     }
     ScopedSpan span(ctx.profiler, "linformer scores", SpanCategory::Kernel, 2.0 * n * p.k * (d + dx));
-    TrackedBuffer scores(ctx.meter, kQueryBlock * p.k * pool.size());
+    const int64_t perWorker = forwardScratchFloats(p.k, dx);
+    TrackedBuffer scratch(ctx.meter, perWorker * pool.size()), ektBuf(ctx.meter, p.k * d);
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    pool.parallelFor(0, (n + kQueryBlock - 1) / kQueryBlock, [&](int64_t qb, int worker) {
+    MatMap(ektBuf.data(), d, p.k) = ek.transpose() * scale;
+    pool.parallelFor(0, blocksOf(n, kQueryBlock), [&](int64_t qb, int worker) {
       ctx.checkCancelled();
       const int64_t i0 = qb * kQueryBlock, rows = std::min(kQueryBlock, n - i0);
-      MatMap pb(scores.data() + kQueryBlock * p.k * worker, rows, p.k);
-      scoreBlock(in.q, ek, scale, i0, rows, pb);
-      out.middleRows(i0, rows).noalias() = pb * fx;
+      float* s = scratch.data() + perWorker * worker;
+      if (!forwardBlockNarrow(in.q, ektBuf.data(), fx, p.k, i0, rows, s, out)) forwardBlock(in.q, ek, fx, scale, i0, rows, s, out);
     });
     HeadExtras extras;
     extras.scalars.emplace_back("k_effective", static_cast<double>(p.k));
@@ -200,15 +321,16 @@ class LinformerVariant final : public Variant {
       const int64_t rows = std::min(kQueryBlock, n - i0);
       MatMap pb(pBuf.data(), rows, p.k);
       scoreBlock(in.q, ek, scale, i0, rows, pb);
-      z.noalias() += pb.transpose() * y.middleRows(i0, rows);
+      sgemm(true, false, p.k, c, rows, 1.0f, pb.data(), p.k, y.data() + i0 * y.outerStride(), y.outerStride(), 1.0f, z.data(), c);
     }
     ThreadPool& pool = poolOf(ctx);
-    TrackedBuffer fBuf(ctx.meter, p.k * kTokenChunk * pool.size());
-    pool.parallelFor(0, (n + kTokenChunk - 1) / kTokenChunk, [&](int64_t chunk, int worker) {
+    const std::shared_ptr<const Mat> f = p.cached() ? cachedMatrix(p, true, pool) : nullptr;
+    TrackedBuffer fBuf(ctx.meter, f ? 0 : p.k * kTokenChunk * pool.size());
+    pool.parallelFor(0, blocksOf(n, kTokenChunk), [&](int64_t chunk, int worker) {
       const int64_t j0 = chunk * kTokenChunk, cols = std::min(kTokenChunk, n - j0);
-      float* f = fBuf.data() + p.k * kTokenChunk * worker;
-      p.fill(true, 0, p.k, j0, cols, f);
-      out.middleRows(j0, cols).noalias() = MatMap(f, p.k, cols).transpose() * z;
+      int64_t ld = 0;
+      const float* fc = valueColumns(p, f.get(), j0, cols, fBuf.data() + p.k * kTokenChunk * worker, &ld);
+      sgemm(true, false, cols, c, p.k, 1.0f, fc, ld, z.data(), c, 0.0f, out.data() + j0 * out.outerStride(), out.outerStride(), &pool);
     });
   }
 
@@ -227,11 +349,12 @@ class LinformerVariant final : public Variant {
     const int64_t stripe = std::min(grid.i1 - grid.i0, std::max(kQueryBlock, kMapStripeFloats / p.k / kQueryBlock * kQueryBlock));
     TrackedBuffer pBuf(ctx.meter, stripe * p.k);
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    TrackedBuffer fBuf(ctx.meter, p.k * kTokenChunk), tiles(ctx.meter, kQueryBlock * kTokenChunk * pool.size());
+    const std::shared_ptr<const Mat> f = p.cached() ? cachedMatrix(p, true, pool) : nullptr;
+    TrackedBuffer fBuf(ctx.meter, f ? 0 : p.k * kTokenChunk), tiles(ctx.meter, kQueryBlock * kTokenChunk * pool.size());
     for (int64_t s0 = grid.i0; s0 < grid.i1; s0 += stripe) {
       const int64_t rows = std::min(stripe, grid.i1 - s0);
       MatMap pr(pBuf.data(), rows, p.k);
-      const int64_t rowBlocks = (rows + kQueryBlock - 1) / kQueryBlock;
+      const int64_t rowBlocks = blocksOf(rows, kQueryBlock);
       pool.parallelFor(0, rowBlocks, [&](int64_t rb, int) {
         const int64_t r0 = rb * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
         scoreBlock(in.q, ek, scale, s0 + r0, count, pr.middleRows(r0, count));
@@ -239,13 +362,13 @@ class LinformerVariant final : public Variant {
       for (int64_t j0 = grid.j0; j0 < grid.j1; j0 += kTokenChunk) {
         ctx.checkCancelled();
         const int64_t cols = std::min(kTokenChunk, grid.j1 - j0);
-        p.fill(true, 0, p.k, j0, cols, fBuf.data());
-        const ConstMatMap f(fBuf.data(), p.k, cols);
+        int64_t ld = 0;
+        const float* fc = valueColumns(p, f.get(), j0, cols, fBuf.data(), &ld);
         pool.parallelFor(0, rowBlocks, [&](int64_t rb, int worker) {
           const int64_t r0 = rb * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
-          MatMap tile(tiles.data() + kQueryBlock * kTokenChunk * worker, count, cols);
-          tile.noalias() = pr.middleRows(r0, count) * f;
-          grid.addTile(s0 + r0, j0, tile.data(), count, cols, cols);
+          float* tile = tiles.data() + kQueryBlock * kTokenChunk * worker;
+          sgemm(false, false, count, cols, p.k, 1.0f, pr.data() + r0 * p.k, p.k, fc, ld, 0.0f, tile, cols, &pool);
+          grid.addTile(s0 + r0, j0, tile, count, cols, cols);
         });
       }
     }
@@ -261,7 +384,7 @@ int64_t linformerRank(const AttentionSpec& spec, int64_t n) { return std::max<in
 Mat linformerProjection(const AttentionSpec& spec, int64_t n, bool valueSide) {
   const Projection p = projectionOf(spec, n);
   Mat m(p.k, n);
-  p.fill(valueSide, 0, p.k, 0, n, m.data());
+  p.fill(valueSide, 0, p.k, 0, n, m.data(), n);
   return m;
 }
 

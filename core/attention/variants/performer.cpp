@@ -11,9 +11,14 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
+#include "backend/cpu/lowrank_kernels.hpp"
+#include "backend/cpu/gemm.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "common/rng.hpp"
@@ -25,7 +30,7 @@ namespace {
 
 constexpr int64_t kChunk = 256;        // keys (or queries) per feature block
 constexpr int64_t kCausalChunk = 64;   // tokens per step of the causal prefix scan
-constexpr int64_t kQueryBlock = 64;
+constexpr int64_t kQueryBlock = 256;  // large enough to amortise packing in sgemm
 constexpr int64_t kMapStripeFloats = int64_t{1} << 20;  // phi(Q) rows held at once by map()
 constexpr int64_t kMaxStripes = 16;    // fixed partial sums, so results do not depend on thread timing
 
@@ -33,32 +38,65 @@ ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : Threa
 int64_t chunksOf(int64_t n, int64_t c) { return (n + c - 1) / c; }
 int64_t stripesFor(int64_t n) { return std::min(kMaxStripes, chunksOf(n, kChunk)); }
 
+// W d^-1/4 for (seed, m, d, orthogonal), kept once drawn: every head and every
+// run uses the same features, and drawing them (QR per block of d rows) costs
+// more than a short input's whole pass.
+std::shared_ptr<const Mat> scaledFeatures(const AttentionSpec& spec, int64_t d) {
+  using Key = std::tuple<int64_t, int64_t, int64_t, bool>;
+  static std::mutex mutex;
+  static std::vector<std::pair<Key, std::shared_ptr<const Mat>>> entries;  // least recently used first
+  constexpr size_t kEntries = 16;
+  constexpr int64_t kMaxCachedFloats = int64_t{1} << 20;
+  const Key key{spec.params.getInt("seed"), spec.params.getInt("features"), d, spec.params.getBool("orthogonal")};
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = entries.begin(); it != entries.end(); ++it)
+    if (it->first == key) {
+      auto hit = *it;
+      entries.erase(it);
+      entries.push_back(hit);
+      return hit.second;
+    }
+  auto w = std::make_shared<Mat>(performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f));  // W x' = (W d^-1/4) x
+  if (w->size() > kMaxCachedFloats) return w;  // at most 16 x 4 MiB kept
+  if (entries.size() >= kEntries) entries.erase(entries.begin());
+  entries.emplace_back(key, w);
+  return w;
+}
+
+// Query weights below e^-60 of the row's largest become 0 (far below float
+// precision of the row's normaliser; as subnormals they would slow the
+// products); keys below e^-80 of the shared stabiliser likewise.
+constexpr float kQueryFloor = 60.0f, kKeyFloor = 80.0f;
+
 class Features {
  public:
+  // Held transposed, (W d^-1/4)^T [d x m], the right operand of the logits' product.
   Features(const ExecContext& ctx, const AttentionSpec& spec, int64_t d)
-      : m(spec.params.getInt("features")), buf_(ctx.meter, m * d), w_(buf_.data(), m, d), halfNorm_(0.5f / std::sqrt(static_cast<float>(d))) {
-    w_ = performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f);  // W x' = (W d^-1/4) x
+      : m(spec.params.getInt("features")), buf_(ctx.meter, m * d), wt_(buf_.data(), d, m), halfNorm_(0.5f / std::sqrt(static_cast<float>(d))) {
+    wt_ = scaledFeatures(spec, d)->transpose();
   }
 
   // out [rows x m] = W x' - |x'|^2 / 2 for rows [i0, i0 + rows) of x.
   void logits(ConstMatRef x, int64_t i0, int64_t rows, Eigen::Ref<Mat> out) const {
-    out.noalias() = x.middleRows(i0, rows) * w_.transpose();
+    const float* xr = x.data() + i0 * x.outerStride();
+    if (!narrowProduct(rows, m, x.cols(), xr, x.outerStride(), 1, wt_.data(), m, out.data(), out.outerStride()))
+      sgemm(false, false, rows, m, x.cols(), 1.0f, xr, x.outerStride(), wt_.data(), m, 0.0f, out.data(), out.outerStride());
     for (int64_t r = 0; r < rows; ++r) out.row(r).array() -= halfNorm_ * x.row(i0 + r).squaredNorm();
   }
   void queryFeatures(ConstMatRef q, int64_t i0, int64_t rows, Eigen::Ref<Mat> out) const {
     logits(q, i0, rows, out);
-    for (int64_t r = 0; r < rows; ++r) out.row(r) = (out.row(r).array() - out.row(r).maxCoeff()).exp().matrix();
+    for (int64_t r = 0; r < rows; ++r) expShiftedFloor(out.data() + r * out.outerStride(), m, out.row(r).maxCoeff(), kQueryFloor);
   }
   void keyFeatures(ConstMatRef k, int64_t j0, int64_t rows, float shift, Eigen::Ref<Mat> out) const {
     logits(k, j0, rows, out);
-    out = (out.array() - shift).exp().matrix();
+    for (int64_t r = 0; r < rows; ++r) expShiftedFloor(out.data() + r * out.outerStride(), m, shift, kKeyFloor);
   }
 
   const int64_t m;
 
  private:
   TrackedBuffer buf_;
-  MatMap w_;
+  MatMap wt_;
   float halfNorm_;
 };
 
@@ -94,16 +132,20 @@ void stripedSum(const ExecContext& ctx, int64_t chunks, MatRef acc, const std::f
   for (int64_t s = 0; s < stripes; ++s) acc += MatMap(parts.data() + s * acc.size(), acc.rows(), acc.cols());
 }
 
-// sz [m x (dx + 1)] = [phi(K)^T X, phi(K)^T 1].
-void keySums(const ExecContext& ctx, const Features& f, ConstMatRef k, ConstMatRef x, float shift, MatRef sz) {
+// szT [(dx + 1) x m] = [X^T phi(K); 1^T phi(K)]. Transposed so that sgemm's
+// packed (copied element by element) left operand is X^T, d x chunk, rather
+// than phi(K)^T, m x chunk: 4x fewer copies at m = 256, d = 64.
+void keySums(const ExecContext& ctx, const Features& f, ConstMatRef k, ConstMatRef x, float shift, MatRef szT) {
   const int64_t n = k.rows(), dx = x.cols();
   TrackedBuffer scratch(ctx.meter, kChunk * f.m * poolOf(ctx).size());
-  stripedSum(ctx, chunksOf(n, kChunk), sz, [&](int64_t c, MatRef part, int worker) {
+  stripedSum(ctx, chunksOf(n, kChunk), szT, [&](int64_t c, MatRef part, int worker) {
     const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
     MatMap phi(scratch.data() + kChunk * f.m * worker, rows, f.m);
     f.keyFeatures(k, j0, rows, shift, phi);
-    part.leftCols(dx).noalias() += phi.transpose() * x.middleRows(j0, rows);
-    part.col(dx) += phi.colwise().sum().transpose();
+    const float* xr = x.data() + j0 * x.outerStride();
+    if (dx > 0 && !narrowProduct(dx, f.m, rows, xr, 1, x.outerStride(), phi.data(), f.m, part.data(), part.outerStride(), true))
+      sgemm(true, false, dx, f.m, rows, 1.0f, xr, x.outerStride(), phi.data(), f.m, 1.0f, part.data(), part.outerStride());
+    part.row(dx) += phi.colwise().sum();
   });
 }
 
@@ -112,8 +154,9 @@ void normalizers(const ExecContext& ctx, const Features& f, ConstMatRef q, Const
                  float* den) {
   const int64_t n = k.rows();
   if (!causal) {
-    Mat z(f.m, 1);
-    keySums(ctx, f, k, Mat(n, 0), shift, z);
+    Mat zt(1, f.m);
+    keySums(ctx, f, k, Mat(n, 0), shift, zt);
+    const Vec z = zt.row(0).transpose();
     TrackedBuffer scratch(ctx.meter, kQueryBlock * f.m * poolOf(ctx).size());
     poolOf(ctx).parallelFor(0, chunksOf(i1 - i0, kQueryBlock), [&](int64_t b, int worker) {
       const int64_t r0 = i0 + b * kQueryBlock, rows = std::min(kQueryBlock, i1 - r0);
@@ -184,7 +227,7 @@ class PerformerVariant final : public Variant {
     e.bytesWritten = 4.0 * heads * n * dv;
     const double shiftPass = workers * kChunk * m;
     const double scan = s.causal ? m * (dv + 1) + 2.0 * c * m + c * c + c * (dv + 1)
-                                 : m * (dv + 1) + std::max(stripesFor(s.n) * m * (dv + 1) + workers * kChunk * m, workers * kQueryBlock * m);
+                                 : m * (dv + 1) + std::max(stripesFor(s.n) * m * (dv + 1) + workers * kChunk * m, m * dv + workers * kQueryBlock * (m + dv + 1));
     e.workspaceBytes = 4.0 * (m * d + std::max(shiftPass, scan));
     return e;
   }
@@ -198,15 +241,35 @@ class PerformerVariant final : public Variant {
     TrackedBuffer szBuf(ctx.meter, f.m * (dx + 1));
     MatMap sz(szBuf.data(), f.m, dx + 1);
     if (!spec.causal) {
-      keySums(ctx, f, in.k, x, shift, sz);
-      TrackedBuffer scratch(ctx.meter, kQueryBlock * f.m * poolOf(ctx).size());
+      // Per query block, [X^T phi(K); 1^T phi(K)] phi(Q)^T: numerators and the
+      // normaliser in one product whose packed left operand is the small szT.
+      // With a narrow-product kernel, untransposed instead: phi(Q_b) [S | z].
+      MatMap szT(szBuf.data(), dx + 1, f.m);
+      keySums(ctx, f, in.k, x, shift, szT);
+      const bool narrow = narrowProductAvailable(dx);
+      TrackedBuffer sBuf(ctx.meter, narrow ? f.m * dx : 0);
+      MatMap s(sBuf.data(), narrow ? f.m : 0, dx);
+      if (narrow) s = szT.topRows(dx).transpose();
+      const int64_t block = kQueryBlock * (f.m + dx + 1);
+      TrackedBuffer scratch(ctx.meter, block * poolOf(ctx).size());
       poolOf(ctx).parallelFor(0, chunksOf(n, kQueryBlock), [&](int64_t b, int worker) {
         const int64_t i0 = b * kQueryBlock, rows = std::min(kQueryBlock, n - i0);
-        MatMap phi(scratch.data() + kQueryBlock * f.m * worker, rows, f.m);
+        MatMap phi(scratch.data() + block * worker, rows, f.m), res(scratch.data() + block * worker + kQueryBlock * f.m, dx + 1, rows);
         f.queryFeatures(in.q, i0, rows, phi);
-        out.middleRows(i0, rows).noalias() = phi * sz.leftCols(dx);
-        const Eigen::VectorXf den = phi * sz.col(dx);
-        for (int64_t r = 0; r < rows; ++r) out.row(i0 + r) *= den(r) > 0 ? 1.0f / den(r) : 0.0f;
+        if (narrow) {
+          float* o = out.data() + i0 * out.outerStride();
+          narrowProduct(rows, dx, f.m, phi.data(), f.m, 1, s.data(), dx, o, out.outerStride());
+          Eigen::Map<Eigen::VectorXf> den(res.data(), rows);
+          den.noalias() = phi * szT.row(dx).transpose();
+          for (int64_t r = 0; r < rows; ++r) out.row(i0 + r) *= den(r) > 0 ? 1.0f / den(r) : 0.0f;
+          return;
+        }
+        sgemm(false, true, dx + 1, rows, f.m, 1.0f, szT.data(), f.m, phi.data(), f.m, 0.0f, res.data(), rows);
+        for (int64_t r = 0; r < rows; ++r) {
+          const float den = res(dx, r), inv = den > 0 ? 1.0f / den : 0.0f;
+          float* o = out.data() + (i0 + r) * out.outerStride();
+          for (int64_t c = 0; c < dx; ++c) o[c] = res(c, r) * inv;
+        }
       });
     } else {
       // Chunked prefix scan: within a chunk the lower triangle of phi(Q_c) phi(K_c)^T,

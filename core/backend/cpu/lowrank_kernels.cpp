@@ -1,0 +1,150 @@
+#include "backend/cpu/lowrank_kernels.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "backend/cpu/cpu_isa.hpp"
+
+namespace attnscope {
+
+namespace {
+
+// GCC vector extensions: 16 lanes, one zmm on AVX-512, split by the compiler
+// elsewhere. Each ISA entry point below compiles the same always-inlined body
+// with its own target; everything has internal linkage, so no inline copy
+// built for one ISA can be picked for another.
+typedef float VecF __attribute__((vector_size(64)));
+typedef int32_t VecI __attribute__((vector_size(64)));
+constexpr int kLanes = 16;
+
+// 16 values at x, in place. Pointers, not vectors, cross the function
+// boundary, so no vector-argument ABI differs between the ISA entry points.
+[[gnu::always_inline]] inline void expLanes(float* x, int lanes, float shift, float floor, float floorValue) {
+  VecF v{};
+  std::memcpy(&v, x, sizeof(float) * static_cast<size_t>(lanes));
+  const VecF lo = VecF{} - floor, zero = VecF{};
+  v = v - shift;
+  v = v > lo ? v : lo;
+  // Cephes expf: v = n ln2 + r, |r| <= ln2 / 2, exp(r) by a degree-6 polynomial.
+  const VecF magic = VecF{} + 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const VecF n = (v * 1.44269504088896341f + magic) - magic;
+  const VecF r = (v - n * 0.693359375f) - n * -2.12194440e-4f;
+  VecF p = VecF{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  const VecI bits = (__builtin_convertvector(n, VecI) + 127) << 23;  // 2^n, n >= -126 since floor <= 87
+  VecF scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  VecF e = p * scale - floorValue;
+  e = e > zero ? e : zero;
+  std::memcpy(x, &e, sizeof(float) * static_cast<size_t>(lanes));
+}
+
+[[gnu::always_inline]] inline void expBody(float* x, int64_t count, float shift, float floor) {
+  const float floorValue = std::exp(-floor);
+  int64_t i = 0;
+  for (; i + kLanes <= count; i += kLanes) expLanes(x + i, kLanes, shift, floor, floorValue);
+  if (i < count) expLanes(x + i, static_cast<int>(count - i), shift, floor, floorValue);
+}
+
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))) void expAvx512(float* x, int64_t count, float shift, float floor) {
+  expBody(x, count, shift, floor);
+}
+__attribute__((target("avx2,fma"))) void expAvx2(float* x, int64_t count, float shift, float floor) { expBody(x, count, shift, floor); }
+void expGeneric(float* x, int64_t count, float shift, float floor) { expBody(x, count, shift, floor); }
+
+// Thin product: a strip of R rows of `a` times a panel of 16 NZ columns of
+// `b`, over tokens [j0, j1), added into out. R x NZ accumulators stay in
+// registers (24 of the 32 zmm at 6 x 4).
+template <int R, int NZ>
+__attribute__((target("avx512f"))) void thinStrip(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, int64_t j0, int64_t j1,
+                                                   float* out, int64_t ldo) {
+  // Fully unrolled, so the accumulators live in registers, not on the stack.
+  __m512 acc[R][NZ];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int z = 0; z < NZ; ++z) acc[r][z] = _mm512_setzero_ps();
+  for (int64_t j = j0; j < j1; ++j) {
+    __m512 x[NZ];
+#pragma GCC unroll 4
+    for (int z = 0; z < NZ; ++z) x[z] = _mm512_loadu_ps(b + j * ldb + 16 * z);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512 e = _mm512_set1_ps(a[r * ars + j * acs]);
+#pragma GCC unroll 4
+      for (int z = 0; z < NZ; ++z) acc[r][z] = _mm512_fmadd_ps(e, x[z], acc[r][z]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int z = 0; z < NZ; ++z) _mm512_storeu_ps(out + r * ldo + 16 * z, _mm512_add_ps(_mm512_loadu_ps(out + r * ldo + 16 * z), acc[r][z]));
+}
+
+using StripFn = void (*)(const float*, int64_t, int64_t, const float*, int64_t, int64_t, int64_t, float*, int64_t);
+template <int R>
+StripFn stripFor(int nz) {
+  switch (nz) {
+    case 1: return thinStrip<R, 1>;
+    case 2: return thinStrip<R, 2>;
+    case 3: return thinStrip<R, 3>;
+    default: return thinStrip<R, 4>;
+  }
+}
+StripFn stripFor(int rows, int nz) {
+  switch (rows) {
+    case 1: return stripFor<1>(nz);
+    case 2: return stripFor<2>(nz);
+    case 3: return stripFor<3>(nz);
+    case 4: return stripFor<4>(nz);
+    case 5: return stripFor<5>(nz);
+    default: return stripFor<6>(nz);
+  }
+}
+
+// Tokens in chunks that keep b's chunk (256 x 64 floats) in L2 across strips.
+void thinAvx512(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
+                bool accumulate) {
+  constexpr int64_t kTokens = 256, kRows = 6, kPanel = 64;
+  if (!accumulate)
+    for (int64_t i = 0; i < m; ++i) std::fill(out + i * ldo, out + i * ldo + w, 0.0f);
+  for (int64_t j0 = 0; j0 < n; j0 += kTokens) {
+    const int64_t j1 = std::min(n, j0 + kTokens);
+    for (int64_t c0 = 0; c0 < w; c0 += kPanel) {
+      const int nz = static_cast<int>(std::min(kPanel, w - c0) / 16);
+      for (int64_t i0 = 0; i0 < m; i0 += kRows) {
+        const int rows = static_cast<int>(std::min(kRows, m - i0));
+        stripFor(rows, nz)(a + i0 * ars, ars, acs, b + c0, ldb, j0, j1, out + i0 * ldo + c0, ldo);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool narrowProductAvailable(int64_t w) { return cpuIsa() == CpuIsa::Avx512 && w > 0 && w % 16 == 0; }
+
+bool narrowProduct(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
+                   bool accumulate) {
+  if (!narrowProductAvailable(w)) return false;
+  thinAvx512(m, w, n, a, ars, acs, b, ldb, out, ldo, accumulate);
+  return true;
+}
+
+void expShiftedFloor(float* x, int64_t count, float shift, float floor) {
+  switch (cpuIsa()) {
+    case CpuIsa::Avx512: return expAvx512(x, count, shift, floor);
+    case CpuIsa::Avx2: return expAvx2(x, count, shift, floor);
+    default: return expGeneric(x, count, shift, floor);
+  }
+}
+
+}  // namespace attnscope
