@@ -22,6 +22,11 @@ struct HeatmapData {
   Colormap colormap = Colormap::Viridis;
   ColorScale scale = ColorScale::Log;
   double logFloor = 1e-4;           // Log scale: values below max * floor share the darkest colour
+  // Each row divided by its own largest |value| before shading: a query's
+  // weak links show beside another query's strong ones.
+  bool rowNormalised = false;
+  double scaleMax = 0;              // > 0: fixed top of the scale (columns shaded alike); 0: the data's max
+  std::string rowName = "i", colName = "j";  // axis names in tooltips and ticks
 
   bool exact() const { return rows == i1 - i0 && cols == j1 - j0; }
   float at(int64_t r, int64_t c) const { return values[static_cast<size_t>(r * cols + c)]; }

@@ -1,5 +1,7 @@
 #include "map_to_heatmap.hpp"
 
+#include <QCoreApplication>
+
 namespace attnscope {
 
 HeatmapData heatmapFromShade(const MapGrid& grid, const Mat& shade) {
@@ -20,7 +22,17 @@ HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::
   d.title = title;
   if (!grid.exact()) d.maxValues.assign(grid.max.data(), grid.max.data() + grid.max.size());
   d.labels = std::move(labels);
-  if (grid.sum.minCoeff() < 0) d.title += " (|A|: A has negative entries)";
+  if (grid.sum.size() > 0 && grid.sum.minCoeff() < 0)
+    d.title += QCoreApplication::translate("attnscope::MapToHeatmap", " (|A|: A has negative entries)").toStdString();
+  return d;
+}
+
+HeatmapData maskFromGrid(const MapGrid& grid) {
+  if (grid.computed.rows() != grid.rows || grid.computed.cols() != grid.cols || grid.rows == 0) return {};
+  HeatmapData d = heatmapFromShade(grid, grid.computed);
+  d.valueName = QCoreApplication::translate("attnscope::MapToHeatmap", "computed").toStdString();
+  d.scale = ColorScale::Linear;
+  d.scaleMax = 1.0;
   return d;
 }
 

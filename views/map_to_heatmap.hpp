@@ -14,5 +14,8 @@ namespace attnscope {
 HeatmapData heatmapFromShade(const MapGrid& grid, const Mat& shade);
 // A map as the GUI shows it: exact A, or cell means with the cell maxima for tooltips.
 HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::shared_ptr<const std::vector<std::string>> labels);
+// The computed-pair mask for HeatmapView::setMask: 1 where the variant scores a
+// pair, a pooled cell's share; empty when the variant did not fill it.
+HeatmapData maskFromGrid(const MapGrid& grid);
 
 }  // namespace attnscope

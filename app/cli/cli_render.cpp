@@ -3,7 +3,7 @@
 #include "common/error.hpp"
 
 #ifdef ATTNSCOPE_HAVE_VIEWS
-#include <QGuiApplication>
+#include <QApplication>
 #include <memory>
 #endif
 
@@ -19,11 +19,12 @@ bool renderingAvailable() {
 
 void ensureRenderingContext() {
 #ifdef ATTNSCOPE_HAVE_VIEWS
-  if (QGuiApplication::instance()) return;
+  if (QCoreApplication::instance()) return;
   static int argc = 3;
   static char arg0[] = "attnscope-cli", arg1[] = "-platform", arg2[] = "offscreen";
   static char* argv[] = {arg0, arg1, arg2, nullptr};
-  static std::unique_ptr<QGuiApplication> app(new QGuiApplication(argc, argv));
+  // Widgets, not only a GUI application: the sweep plot is drawn with Qt Charts.
+  static std::unique_ptr<QApplication> app(new QApplication(argc, argv));
 #else
   throw Error(ErrorKind::Unavailable, "image output needs the views, which this build left out (configure with ATTNSCOPE_GUI=ON)");
 #endif
