@@ -6,6 +6,7 @@
 #include <map>
 #include <new>
 
+#include "analysis/analysis_run.hpp"
 #include "attention/registry.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
@@ -132,6 +133,25 @@ SweepPoint pointFor(const PlannedPoint& planned) {
   p.params = planned.combo;
   p.n = planned.n;
   return p;
+}
+
+// Recall of head 0 from a metrics pass on the run's own output; none when the
+// analysis cannot be made (the point keeps its time and error).
+std::pair<std::optional<double>, std::optional<double>> recallOf(const AttentionSpec& spec, const Qkv& qkv, const std::vector<std::string>& labels,
+                                                                 const RunResult& r, const CancelToken* cancel) {
+  AnalysisRequest request;
+  request.head = 0;
+  request.metrics = true;
+  request.memory = false;
+  const HeadRun head{r.result.extras.empty() ? nullptr : &r.result.extras[0], r.result.output.empty() ? nullptr : &r.result.output[0]};
+  try {
+    const AnalysisResult a = analyzeHead(spec, qkv, labels.empty() ? nullptr : &labels, request, head, cancel);
+    if (a.metrics && a.metrics->recall.rows > 0) return {a.metrics->recall.mean, a.metrics->recall.min};
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Cancelled) throw;
+  } catch (const std::bad_alloc&) {
+  }
+  return {};
 }
 
 double seconds(std::chrono::steady_clock::time_point since) {
@@ -377,6 +397,11 @@ SweepResult runSweep(const SweepSpec& spec, const SweepCallbacks& callbacks) {
           point.predicted = r.predicted;
           point.gflops = r.gflops;
           point.gbPerS = r.gbPerS;
+          if (spec.recall && n <= spec.errorMaxN) {
+            const auto [mean, worst] = recallOf(run.attention, *qkv, seq->labels, r, callbacks.cancel);
+            point.recallMean = mean;
+            point.recallMin = worst;
+          }
           if (wantError && planned.variant == "dense" && denseInSweep) reference = std::move(r.result.output);
           if (reference) point.errorVsDense = planned.variant == "dense" && denseInSweep ? 0.0 : relativeFrobeniusError(r.result.output, *reference);
         } catch (const MemoryRefused& e) {

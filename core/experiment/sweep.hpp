@@ -30,6 +30,9 @@ struct SweepSpec {
   std::vector<ParamAxis> params;
   bool errorVsDense = true;
   int64_t errorMaxN = 16384;  // the dense reference is computed up to this length
+  // Attention recall of head 0 at each point up to errorMaxN: a metrics pass
+  // over rows of A and of dense A (a few dense passes of one head). Off by default.
+  bool recall = false;
 };
 
 enum class PointStatus { Done, Skipped, Failed };
@@ -46,6 +49,8 @@ struct SweepPoint {
   CostEstimate predicted;
   double gflops = 0, gbPerS = 0;
   std::optional<double> errorVsDense;  // relative Frobenius error of O against dense
+  // Head 0: share of dense attention mass on the keys the variant weighs (when SweepSpec::recall).
+  std::optional<double> recallMean, recallMin;
   // "variant" or "variant window=64": one line of the plot and the table.
   std::string seriesKey() const;
   std::string paramsText() const;  // "window=64;dilation=1" (empty when none)
