@@ -1,47 +1,58 @@
-// attnscope: the desktop lab. Opens on the built-in sample and runs dense.
+// attnscope: the desktop lab. Opens on the built-in sample and compares
+// variants on it (or on the file, or the session, named on the command line).
 #include <QApplication>
-#include <QImage>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTimer>
 #include <cstdio>
 
 #include "app_options.hpp"
 #include "main_window.hpp"
+#include "screenshot.hpp"
+#include "theme.hpp"
 
 int main(int argc, char** argv) {
+  // Crisp at fractional scale factors (125 %, 150 %) instead of rounded ones.
+  QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
   QApplication app(argc, argv);
   QApplication::setApplicationName("AttnScope");
+  QApplication::setOrganizationName("AttnScope");
   QString error;
   auto options = attnscope::parseAppOptions(app.arguments().mid(1), &error);
   if (!options) {
     std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(error));
     return 2;
   }
+  if (options->helpRequested) {
+    std::printf("%s", qPrintable(attnscope::appUsage()));
+    return 0;
+  }
+  attnscope::applyTheme(attnscope::Theme::Light);
   attnscope::MainWindow window(*options);
+  if (!options->screenshotPath.isEmpty() && !attnscope::scheduleScreenshot(window, options->screenshotPath, options->view, &error)) {
+    std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(error));
+    return 2;
+  }
   window.show();
-
-  if (!options->screenshotPath.isEmpty()) {
-    const QString path = options->screenshotPath;
-    QObject::connect(&window, &attnscope::MainWindow::mapDrawn, &window, [&window, path] {
-      // Let the map paint once before grabbing.
-      QTimer::singleShot(50, &window, [&window, path] {
-        const QImage image = window.grab().toImage();
-        if (image.isNull() || !image.save(path, "PNG")) {
-          std::fprintf(stderr, "attnscope: error: cannot write screenshot '%s'\n", qPrintable(path));
-          QApplication::exit(1);
-          return;
-        }
-        std::printf("screenshot written to %s\n", qPrintable(path));
-        QApplication::exit(0);
-      });
-    });
-    QObject::connect(&window, &attnscope::MainWindow::runFailed, &window, [](const QString& message) {
-      std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(message));
-      QApplication::exit(1);
+  // Started plainly, the window comes back as it was left (layout and session).
+  const bool plainStart = app.arguments().size() == 1;
+  const QString lastState = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/last.attnscope";
+  if (plainStart) {
+    QSettings settings;
+    window.restoreGeometry(settings.value("window/geometry").toByteArray());
+    window.restoreState(settings.value("window/state").toByteArray());
+    QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window, lastState] {
+      QSettings settings;
+      settings.setValue("window/geometry", window.saveGeometry());
+      settings.setValue("window/state", window.saveState());
+      QDir().mkpath(QFileInfo(lastState).path());
+      window.writeSession(lastState, false);
     });
   }
-  if (!options->inputFile.isEmpty())
-    QTimer::singleShot(0, &window, [&window, path = options->inputFile] { window.openFile(path); });
-  else
-    QTimer::singleShot(0, &window, &attnscope::MainWindow::runNow);
+  // A session runs itself once opened; otherwise the first compare batch starts now.
+  if (plainStart && QFileInfo::exists(lastState)) QTimer::singleShot(0, &window, [&window, lastState] { window.loadSession(lastState, false); });
+  else if (options->sessionFile.isEmpty()) QTimer::singleShot(0, &window, &attnscope::MainWindow::runCompare);
   return app.exec();
 }

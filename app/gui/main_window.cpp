@@ -1,241 +1,347 @@
 #include "main_window.hpp"
 
-#include <QCheckBox>
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QMimeData>
-#include <algorithm>
-#include <QComboBox>
-#include <QDockWidget>
-#include <QFormLayout>
 #include <QGroupBox>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QListWidget>
+#include <QMenuBar>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSpinBox>
+#include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
-#include "common/parse.hpp"
-#include "compare_grid.hpp"
-#include "heatmap_view.hpp"
-#include "map_to_heatmap.hpp"
-#include "param_form.hpp"
-#include "run_controller.hpp"
-#include "sequence/samples.hpp"
+#include "pages/page.hpp"
+#include "sequence_panel.hpp"
+#include "session_file.hpp"
+#include "theme.hpp"
+#include "variant_panel.hpp"
 
 namespace attnscope {
 
 MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
-    : QMainWindow(parent), options_(options), controller_(new RunController(this)), grid_(new CompareGrid) {
+    : QMainWindow(parent), options_(options), runner_(new JobRunner(this)), session_(new SessionModel(this)), rerun_(new QTimer(this)) {
   setWindowTitle(tr("AttnScope"));
+  setObjectName("mainWindow");
   setAcceptDrops(true);
-  buildPanels();
-  loadSpecIntoPanels(options.spec);
-  setComparedVariants(options.compare);
-
-  auto* center = new QWidget;
-  auto* layout = new QVBoxLayout(center);
-  layout->addWidget(grid_, 1);
-  metrics_ = new QLabel(tr("Running…"));
-  metrics_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  layout->addWidget(metrics_);
-  setCentralWidget(center);
-
-  statusText_ = new QLabel;
-  progress_ = new QProgressBar;
-  progress_->setRange(0, 100);
-  progress_->setMaximumWidth(200);
-  statusBar()->addWidget(statusText_, 1);
-  statusBar()->addPermanentWidget(progress_);
-  connect(grid_, &CompareGrid::hovered, statusText_, &QLabel::setText);
-
-  connect(controller_, &RunController::started, this, [this] {
-    runButton_->setEnabled(true);
-    cancelButton_->setEnabled(true);
-    progress_->setValue(0);
+  rerun_->setSingleShot(true);
+  rerun_->setInterval(150);
+  connect(rerun_, &QTimer::timeout, this, [this] {
+    if (autoRun_->isChecked() || runner_->busy(JobKind::Compare)) runCompare();
   });
-  connect(controller_, &RunController::progress, this, [this](const QString& stage, double fraction) {
-    statusText_->setText(stage);
-    progress_->setValue(static_cast<int>(fraction * 100));
-  });
-  connect(controller_, &RunController::resultReady, this, &MainWindow::onResult);
-  connect(controller_, &RunController::itemFailed, this, &MainWindow::onItemFailed);
-  connect(controller_, &RunController::batchDone, this, &MainWindow::onBatchDone);
-  connect(controller_, &RunController::failed, this, [this](const QString&, bool cancelled) { batchCancelled_ = batchCancelled_ || cancelled; });
-  resize(1200, 820);
+
+  session_->setState(initialState(options));
+  buildDock();
+  buildPages();
+  buildMenus();
+  buildStatusBar();
+  connectRunner();
+  sessionChanged();
+  connect(session_, &SessionModel::changed, this, &MainWindow::sessionChanged);
+  if (!showPage(options.view)) showError(tr("--view: unknown page '%1' (pages: %2)").arg(options.view, pageIds().join(", ")));
+  resize(1400, 900);
+  if (!options.sessionFile.isEmpty()) QTimer::singleShot(0, this, [this, path = options.sessionFile] { loadSession(path); });
 }
 
 MainWindow::~MainWindow() {
-  controller_->cancel();
-  controller_->wait();
+  runner_->cancelAll();
+  runner_->waitAll();
 }
 
-void MainWindow::buildPanels() {
+SessionState MainWindow::initialState(const AppOptions& options) const {
+  SessionState state;
+  state.base = options.spec;
+  state.base.map.reset();
+  state.mapHead = options.mapHead;
+  state.page = options.view;
+  std::vector<std::string> ids{options.spec.attention.variant};
+  if (options.compare.empty()) {
+    // Opening on one column says little: dense beside a sparse and a low-rank method.
+    if (ids.front() == "dense") ids.insert(ids.end(), {"sliding_window", "linformer"});
+    else ids.push_back("dense");
+  }
+  for (const std::string& id : options.compare)
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  for (const std::string& id : ids) {
+    state.variants.push_back(id);
+    AttentionSpec spec = id == options.spec.attention.variant ? options.spec.attention : makeSpec(id);
+    spec.causal = options.spec.attention.causal;
+    state.variantSpecs.push_back(spec);
+  }
+  return state;
+}
+
+void MainWindow::buildDock() {
   auto* panel = new QWidget;
   auto* column = new QVBoxLayout(panel);
-
   auto* sequenceGroup = new QGroupBox(tr("Sequence"));
-  auto* seqForm = new QFormLayout(sequenceGroup);
-  sampleBox_ = new QComboBox;
-  for (const SampleInfo& s : sampleList()) {
-    sampleBox_->addItem(QString::fromStdString(s.name));
-    sampleBox_->setItemData(sampleBox_->count() - 1, QString::fromStdString(s.description), Qt::ToolTipRole);
-  }
-  lengthBox_ = new QSpinBox;
-  lengthBox_->setRange(1, 1 << 20);
-  lengthBox_->setSuffix(tr(" tokens"));
-  headsBox_ = new QSpinBox;
-  headsBox_->setRange(1, 64);
-  widthBox_ = new QSpinBox;
-  widthBox_->setRange(1, 1024);
-  positionsBox_ = new QComboBox;
-  positionsBox_->addItems({"none", "sinusoidal", "rope"});
-  mapHeadBox_ = new QSpinBox;
-  mapHeadBox_->setRange(0, 63);
-  auto* openButton = new QPushButton(tr("Open file…"));
-  openButton->setToolTip(tr("Text, FASTA, CSV/TSV, .npy or .safetensors; you can also drop a file on the window"));
-  connect(openButton, &QPushButton::clicked, this, &MainWindow::chooseFile);
-  seqForm->addRow(tr("Sample"), sampleBox_);
-  seqForm->addRow(QString(), openButton);
-  seqForm->addRow(tr("Length n"), lengthBox_);
-  seqForm->addRow(tr("Heads"), headsBox_);
-  seqForm->addRow(tr("Head width d"), widthBox_);
-  seqForm->addRow(tr("Positions"), positionsBox_);
-  seqForm->addRow(tr("Show head"), mapHeadBox_);
+  auto* seqLayout = new QVBoxLayout(sequenceGroup);
+  sequence_ = new SequencePanel;
+  seqLayout->addWidget(sequence_);
   column->addWidget(sequenceGroup);
-
-  auto* variantGroup = new QGroupBox(tr("Variant"));
+  auto* variantGroup = new QGroupBox(tr("Variants"));
   auto* varLayout = new QVBoxLayout(variantGroup);
-  variantBox_ = new QComboBox;
-  for (const Variant* v : VariantRegistry::instance().all()) {
-    variantBox_->addItem(QString::fromStdString(v->info().title), QString::fromStdString(v->info().id));
-    variantBox_->setItemData(variantBox_->count() - 1, QString::fromStdString(v->info().complexity + " — " + v->info().useWhen), Qt::ToolTipRole);
-  }
-  causalBox_ = new QCheckBox(tr("Causal"));
-  paramForm_ = new ParamForm;
-  varLayout->addWidget(variantBox_);
-  varLayout->addWidget(causalBox_);
-  varLayout->addWidget(paramForm_);
-  column->addWidget(variantGroup);
+  variants_ = new VariantPanel;
+  varLayout->addWidget(variants_);
+  column->addWidget(variantGroup, 1);
 
-  // Other variants to run on the same Q, K, V, each with its default parameters.
-  auto* compareGroup = new QGroupBox(tr("Compare with"));
-  auto* compareLayout = new QVBoxLayout(compareGroup);
-  compareList_ = new QListWidget;
-  for (const Variant* v : VariantRegistry::instance().all()) {
-    auto* item = new QListWidgetItem(QString::fromStdString(v->info().id));
-    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-    item->setCheckState(Qt::Unchecked);
-    item->setToolTip(QString::fromStdString(v->info().title + " — " + v->info().complexity));
-    compareList_->addItem(item);
-  }
-  compareList_->setMaximumHeight(160);
-  compareLayout->addWidget(compareList_);
-  column->addWidget(compareGroup);
-
-  auto* buttons = new QHBoxLayout;
-  runButton_ = new QPushButton(tr("Run"));
-  runButton_->setDefault(true);
-  cancelButton_ = new QPushButton(tr("Cancel"));
-  cancelButton_->setEnabled(false);
-  buttons->addWidget(runButton_);
-  buttons->addWidget(cancelButton_);
-  column->addLayout(buttons);
-  column->addStretch(1);
-
-  connect(variantBox_, &QComboBox::currentIndexChanged, this, &MainWindow::onVariantChanged);
-  connect(runButton_, &QPushButton::clicked, this, &MainWindow::runNow);
-  connect(cancelButton_, &QPushButton::clicked, controller_, &RunController::cancel);
-
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(panel);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
   auto* dock = new QDockWidget(tr("Settings"));
   dock->setObjectName("settingsDock");
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-  dock->setWidget(panel);
+  dock->setWidget(scroll);
+  dock->setMinimumWidth(300);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+  connect(sequence_, &SequencePanel::changed, this, &MainWindow::panelsChanged);
+  connect(sequence_, &SequencePanel::openRequested, this, &MainWindow::chooseFile);
+  connect(variants_, &VariantPanel::changed, this, &MainWindow::panelsChanged);
 }
 
-void MainWindow::loadSpecIntoPanels(const RunSpec& spec) {
-  sampleBox_->setCurrentText(QString::fromStdString(spec.sample));
-  lengthBox_->setValue(static_cast<int>(spec.n));
-  headsBox_->setValue(spec.features.heads);
-  widthBox_->setValue(spec.features.d);
-  positionsBox_->setCurrentText(positionsName(spec.features.positions));
-  mapHeadBox_->setValue(options_.mapHead);
-  causalBox_->setChecked(spec.attention.causal);
-  const int index = variantBox_->findData(QString::fromStdString(spec.attention.variant));
-  variantBox_->setCurrentIndex(index);
-  onVariantChanged();
-}
-
-void MainWindow::onVariantChanged() {
-  const std::string id = variantBox_->currentData().toString().toStdString();
-  const Variant* v = VariantRegistry::instance().find(id);
-  if (!v) return;
-  paramForm_->setSchema(v->info().params);
-  causalBox_->setEnabled(v->info().supportsCausal);
-  if (!v->info().supportsCausal) causalBox_->setChecked(false);
-}
-
-RunSpec MainWindow::currentSpec(QString* error) const {
-  RunSpec spec = options_.spec;
-  if (!inputFile_.isEmpty() && sampleBox_->currentData().toString() == inputFile_) {
-    spec.sample.clear();
-    spec.inputFile = inputFile_.toStdString();
-  } else {
-    spec.sample = sampleBox_->currentText().toStdString();
-    spec.inputFile.clear();
+void MainWindow::buildPages() {
+  auto* center = new QWidget;
+  auto* layout = new QVBoxLayout(center);
+  layout->setContentsMargins(4, 4, 4, 4);
+  errorBanner_ = new QLabel;
+  errorBanner_->setObjectName("errorBanner");
+  errorBanner_->setWordWrap(true);
+  errorBanner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  errorBanner_->setStyleSheet("QLabel#errorBanner { background: #b3261e; color: white; padding: 6px; border-radius: 3px; }");
+  errorBanner_->hide();
+  layout->addWidget(errorBanner_);
+  pages_ = new QTabWidget;
+  pages_->setObjectName("pages");
+  pages_->setDocumentMode(true);
+  const PageContext context{runner_, session_};
+  for (const PageEntry& entry : registeredPages()) {
+    Page* page = entry.make(context, nullptr);
+    pages_->addTab(page, page->title());
+    connect(page, &Page::message, statusBar(), [this](const QString& text) { statusText_->setText(text); });
   }
-  spec.n = lengthBox_->value();
-  spec.features.heads = headsBox_->value();
-  spec.features.d = widthBox_->value();
-  spec.features.positions = parsePositions(positionsBox_->currentText().toStdString());
+  layout->addWidget(pages_, 1);
+  setCentralWidget(center);
+  connect(pages_, &QTabWidget::currentChanged, this, [this] {
+    if (Page* p = currentPage()) {
+      SessionState state = session_->state();
+      state.page = p->id();
+      syncing_ = true;
+      session_->setState(state);
+      syncing_ = false;
+    }
+  });
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFile);
+  open->setShortcut(QKeySequence::Open);
+  file->addSeparator();
+  QAction* openSession = file->addAction(tr("Open &Session…"), this, &MainWindow::openSessionFile);
+  openSession->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+  QAction* saveSession = file->addAction(tr("Save Session…"), this, &MainWindow::saveSessionFile);
+  saveSession->setShortcut(QKeySequence::Save);
+  QMenu* recent = file->addMenu(tr("Recent Sessions"));
+  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+    recent->clear();
+    for (const QString& path : recentSessions()) recent->addAction(QFileInfo(path).fileName(), this, [this, path] { loadSession(path); })->setToolTip(path);
+    if (recent->isEmpty()) recent->addAction(tr("(none)"))->setEnabled(false);
+  });
+  file->addSeparator();
+  file->addAction(tr("Export View as &PNG…"), this, [this] { chooseExport("png"); });
+  file->addAction(tr("Export View as S&VG…"), this, [this] { chooseExport("svg"); });
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (int i = 0; i < pages_->count(); ++i) {
+    QAction* a = view->addAction(pages_->tabText(i), this, [this, i] { pages_->setCurrentIndex(i); });
+    if (i < 9) a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+  }
+  QAction* next = view->addAction(tr("&Next Page"), this, &MainWindow::nextPage);
+  next->setShortcuts({QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Ctrl+Tab"))});
+  view->addSeparator();
+  auto* themes = new QActionGroup(this);
+  QAction* light = view->addAction(tr("&Light Theme"), this, [] { applyTheme(Theme::Light); });
+  QAction* dark = view->addAction(tr("&Dark Theme"), this, [] { applyTheme(Theme::Dark); });
+  for (QAction* a : {light, dark}) {
+    a->setCheckable(true);
+    themes->addAction(a);
+  }
+  (currentTheme() == Theme::Dark ? dark : light)->setChecked(true);
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  QAction* runAction = run->addAction(tr("&Run"), this, &MainWindow::runNow);
+  runAction->setShortcuts({QKeySequence(tr("Ctrl+R")), QKeySequence(Qt::Key_F5)});
+  QAction* cancel = run->addAction(tr("&Cancel"), this, &MainWindow::cancelRuns);
+  cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+  autoRun_ = run->addAction(tr("Run on &Every Change"));
+  autoRun_->setCheckable(true);
+  autoRun_->setChecked(true);
+  autoRun_->setToolTip(tr("Rerun the compare batch whenever a setting changes (a running batch is always restarted)"));
+}
+
+void MainWindow::buildStatusBar() {
+  statusText_ = new QLabel;
+  statusText_->setObjectName("statusText");
+  progress_ = new QProgressBar;
+  progress_->setRange(0, 100);
+  progress_->setMaximumWidth(220);
+  cancelButton_ = new QPushButton(tr("Cancel"));
+  cancelButton_->setEnabled(false);
+  connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelRuns);
+  statusBar()->addWidget(statusText_, 1);
+  statusBar()->addPermanentWidget(progress_);
+  statusBar()->addPermanentWidget(cancelButton_);
+}
+
+void MainWindow::connectRunner() {
+  auto updateBusy = [this] {
+    cancelButton_->setEnabled(runner_->busy(JobKind::Compare) || runner_->busy(JobKind::Sweep) || runner_->busy(JobKind::Region));
+  };
+  connect(runner_, &JobRunner::jobStarted, this, [this, updateBusy] {
+    progress_->setValue(0);
+    updateBusy();
+  });
+  connect(runner_, &JobRunner::progress, this, [this](JobKind, JobId, const QString& stage, double fraction) {
+    statusText_->setText(stage);
+    progress_->setValue(static_cast<int>(fraction * 100));
+  });
+  connect(runner_, &JobRunner::jobFinished, this, [this, updateBusy](JobKind kind, JobId id, bool cancelled) {
+    updateBusy();
+    if (id == pendingJob_) pendingJob_ = 0;
+    // A replaced job ends cancelled while its successor already runs: say nothing.
+    if (runner_->busy(kind)) return;
+    statusText_->setText(cancelled ? tr("Cancelled; finished results stay") : tr("Done"));
+    progress_->setValue(cancelled ? 0 : 100);
+  });
+  connect(runner_, &JobRunner::jobFailed, this, [this, updateBusy](JobKind, JobId id, const QString& message) {
+    updateBusy();
+    progress_->setValue(0);
+    statusText_->setText(tr("Failed"));
+    if (id == pendingJob_ && !pendingFile_.isEmpty()) {
+      // The file did not load: back to the input that worked, results untouched.
+      pendingJob_ = 0;
+      const QString file = pendingFile_;
+      pendingFile_.clear();
+      syncing_ = true;
+      session_->setState(beforeFile_);
+      syncing_ = false;
+      sessionChanged();
+      sequence_->removeFile(file);
+      showError(tr("Could not open %1: %2").arg(QFileInfo(file).fileName(), message));
+      return;
+    }
+    showError(message);
+  });
+  connect(runner_, &JobRunner::inputReady, this, [this](JobId, std::shared_ptr<const PreparedInput> input) {
+    if (!input) return;
+    pendingFile_.clear();
+    clearError();
+    sequence_->showInput(*input);
+  });
+}
+
+void MainWindow::panelsChanged() {
+  if (syncing_) return;
+  SessionState state = session_->state();
+  sequence_->writeTo(state);
+  state.variants = variants_->checkedVariants();
+  state.variantSpecs.clear();
   try {
-    spec.attention = makeSpec(variantBox_->currentData().toString().toStdString());
-    paramForm_->applyTo(spec.attention.params);
+    for (const std::string& id : state.variants) state.variantSpecs.push_back(variants_->specFor(id));
   } catch (const Error& e) {
-    if (error) *error = QString::fromStdString(e.what());
-  }
-  spec.attention.causal = causalBox_->isChecked();
-  MapRequest request;
-  request.head = std::min(mapHeadBox_->value(), spec.features.heads - 1);
-  request.maxCells = 1024;
-  spec.map = request;
-  return spec;
-}
-
-void MainWindow::runNow() {
-  QString error;
-  const RunSpec spec = currentSpec(&error);
-  if (!error.isEmpty()) {
-    onFailed(error, false);
+    showError(QString::fromStdString(e.what()));
     return;
   }
-  std::vector<RunSpec> specs{spec};
-  std::vector<std::string> titles{spec.attention.variant};
-  for (const std::string& id : comparedVariants()) {
-    if (id == spec.attention.variant) continue;
-    RunSpec other = spec;
-    other.attention = makeSpec(id);
-    const Variant& v = VariantRegistry::instance().get(id);
-    other.attention.causal = spec.attention.causal && v.info().supportsCausal;
-    specs.push_back(other);
-    titles.push_back(id);
-  }
-  grid_->setPanels(titles);
-  batchHadResult_ = false;
-  batchCancelled_ = false;
-  metrics_->setText(tr("Running %1 at n = %2…").arg(QString::fromStdString(spec.attention.variant)).arg(spec.n));
-  controller_->startBatch(specs);
+  state.base.attention = state.variantSpecs.empty() ? makeSpec("dense") : state.variantSpecs.front();
+  state.base.attention.causal = variants_->causal();
+  syncing_ = true;
+  session_->setState(state);
+  syncing_ = false;
+  // A running batch is replaced at once (cancel is prompt); an idle one waits for the edits to settle.
+  if (runner_->busy(JobKind::Compare)) runCompare();
+  else rerun_->start();
 }
 
-HeatmapView* MainWindow::heatmap() const { return grid_->view(0); }
+void MainWindow::sessionChanged() {
+  if (syncing_) return;
+  const SessionState& state = session_->state();
+  syncing_ = true;
+  sequence_->readFrom(state);
+  variants_->setCheckedVariants(state.variants);
+  variants_->setCausal(state.base.attention.causal);
+  for (const AttentionSpec& spec : state.variantSpecs) variants_->setSpec(spec);
+  if (!state.variants.empty()) variants_->selectVariant(state.variants.front());
+  syncing_ = false;
+}
+
+Page* MainWindow::page(const QString& id) const {
+  for (int i = 0; i < pages_->count(); ++i)
+    if (auto* p = qobject_cast<Page*>(pages_->widget(i)); p && p->id() == id) return p;
+  return nullptr;
+}
+
+Page* MainWindow::currentPage() const { return qobject_cast<Page*>(pages_->currentWidget()); }
+
+bool MainWindow::showPage(const QString& id) {
+  Page* p = page(id);
+  if (!p) return false;
+  pages_->setCurrentWidget(p);
+  return true;
+}
+
+QStringList MainWindow::pageIds() const {
+  QStringList ids;
+  for (int i = 0; i < pages_->count(); ++i)
+    if (auto* p = qobject_cast<Page*>(pages_->widget(i))) ids << p->id();
+  return ids;
+}
+
+QString MainWindow::errorText() const { return errorBanner_->isHidden() ? QString() : errorBanner_->text(); }
+
+void MainWindow::runNow() {
+  Page* p = currentPage();
+  if (p && p->id() != "compare") p->runDefault();
+  else runCompare();
+}
+
+void MainWindow::runCompare() {
+  rerun_->stop();
+  if (Page* compare = page("compare")) compare->runDefault();
+}
+
+void MainWindow::cancelRuns() {
+  runner_->cancel(JobKind::Compare);
+  runner_->cancel(JobKind::Sweep);
+  runner_->cancel(JobKind::Region);
+}
+
+void MainWindow::openFile(const QString& path) {
+  if (pendingFile_.isEmpty()) beforeFile_ = session_->state();
+  pendingFile_ = path;
+  sequence_->addFile(path);
+  panelsChanged();
+  runCompare();
+  pendingJob_ = runner_->current(JobKind::Compare);
+}
 
 void MainWindow::chooseFile() {
   const QString path = QFileDialog::getOpenFileName(this, tr("Open a sequence or Q/K/V"), QString(),
@@ -243,20 +349,23 @@ void MainWindow::chooseFile() {
   if (!path.isEmpty()) openFile(path);
 }
 
-void MainWindow::openFile(const QString& path) {
-  inputFile_ = path;
-  // The file becomes one more entry of the input box, selected; picking a sample goes back.
-  const int existing = sampleBox_->findData(path);
-  if (existing >= 0) sampleBox_->removeItem(existing);
-  sampleBox_->addItem(tr("file: %1").arg(QFileInfo(path).fileName()), path);
-  sampleBox_->setItemData(sampleBox_->count() - 1, path, Qt::ToolTipRole);
-  sampleBox_->setCurrentIndex(sampleBox_->count() - 1);
-  runNow();
+void MainWindow::nextPage() { pages_->setCurrentIndex((pages_->currentIndex() + 1) % std::max(1, pages_->count())); }
+
+void MainWindow::showError(const QString& message) {
+  errorBanner_->setText(message);
+  errorBanner_->setToolTip(message);
+  errorBanner_->show();
+  emit errorShown(message);
+}
+
+void MainWindow::clearError() {
+  errorBanner_->clear();
+  errorBanner_->hide();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-  if (event->mimeData()->hasUrls() && !event->mimeData()->urls().isEmpty() && event->mimeData()->urls().first().isLocalFile())
-    event->acceptProposedAction();
+  const QMimeData* mime = event->mimeData();
+  if (mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
@@ -266,60 +375,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
   openFile(urls.first().toLocalFile());
 }
 
-std::vector<std::string> MainWindow::comparedVariants() const {
-  std::vector<std::string> ids;
-  for (int i = 0; i < compareList_->count(); ++i)
-    if (compareList_->item(i)->checkState() == Qt::Checked) ids.push_back(compareList_->item(i)->text().toStdString());
-  return ids;
-}
-
-void MainWindow::setComparedVariants(const std::vector<std::string>& ids) {
-  for (int i = 0; i < compareList_->count(); ++i) {
-    const std::string id = compareList_->item(i)->text().toStdString();
-    compareList_->item(i)->setCheckState(std::find(ids.begin(), ids.end(), id) != ids.end() ? Qt::Checked : Qt::Unchecked);
-  }
-}
-
-void MainWindow::onResult(int index, std::shared_ptr<const RunResult> r) {
-  batchHadResult_ = true;
-  if (r->result.map) {
-    auto labels = std::make_shared<const std::vector<std::string>>(r->labels);
-    const std::string title = r->spec.attention.variant + ", head " + std::to_string(r->result.map->head) + ", n = " + std::to_string(r->shape.n);
-    grid_->setMap(index, heatmapFromGrid(*r->result.map, title, labels));
-  }
-  const QString summary = tr("%1 on %2: median %3 ms (min %4, max %5) · %6 GFLOP/s · peak workspace %7")
-                              .arg(QString::fromStdString(r->spec.attention.variant), QString::fromStdString(r->spec.backend))
-                              .arg(r->time.medianMs, 0, 'f', 2)
-                              .arg(r->time.minMs, 0, 'f', 2)
-                              .arg(r->time.maxMs, 0, 'f', 2)
-                              .arg(r->gflops, 0, 'f', 2)
-                              .arg(QString::fromStdString(formatBytes(static_cast<double>(r->peakWorkspaceBytes))));
-  grid_->setCaption(index, summary);
-  if (index == 0) metrics_->setText(summary + tr(" · %1").arg(QString::fromStdString(r->inputDescription)));
-}
-
-void MainWindow::onItemFailed(int index, const QString& message) {
-  grid_->setCaption(index, tr("Error: %1").arg(message));
-  if (index == 0) {
-    metrics_->setText(tr("Error: %1").arg(message));
-    emit runFailed(message);
-  }
-}
-
-void MainWindow::onBatchDone() {
-  cancelButton_->setEnabled(false);
-  progress_->setValue(batchHadResult_ ? 100 : 0);
-  statusText_->setText(batchCancelled_ ? tr("Cancelled") : tr("Done"));
-  if (batchCancelled_ && !batchHadResult_) metrics_->setText(tr("Run cancelled."));
-  if (batchHadResult_) emit mapDrawn();
-}
-
-void MainWindow::onFailed(const QString& message, bool cancelled) {
-  cancelButton_->setEnabled(false);
-  progress_->setValue(0);
-  statusText_->setText(cancelled ? tr("Cancelled") : tr("Failed"));
-  metrics_->setText(cancelled ? tr("Run cancelled.") : tr("Error: %1").arg(message));
-  if (!cancelled) emit runFailed(message);
+void MainWindow::closeEvent(QCloseEvent* event) {
+  runner_->cancelAll();
+  QMainWindow::closeEvent(event);
 }
 
 }  // namespace attnscope

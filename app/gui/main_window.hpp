@@ -1,27 +1,28 @@
-// The main window: sequence and variant settings on the left, the map in the
-// middle, metrics below, progress and Cancel in the status bar.
+// The window's shell: the sequence and variant panels in a dock, the page
+// stack (pages come from the registry), menus and shortcuts, and the status
+// bar with progress and Cancel. It keeps the session model in step with the
+// panels; pages draw the results they subscribe to.
 #pragma once
 
 #include <QMainWindow>
-#include <memory>
+#include <QString>
 
 #include "app_options.hpp"
-#include "experiment/run.hpp"
+#include "job_runner.hpp"
+#include "session_model.hpp"
 
-class QCheckBox;
-class QComboBox;
+class QAction;
 class QLabel;
-class QListWidget;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
+class QTabWidget;
+class QTimer;
 
 namespace attnscope {
 
-class CompareGrid;
-class HeatmapView;
-class ParamForm;
-class RunController;
+class Page;
+class SequencePanel;
+class VariantPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -30,62 +31,78 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(const AppOptions& options, QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // The primary variant's map (the first panel of the compare area).
-  HeatmapView* heatmap() const;
-  CompareGrid* compareGrid() const { return grid_; }
-  // Variant ids ticked in the "Compare with" list.
-  std::vector<std::string> comparedVariants() const;
-  void setComparedVariants(const std::vector<std::string>& ids);
-  RunController* controller() const { return controller_; }
-  // The spec the panels describe now.
-  RunSpec currentSpec(QString* error) const;
+  JobRunner* runner() const { return runner_; }
+  SessionModel* session() const { return session_; }
+  SequencePanel* sequencePanel() const { return sequence_; }
+  VariantPanel* variantPanel() const { return variants_; }
+  Page* page(const QString& id) const;
+  Page* currentPage() const;
+  // Shows a page by id; false when there is none.
+  bool showPage(const QString& id);
+  QStringList pageIds() const;
+  // The message shown for the last failure (empty once cleared).
+  QString errorText() const;
+  QLabel* statusLabel() const { return statusText_; }
 
  public slots:
+  // Runs what the current page shows (the compare batch on Compare, a sweep on Scaling, ...).
   void runNow();
-  // Uses a file as the input (any format the loaders read, chosen by content)
-  // and runs; errors land in the metrics line like any other failure.
+  // The compare batch of the session as it is.
+  void runCompare();
+  void cancelRuns();
+  // Uses a file as the input and runs; a file that fails to load leaves the
+  // previous input and results in place and says why.
   void openFile(const QString& path);
   void chooseFile();
+  void nextPage();
+  void exportView(const QString& path);
+  void showError(const QString& message);
+  // Session files: the state, each page's own state and the window layout.
+  // remember: list the file among the recent sessions.
+  bool loadSession(const QString& path, bool remember = true);
+  bool writeSession(const QString& path, bool remember = true);
+  void clearError();
 
  signals:
-  // Emitted after a result's map has been drawn (the screenshot waits for it).
-  void mapDrawn();
-  void runFailed(const QString& message);
+  void errorShown(const QString& message);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
 
  private:
-  void buildPanels();
-  void loadSpecIntoPanels(const RunSpec& spec);
-  void onVariantChanged();
-  void onResult(int index, std::shared_ptr<const RunResult> result);
-  void onItemFailed(int index, const QString& message);
-  void onBatchDone();
-  void onFailed(const QString& message, bool cancelled);
+  void buildDock();
+  void buildPages();
+  void buildMenus();
+  void buildStatusBar();
+  void connectRunner();
+  SessionState initialState(const AppOptions& options) const;
+  // Panels -> session (then a debounced rerun).
+  void panelsChanged();
+  // Session -> panels (a session file, a reverted input).
+  void sessionChanged();
+  void chooseExport(const QString& format);
+  void openSessionFile();
+  void saveSessionFile();
 
   AppOptions options_;
-  RunController* controller_;
-  CompareGrid* grid_;
-  QListWidget* compareList_;
-  bool batchHadResult_ = false;
-  bool batchCancelled_ = false;
-  QComboBox* sampleBox_;
-  QString inputFile_;  // when set, the input instead of the sample
-  QSpinBox* lengthBox_;
-  QSpinBox* headsBox_;
-  QSpinBox* widthBox_;
-  QComboBox* positionsBox_;
-  QCheckBox* causalBox_;
-  QSpinBox* mapHeadBox_;
-  QComboBox* variantBox_;
-  ParamForm* paramForm_;
-  QPushButton* runButton_;
-  QPushButton* cancelButton_;
-  QLabel* metrics_;
-  QLabel* statusText_;
-  QProgressBar* progress_;
+  JobRunner* runner_;
+  SessionModel* session_;
+  SequencePanel* sequence_ = nullptr;
+  VariantPanel* variants_ = nullptr;
+  QTabWidget* pages_ = nullptr;
+  QLabel* errorBanner_ = nullptr;
+  QLabel* statusText_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancelButton_ = nullptr;
+  QAction* autoRun_ = nullptr;
+  QTimer* rerun_ = nullptr;
+  bool syncing_ = false;
+  // A file being opened: the state to go back to when it fails to load.
+  JobId pendingJob_ = 0;
+  QString pendingFile_;
+  SessionState beforeFile_;
 };
 
 }  // namespace attnscope

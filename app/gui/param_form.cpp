@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <algorithm>
 #include <climits>
@@ -92,6 +93,29 @@ std::vector<std::string> ParamForm::assignments() const {
 
 void ParamForm::applyTo(Params& params) const {
   for (const std::string& a : assignments()) params.assign(a);
+}
+
+void ParamForm::setValues(const Params& params) {
+  const QSignalBlocker blocker(this);
+  for (const Field& f : editors_) {
+    const QSignalBlocker editorBlocker(f.editor);
+    try {
+      const ParamValue& v = params.value(f.spec.name);
+      if (auto* s = qobject_cast<QSpinBox*>(f.editor)) s->setValue(static_cast<int>(std::get<int64_t>(v)));
+      else if (auto* d = qobject_cast<QDoubleSpinBox*>(f.editor)) d->setValue(std::get<double>(v));
+      else if (auto* c = qobject_cast<QCheckBox*>(f.editor)) c->setChecked(std::get<bool>(v));
+      else if (auto* e = qobject_cast<QComboBox*>(f.editor)) e->setCurrentText(QString::fromStdString(std::get<std::string>(v)));
+      else if (auto* l = qobject_cast<QLineEdit*>(f.editor)) l->setText(QString::fromStdString(formatParamValue(v)));
+    } catch (const std::exception&) {
+      // Parameters of another schema: the field keeps what it shows.
+    }
+  }
+}
+
+QWidget* ParamForm::editor(const std::string& name) const {
+  for (const Field& f : editors_)
+    if (f.spec.name == name) return f.editor;
+  return nullptr;
 }
 
 }  // namespace attnscope

@@ -24,6 +24,9 @@ class ParamForm : public QWidget {
   std::vector<std::string> assignments() const;
   // Applies them to params; throws Error naming the bad parameter.
   void applyTo(Params& params) const;
+  // Shows the given values (a session, the command line); emits nothing.
+  void setValues(const Params& params);
+  QWidget* editor(const std::string& name) const;
   int fieldCount() const { return static_cast<int>(editors_.size()); }
 
  signals:

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 
 #include "app_options.hpp"
+#include "compare_column.hpp"
+#include "compare_page.hpp"
 #include "heatmap_view.hpp"
 #include "main_window.hpp"
 
@@ -20,7 +22,7 @@ class TestAppOpenFile : public QObject {
 
   AppOptions options() {
     QString error;
-    auto o = parseAppOptions({"--n", "64", "--heads", "1", "--d", "16"}, &error);
+    auto o = parseAppOptions({"--n", "64", "--heads", "1", "--d", "16", "--compare", "dense"}, &error);
     return *o;
   }
 
@@ -31,13 +33,15 @@ class TestAppOpenFile : public QObject {
     return f.fileName();
   }
 
+  static ComparePage* comparePage(MainWindow& w) { return qobject_cast<ComparePage*>(w.page("compare")); }
+
  private slots:
   void openedTextFileIsMapped() {
     MainWindow window(options());
-    QSignalSpy drawn(&window, &MainWindow::mapDrawn);
+    QSignalSpy shown(comparePage(window), &Page::resultsShown);
     window.openFile(writeFile("story.txt", "The harbor bell rang . The harbor was quiet , and the bell rang again ."));
-    QVERIFY(drawn.wait(30000));
-    const HeatmapData& d = window.heatmap()->data();
+    QVERIFY(shown.wait(30000));
+    const HeatmapData& d = comparePage(window)->column(0)->map()->data();
     QVERIFY(d.labels);
     QCOMPARE(d.labels->at(1), std::string("harbor"));
     QCOMPARE(d.rows, static_cast<int64_t>(d.labels->size()));
@@ -45,7 +49,7 @@ class TestAppOpenFile : public QObject {
 
   void droppedFileIsOpened() {
     MainWindow window(options());
-    QSignalSpy drawn(&window, &MainWindow::mapDrawn);
+    QSignalSpy shown(comparePage(window), &Page::resultsShown);
     const QString path = writeFile("seq.fa", ">chr1 test\nACGTACGTTTGACA\nACGTACGT\n");
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(path)});
@@ -54,16 +58,17 @@ class TestAppOpenFile : public QObject {
     QVERIFY(enter.isAccepted());
     QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&window, &drop);
-    QVERIFY(drawn.wait(30000));
-    QVERIFY(window.heatmap()->data().rows > 0);
+    QVERIFY(shown.wait(30000));
+    QVERIFY(comparePage(window)->column(0)->map()->hasData());
+    QCOMPARE(window.session()->state().base.inputFile, path.toStdString());
   }
 
   void badFileGivesAClearMessage() {
     MainWindow window(options());
-    QSignalSpy failed(&window, &MainWindow::runFailed);
+    QSignalSpy errors(&window, &MainWindow::errorShown);
     window.openFile(writeFile("broken.npy", QByteArray("\x93NUMPY\x01\x00\xff\x7f{'descr'", 18)));
-    QVERIFY(failed.wait(30000));
-    const QString message = failed.first().first().toString();
+    QVERIFY(errors.wait(30000));
+    const QString message = errors.first().first().toString();
     QVERIFY2(message.contains("broken.npy"), qPrintable(message));
   }
 };

@@ -39,6 +39,44 @@ class TestAppScreenshot : public QObject {
     QVERIFY2(colours.size() > 20, qPrintable(QString("only %1 colours").arg(colours.size())));
   }
 
+  void compareViewShowsEveryColumnsMap() {
+    int code = 0;
+    QString errors;
+    const QImage shot = runScreenshot({"--view", "compare", "--n", "128", "--compare", "sliding_window,linformer"}, &code, &errors);
+    QVERIFY2(code == 0, qPrintable(errors));
+    QVERIFY(!shot.isNull());
+    QSet<QRgb> colours;
+    for (int y = shot.height() / 6; y < shot.height() / 2; y += 3)
+      for (int x = shot.width() / 3; x < shot.width(); x += 3) colours.insert(shot.pixel(x, y));
+    QVERIFY2(colours.size() > 20, qPrintable(QString("only %1 colours").arg(colours.size())));
+  }
+
+  void everyPageCanBeShot() {
+    for (const char* view : {"scaling", "tradeoff", "profile", "runs"}) {
+      int code = 0;
+      QString errors;
+      const QImage shot = runScreenshot({"--view", view, "--n", "64", "--heads", "1", "--d", "16"}, &code, &errors);
+      QVERIFY2(code == 0, qPrintable(QString("%1: %2").arg(view, errors)));
+      QVERIFY2(!shot.isNull(), view);
+    }
+  }
+
+  void unknownViewFailsClearly() {
+    int code = 0;
+    QString errors;
+    runScreenshot({"--view", "no_such_page"}, &code, &errors);
+    QVERIFY(code != 0);
+    QVERIFY2(errors.contains("no_such_page"), qPrintable(errors));
+  }
+
+  void badInputFailsWithItsReason() {
+    int code = 0;
+    QString errors;
+    runScreenshot({"--input", "/nonexistent/file.txt"}, &code, &errors);
+    QCOMPARE(code, 1);
+    QVERIFY2(errors.contains("file.txt"), qPrintable(errors));
+  }
+
   void badArgumentsFailClearly() {
     int code = 0;
     QString errors;
