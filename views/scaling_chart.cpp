@@ -1,5 +1,7 @@
 #include "scaling_chart.hpp"
 
+#include "chart_support.hpp"
+
 #include <QChart>
 #include <QChartView>
 #include <QCursor>
@@ -280,34 +282,15 @@ void ScalingChart::rebuildPanel(Panel panel) {
   }
   attach(skipped);
   if (skipped->count() == 0) hideFromLegend(c, skipped);
-  connect(skipped, &QScatterSeries::hovered, this, [this, skipped, skippedText](const QPointF& p, bool on) {
-    if (!on) return;
-    const QList<QPointF> all = skipped->points();
-    for (int i = 0; i < all.size() && i < static_cast<int>(skippedText.size()); ++i)
-      if (all[i] == p) {
-        QToolTip::showText(QCursor::pos(), skippedText[static_cast<size_t>(i)]);
-        emit hovered(skippedText[static_cast<size_t>(i)]);
-        return;
-      }
-  });
+  connectPointTips(skipped, skippedText, [this](const QString& text) { emit hovered(text); });
 }
 
 QPointF ScalingChart::positionOf(Panel panel, double n, double value) const {
-  QChart* c = chart(panel);
-  const QList<QAbstractSeries*> series = c->series();
-  if (series.isEmpty()) return {std::nan(""), std::nan("")};
   const double v = panel == Time ? value : value / kMB;
-  const QPointF inChart = c->mapToPosition(QPointF(n, v), series.front());
-  const QPoint inView = views_[panel]->mapFromScene(c->mapToScene(inChart));
-  return QPointF(views_[panel]->viewport()->mapTo(const_cast<ScalingChart*>(this), inView));
+  return chartPointIn(chart(panel), views_[panel], this, QPointF(n, v));
 }
 
-QStringList ScalingChart::legendNames(Panel panel) const {
-  QStringList names;
-  for (QAbstractSeries* s : chart(panel)->series())
-    if (!s->property("legendHidden").toBool()) names << s->name();
-  return names;
-}
+QStringList ScalingChart::legendNames(Panel panel) const { return visibleSeriesNames(chart(panel)); }
 
 QString ScalingChart::describeAt(Panel panel, QPointF widgetPos) const {
   QString best;

@@ -1,5 +1,7 @@
 #include "tradeoff_chart.hpp"
 
+#include "chart_support.hpp"
+
 #include <QChart>
 #include <QChartView>
 #include <QCursor>
@@ -235,35 +237,16 @@ void TradeoffChart::rebuildPanel(Panel panel) {
     }
     marks->setProperty("legendHidden", true);
     for (QLegendMarker* m : c->legend()->markers(marks)) m->setVisible(false);
-    connect(marks, &QScatterSeries::hovered, this, [this, marks, tips](const QPointF& p, bool on) {
-      if (!on) return;
-      const QList<QPointF> all = marks->points();
-      for (int i = 0; i < all.size() && i < static_cast<int>(tips.size()); ++i)
-        if (all[i] == p) {
-          QToolTip::showText(QCursor::pos(), tips[static_cast<size_t>(i)]);
-          emit hovered(tips[static_cast<size_t>(i)]);
-          return;
-        }
-    });
+    connectPointTips(marks, tips, [this](const QString& text) { emit hovered(text); });
   }
 }
 
 QPointF TradeoffChart::positionOf(Panel panel, double x, double y) const {
-  QChart* c = chart(panel);
-  const QList<QAbstractSeries*> series = c->series();
-  if (series.isEmpty()) return {std::nan(""), std::nan("")};
   const double xv = panel == AgainstTime ? x : x / kMB;
   const double yv = metric_ == Recall ? y : std::max(y, kErrorFloor);
-  const QPointF inChart = c->mapToPosition(QPointF(xv, yv), series.front());
-  const QPoint inView = views_[panel]->mapFromScene(c->mapToScene(inChart));
-  return QPointF(views_[panel]->viewport()->mapTo(const_cast<TradeoffChart*>(this), inView));
+  return chartPointIn(chart(panel), views_[panel], this, QPointF(xv, yv));
 }
 
-QStringList TradeoffChart::legendNames(Panel panel) const {
-  QStringList names;
-  for (QAbstractSeries* s : chart(panel)->series())
-    if (!s->property("legendHidden").toBool()) names << s->name();
-  return names;
-}
+QStringList TradeoffChart::legendNames(Panel panel) const { return visibleSeriesNames(chart(panel)); }
 
 }  // namespace attnscope

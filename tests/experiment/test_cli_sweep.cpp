@@ -13,12 +13,7 @@
 namespace {
 using Outcome = attnscope::testing::CliOutcome;
 inline Outcome cli(const QStringList& args) { return attnscope::testing::runCli(args); }
-
-nlohmann::json readJson(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return nullptr;
-  return nlohmann::json::parse(f.readAll().toStdString());
-}
+inline nlohmann::json readJson(const QString& path) { return attnscope::testing::readJsonFile(path); }
 }  // namespace
 
 class TestCliSweep : public QObject {

@@ -2,9 +2,11 @@
 // status and output, for the suites that drive the CLI end to end.
 #pragma once
 
+#include <QFile>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <nlohmann/json.hpp>
 
 namespace attnscope::testing {
 
@@ -27,6 +29,13 @@ inline CliOutcome runCli(const QStringList& args, int timeoutMs = 120000) {
   o.out = QString::fromUtf8(p.readAllStandardOutput());
   o.err = QString::fromUtf8(p.readAllStandardError());
   return o;
+}
+
+// A JSON file the CLI wrote (null when it cannot be read).
+inline nlohmann::json readJsonFile(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return nullptr;
+  return nlohmann::json::parse(f.readAll().toStdString());
 }
 
 }  // namespace attnscope::testing
