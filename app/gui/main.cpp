@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
@@ -16,11 +17,12 @@
 int main(int argc, char** argv) {
   // Crisp at fractional scale factors (125 %, 150 %) instead of rounded ones.
   QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
-  QApplication app(argc, argv);
-  QApplication::setApplicationName("AttnScope");
-  QApplication::setOrganizationName("AttnScope");
+  // Flags are read before the window system is touched, so --help and bad
+  // flags answer on a machine without a display too.
+  QStringList arguments;
+  for (int i = 1; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
   QString error;
-  auto options = attnscope::parseAppOptions(app.arguments().mid(1), &error);
+  auto options = attnscope::parseAppOptions(arguments, &error);
   if (!options) {
     std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(error));
     return 2;
@@ -29,6 +31,10 @@ int main(int argc, char** argv) {
     std::printf("%s", qPrintable(attnscope::appUsage()));
     return 0;
   }
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("AttnScope");
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/attnscope/icons/attnscope.svg")));
+  QApplication::setOrganizationName("AttnScope");
   attnscope::applyTheme(attnscope::Theme::Light);
   attnscope::MainWindow window(*options);
   if (!options->screenshotPath.isEmpty() && !attnscope::scheduleScreenshot(window, options->screenshotPath, options->view, &error)) {

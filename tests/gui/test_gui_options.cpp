@@ -2,6 +2,8 @@
 // limits), order does not matter, and window-only flags are kept.
 #include <QtTest>
 
+#include <QProcess>
+
 #include "app_options.hpp"
 
 using namespace attnscope;
@@ -47,6 +49,28 @@ class TestGuiOptions : public QObject {
     auto cropped = parseAppOptions({"--input", "book.txt", "--n", "512"}, &error);
     QVERIFY2(cropped, qPrintable(error));
     QCOMPARE(cropped->spec.n, int64_t{512});
+  }
+
+  void helpAndBadFlagsNeedNoDisplay() {
+    // Forced onto a window system that cannot start here: flags must be answered before it is touched.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    env.insert("QT_QPA_PLATFORM", "xcb");
+    for (const QStringList& args : {QStringList{"--help"}, QStringList{"--heads", "999"}}) {
+      QProcess p;
+      p.setProcessEnvironment(env);
+      p.start(ATTNSCOPE_GUI_EXE, args);
+      QVERIFY(p.waitForFinished(30000));
+      const QString out = QString::fromUtf8(p.readAllStandardOutput()), err = QString::fromUtf8(p.readAllStandardError());
+      if (args.front() == "--help") {
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(out.contains("--screenshot") && out.contains("--variant"), qPrintable(out + err));
+      } else {
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY2(err.contains("--heads: 999 is out of range"), qPrintable(err));
+      }
+    }
   }
 
   void badInputNamesTheFlag() {
