@@ -21,6 +21,8 @@
 
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
+#include "backend/cpu/gemm.hpp"
+#include "backend/cpu/lowrank_kernels.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "common/rng.hpp"
@@ -40,11 +42,20 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
 
+// Products and exponentials go through the CPU kernels' ISA (gemm.hpp,
+// lowrank_kernels.hpp): with Eigen compiled for SSE2 they took half of a
+// 1024-token run and left this variant slower than dense.
 void softmaxRows(Eigen::Ref<Mat> p) {
   for (int64_t r = 0; r < p.rows(); ++r) {
-    const float mx = p.row(r).maxCoeff();
-    p.row(r) = (p.row(r).array() - mx).exp().matrix();
-    p.row(r) /= p.row(r).sum();
+    float* row = p.data() + r * p.outerStride();
+    const int64_t cols = p.cols();
+    float mx = -std::numeric_limits<float>::infinity();
+    for (int64_t c = 0; c < cols; ++c) mx = std::max(mx, row[c]);
+    expShiftedFloor(row, cols, mx, 80.0f);  // weights below e^-80 of the largest are 0
+    float sum = 0;
+    for (int64_t c = 0; c < cols; ++c) sum += row[c];
+    const float inv = 1.0f / sum;
+    for (int64_t c = 0; c < cols; ++c) row[c] *= inv;
   }
 }
 
@@ -63,25 +74,21 @@ struct Slots {
   // p [rows x (slotCols + tokenCols)] = read weights of queries [i0, i0 + rows) in segment t.
   void read(const HeadInput& in, ConstMatRef m, int64_t t, int64_t i0, int64_t rows, Eigen::Ref<Mat> p) const {
     const int64_t sc = slotCols(t), a = start(t), tc = tokenCols(t, i0, rows);
-    if (sc > 0) p.leftCols(sc).noalias() = (in.q.middleRows(i0, rows) * m.transpose()) * scale;
-    p.rightCols(tc).noalias() = (in.q.middleRows(i0, rows) * in.k.middleRows(a, tc).transpose()) * scale;
+    if (sc > 0) sgemm(in.q.middleRows(i0, rows), m, p.leftCols(sc), false, true, scale);
+    sgemm(in.q.middleRows(i0, rows), in.k.middleRows(a, tc), p.rightCols(tc), false, true, scale);
     if (causal)
       for (int64_t r = 0; r < rows; ++r) p.row(r).tail(tc - (i0 + r - a) - 1).setConstant(kNegInf);
     softmaxRows(p);
   }
   // w [S x len] = softmax(s M K_seg^T): the write weights after segment t.
   void writeWeights(const HeadInput& in, ConstMatRef m, int64_t t, Eigen::Ref<Mat> w) const {
-    w.noalias() = (m * in.k.middleRows(start(t), length(t)).transpose()) * scale;
+    sgemm(m, in.k.middleRows(start(t), length(t)), w, false, true, scale);
     softmaxRows(w);
   }
   // state <- g state + (1 - g) w src_seg (the first write replaces).
   void update(int64_t t, ConstMatRef w, ConstMatRef src, MatRef state) const {
-    const auto fresh = w * src.middleRows(start(t), length(t));
-    if (t == 0) state.noalias() = fresh;
-    else {
-      state *= gate;
-      state.noalias() += (1.0f - gate) * fresh;
-    }
+    if (t == 0) sgemm(w, src.middleRows(start(t), length(t)), state);
+    else sgemm(w, src.middleRows(start(t), length(t)), state, false, false, 1.0f - gate, gate);
   }
 };
 
@@ -166,8 +173,8 @@ class MemorySlotsVariant final : public Variant {
         const int64_t i0 = a + b * kQueryBlock, rows = std::min(kQueryBlock, a + len - i0), tc = sl.tokenCols(t, i0, rows);
         MatMap p(readBuf.data() + worker * kQueryBlock * (S + L), rows, sc + tc);
         sl.read(in, m, t, i0, rows, p);
-        out.middleRows(i0, rows).noalias() = p.rightCols(tc) * x.middleRows(a, tc);
-        if (sc > 0) out.middleRows(i0, rows).noalias() += p.leftCols(sc) * mx;
+        sgemm(p.rightCols(tc), x.middleRows(a, tc), out.middleRows(i0, rows));
+        if (sc > 0) sgemm(p.leftCols(sc), mx, out.middleRows(i0, rows), false, false, 1.0f, 1.0f);
         for (int64_t r = 0; r < rows; ++r) massBuf.data()[i0 + r] = sc > 0 ? p.row(r).head(sc).sum() : 0.0f;
       });
       double mass = 0;
