@@ -70,7 +70,10 @@ class TestAppShell : public QObject {
   void exportWritesPngAndSvg() {
     MainWindow w(options());
     w.show();
+    // Under load the window may map after the results arrive: export what a user sees.
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(runAndWait(w));
+    QTest::qWait(50);
     const QString png = dir_.filePath("view.png"), svg = dir_.filePath("view.svg");
     w.exportView(png);
     w.exportView(svg);
