@@ -30,6 +30,30 @@ QPointF chartPointIn(QChart* chart, const QChartView* view, const QWidget* widge
   return QPointF(view->viewport()->mapTo(widget, inView));
 }
 
+namespace {
+QChart::ChartTheme themeFor(const QWidget* w) {
+  return w->palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+}
+}  // namespace
+
+QChart* replaceChart(QChartView* view, const QWidget* themeSource) {
+  QChart* old = view->chart();
+  auto* c = new QChart;
+  c->setTheme(themeFor(themeSource));
+  view->setChart(c);
+  delete old;
+  return c;
+}
+
+void resetChart(QChart* chart, const QWidget* themeSource) {
+  chart->removeAllSeries();
+  for (QAbstractAxis* axis : chart->axes()) {
+    chart->removeAxis(axis);
+    delete axis;
+  }
+  chart->setTheme(themeFor(themeSource));
+}
+
 QStringList visibleSeriesNames(const QChart* chart) {
   QStringList names;
   for (QAbstractSeries* s : chart->series())

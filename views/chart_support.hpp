@@ -22,6 +22,12 @@ void connectPointTips(QScatterSeries* series, std::vector<QString> tips, std::fu
 // (an ancestor of view). NaN when the chart has no series.
 QPointF chartPointIn(QChart* chart, const QChartView* view, const QWidget* widget, QPointF value);
 
+// A fresh chart in view, themed like `themeSource`'s palette (replacing axes in
+// place can leave the old axis items drawn); the old chart is deleted.
+QChart* replaceChart(QChartView* view, const QWidget* themeSource);
+// Empties chart (series and axes) and themes it like `themeSource`'s palette.
+void resetChart(QChart* chart, const QWidget* themeSource);
+
 // Names of the chart's series that are not marked with the "legendHidden" property.
 QStringList visibleSeriesNames(const QChart* chart);
 

@@ -1,5 +1,7 @@
 #include "memory_slot_view.hpp"
 
+#include "chart_support.hpp"
+
 #include <QChart>
 #include <QChartView>
 #include <QHBoxLayout>
@@ -288,13 +290,8 @@ void MemorySlotView::updateProvenance() {
 }
 
 void MemorySlotView::rebuildChart() {
-  chart_->removeAllSeries();
-  for (QAbstractAxis* axis : chart_->axes()) {
-    chart_->removeAxis(axis);
-    delete axis;
-  }
+  resetChart(chart_, this);
   const bool dark = palette().color(QPalette::Window).lightness() < 128;
-  chart_->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
   const std::vector<double>& mass = trace_.massPerSegment;
   if (trace_.snapshots.empty() && mass.empty()) {
     chartView_->hide();

@@ -165,12 +165,7 @@ void ScalingChart::rebuild() {
 }
 
 void ScalingChart::rebuildPanel(Panel panel) {
-  // A fresh chart each time: replacing axes in place can leave the old axis items drawn.
-  QChart* old = views_[panel]->chart();
-  QChart* c = new QChart;
-  c->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-  views_[panel]->setChart(c);
-  delete old;
+  QChart* c = replaceChart(views_[panel], this);
   c->setTitle(panel == Time ? tr("Time (median of repeats)") : tr("Memory (Q, K, V, O + workspace peak)"));
   c->legend()->setAlignment(Qt::AlignBottom);
   c->setMargins(QMargins(4, 4, 4, 4));

@@ -1,5 +1,7 @@
 #include "spectrum_view.hpp"
 
+#include "chart_support.hpp"
+
 #include <QChart>
 #include <QChartView>
 #include <QCursor>
@@ -134,13 +136,7 @@ QPointF SpectrumView::positionOfValue(double x, double sigma) const {
 }
 
 void SpectrumView::rebuild() {
-  chart_->removeAllSeries();
-  for (QAbstractAxis* axis : chart_->axes()) {
-    chart_->removeAxis(axis);
-    delete axis;
-  }
-  const bool dark = palette().color(QPalette::Window).lightness() < 128;
-  chart_->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+  resetChart(chart_, this);
   titleLabel_->setText(title_.isEmpty() ? tr("Rank spectrum") : title_);
   titleLabel_->setToolTip(titleLabel_->text());
   std::vector<double> positive;

@@ -131,12 +131,7 @@ void TradeoffChart::rebuild() {
 }
 
 void TradeoffChart::rebuildPanel(Panel panel) {
-  // A fresh chart each time: replacing axes in place can leave the old axis items drawn.
-  QChart* old = views_[panel]->chart();
-  QChart* c = new QChart;
-  c->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-  views_[panel]->setChart(c);
-  delete old;
+  QChart* c = replaceChart(views_[panel], this);
   const QString param = QString::fromStdString(data_.parameter.empty() ? std::string("parameter") : data_.parameter);
   const bool recall = metric_ == Recall;
   QString title = recall ? (panel == AgainstTime ? tr("Recall against time, %1 swept") : tr("Recall against memory, %1 swept")).arg(param)
