@@ -1,12 +1,14 @@
 // The CUDA backend. Reports itself unavailable (and why) on machines without
-// a GPU or driver; runs the variants it has kernels for, and says which it
-// does not support rather than falling back silently.
+// a GPU or driver; runs the variants its kernel table lists, and says which it
+// does not support rather than falling back silently: supports() and run()
+// ask the same table.
 #include <cuda_runtime.h>
 
 #include <chrono>
 #include <cmath>
 
 #include "backend/backend.hpp"
+#include "backend/kernel_table.hpp"
 #include "common/error.hpp"
 #include "device_buffer.hpp"
 #include "kernel_params.hpp"
@@ -35,60 +37,35 @@ Probe probeDevices() {
   return p;
 }
 
-class CudaBackend final : public Backend {
+// How the CUDA backend runs one variant over every head.
+class CudaKernel {
  public:
-  std::string name() const override { return "cuda"; }
+  virtual ~CudaKernel() = default;
+  virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const = 0;
+};
 
-  BackendStatus status() const override {
-    BackendStatus s;
-    const Probe probe = probeDevices();
-    s.available = probe.count > 0;
-    s.reason = probe.reason;
-    for (int i = 0; i < probe.count; ++i) {
-      cudaDeviceProp prop{};
-      if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
-      DeviceInfo d;
-      d.name = prop.name;
-      d.totalBytes = static_cast<int64_t>(prop.totalGlobalMem);
-      d.detail = "compute capability " + std::to_string(prop.major) + "." + std::to_string(prop.minor) + ", " +
-                 std::to_string(prop.multiProcessorCount) + " SMs";
-      if (i == 0) {
-        size_t freeBytes = 0, totalBytes = 0;
-        if (cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess) d.freeBytes = static_cast<int64_t>(freeBytes);
-      }
-      s.devices.push_back(d);
-    }
-    return s;
-  }
+KernelTable<CudaKernel>& cudaKernels() {
+  static KernelTable<CudaKernel> table("cuda");
+  return table;
+}
 
-  bool supports(const AttentionSpec& spec, std::string* why) const override {
-    if (spec.variant != "dense") {
-      if (why) *why = "variant '" + spec.variant + "' has no CUDA kernel yet (available on cuda: dense)";
+// The plain fp32 dense kernel: one thread per query row.
+class DenseFp32Kernel final : public CudaKernel {
+ public:
+  static bool accepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
+    if (spec.precision != Precision::Fp32) {
+      *why = std::string("precision ") + precisionName(spec.precision) + " is not implemented on cuda yet (fp32 only)";
       return false;
     }
-    if (spec.precision != Precision::Fp32) {
-      if (why) *why = std::string("precision ") + precisionName(spec.precision) + " is not implemented on cuda yet (fp32 only)";
+    if (shape && (shape->d > DenseTraits::kMaxWidth || shape->dv > DenseTraits::kMaxWidth)) {
+      *why = "the cuda dense kernel supports head widths up to " + std::to_string(DenseTraits::kMaxWidth) + " (got d = " + std::to_string(shape->d) +
+             ", dv = " + std::to_string(shape->dv) + ")";
       return false;
     }
     return true;
   }
 
-  int64_t freeMemoryBytes() const override {
-    if (probeDevices().count == 0) return 0;
-    size_t freeBytes = 0, totalBytes = 0;
-    if (cudaMemGetInfo(&freeBytes, &totalBytes) != cudaSuccess) return 0;
-    return static_cast<int64_t>(freeBytes);
-  }
-
-  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
-    const BackendStatus st = status();
-    if (!st.available) throw Error(ErrorKind::Unavailable, "cuda backend unavailable: " + st.reason);
-    std::string why;
-    if (!supports(spec, &why)) throw Error(ErrorKind::Unsupported, "cuda backend: " + why);
-    if (options.map) throw Error(ErrorKind::Unsupported, "cuda backend: effective maps are computed on the cpu backend");
-    qkv.checkShapes();
-    if (qkv.d() > DenseTraits::kMaxWidth || qkv.dv() > DenseTraits::kMaxWidth)
-      throw Error(ErrorKind::Unsupported, "cuda dense kernel supports head widths up to " + std::to_string(DenseTraits::kMaxWidth));
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const override {
 
     MemoryMeter meter;
     Profiler profiler(&meter);
@@ -143,6 +120,61 @@ class CudaBackend final : public Backend {
     result.trace = profiler.take();
     result.trace.peakBytes = meter.peak();
     return result;
+  }
+};
+
+const bool denseRegistered = [] {
+  cudaKernels().add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
+  return true;
+}();
+
+class CudaBackend final : public Backend {
+ public:
+  std::string name() const override { return "cuda"; }
+
+  BackendStatus status() const override {
+    BackendStatus s;
+    const Probe probe = probeDevices();
+    s.available = probe.count > 0;
+    s.reason = probe.reason;
+    for (int i = 0; i < probe.count; ++i) {
+      cudaDeviceProp prop{};
+      if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+      DeviceInfo d;
+      d.name = prop.name;
+      d.totalBytes = static_cast<int64_t>(prop.totalGlobalMem);
+      d.detail = "compute capability " + std::to_string(prop.major) + "." + std::to_string(prop.minor) + ", " +
+                 std::to_string(prop.multiProcessorCount) + " SMs";
+      if (i == 0) {
+        size_t freeBytes = 0, totalBytes = 0;
+        if (cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess) d.freeBytes = static_cast<int64_t>(freeBytes);
+      }
+      s.devices.push_back(d);
+    }
+    return s;
+  }
+
+  bool supports(const AttentionSpec& spec, const Shape* shape, std::string* why) const override {
+    return cudaKernels().choose(spec, shape, why) != nullptr;
+  }
+
+  int64_t freeMemoryBytes() const override {
+    if (probeDevices().count == 0) return 0;
+    size_t freeBytes = 0, totalBytes = 0;
+    if (cudaMemGetInfo(&freeBytes, &totalBytes) != cudaSuccess) return 0;
+    return static_cast<int64_t>(freeBytes);
+  }
+
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
+    const BackendStatus st = status();
+    if (!st.available) throw Error(ErrorKind::Unavailable, "cuda backend unavailable: " + st.reason);
+    if (options.map) throw Error(ErrorKind::Unsupported, "cuda backend: effective maps are computed on the cpu backend");
+    qkv.checkShapes();
+    const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, 1};
+    std::string why;
+    const CudaKernel* kernel = cudaKernels().choose(spec, &shape, &why);
+    if (!kernel) throw Error(ErrorKind::Unsupported, "cuda backend: " + why);
+    return kernel->run(spec, qkv, options);
   }
 };
 

@@ -69,7 +69,8 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
   ctx.cancel = cancel;
   const size_t h = static_cast<size_t>(request.head);
   const HeadInput in{qkv.q[h], qkv.k[h], qkv.v[h], labels, request.head};
-  const HeadOperator op{variant, spec, in, ctx};
+  const HeadKernel& kernel = cpuKernel(spec);
+  const HeadOperator op{kernel, spec, in, ctx};
 
   AnalysisResult r;
   r.variant = spec.variant;
@@ -85,7 +86,7 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
   const bool needForward = (request.metrics && !output) || (!extras && (request.memory || request.spectrum));
   if (needForward) {
     ownOutput.resize(qkv.n(), qkv.dv());
-    ownExtras = variant.apply(ctx, spec, in, in.v, ownOutput);
+    ownExtras = kernel.apply(ctx, spec, in, in.v, ownOutput);
     if (!output) output = &ownOutput;
     if (!extras) extras = &ownExtras;
   }
@@ -95,7 +96,7 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
     MapGrid grid = MapGrid::forRequest(*request.map, qkv.n(), qkv.n());
     grid.head = request.head;
     MeterCharge charge(&meter, gridBytes(grid.rows, grid.cols));
-    variant.map(ctx, spec, in, grid);
+    kernel.map(ctx, spec, in, grid);
     r.map = std::move(grid);
     r.mapMs = msSince(start);
     if (!variant.info().maskBased && r.map->computed.sum() == 0)
@@ -114,7 +115,7 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
     const auto start = std::chrono::steady_clock::now();
     AttentionSpec denseSpec = makeSpec("dense");
     denseSpec.causal = spec.causal;
-    const Variant& dense = VariantRegistry::instance().get("dense");
+    const HeadKernel& dense = cpuKernel(denseSpec);
     Mat denseOut(qkv.n(), qkv.dv());
     dense.apply(ctx, denseSpec, in, in.v, denseOut);
     std::vector<uint8_t> globals;

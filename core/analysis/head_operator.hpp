@@ -1,16 +1,17 @@
 // One head's effective attention operator A, as the analysis sees it: the
-// variant with its spec and inputs, and the context its kernels run in.
+// kernel that computes it, with its spec and inputs, and the context it runs in.
 #pragma once
 
 #include <cstdint>
 
 #include "attention/variant.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "profiling/profiler.hpp"
 
 namespace attnscope {
 
 struct HeadOperator {
-  const Variant& variant;
+  const HeadKernel& kernel;
   const AttentionSpec& spec;
   const HeadInput& input;
   const ExecContext& ctx;

@@ -59,7 +59,7 @@ Mat stripeOf(const HeadOperator& op, int64_t i0, int64_t i1) {
   const int64_t n = op.n();
   MeterCharge charge(op.ctx.meter, gridBytes(i1 - i0, n));
   MapGrid grid = MapGrid::forRegion(i0, i1, 0, n, i1 - i0, n);
-  op.variant.map(op.ctx, op.spec, op.input, grid);
+  op.kernel.map(op.ctx, op.spec, op.input, grid);
   return std::move(grid.sum);
 }
 

@@ -30,7 +30,7 @@ Spectrum exactSpectrum(const HeadOperator& op) {
     // A itself, from the variant's map at one cell per pair.
     MeterCharge charge(op.ctx.meter, gridBytes(n, n));
     MapGrid grid = MapGrid::forRegion(0, n, 0, n, n, n);
-    op.variant.map(op.ctx, op.spec, op.input, grid);
+    op.kernel.map(op.ctx, op.spec, op.input, grid);
     grid.max.resize(0, 0);
     grid.computed.resize(0, 0);
     MeterCharge copy(op.ctx.meter, 8 * n * n);
@@ -65,19 +65,19 @@ Spectrum randomizedSpectrum(const HeadOperator& op, const SpectrumOptions& o) {
   // Probes, range basis, and transposed products: a few n x l blocks.
   MeterCharge charge(op.ctx.meter, 4 * 4 * n * l);
   Mat y(n, l), z(n, l);
-  op.variant.apply(op.ctx, op.spec, op.input, omega, y);
+  op.kernel.apply(op.ctx, op.spec, op.input, omega, y);
   // E ||A omega||_F^2 = l ||A||_F^2 for standard Gaussian omega.
   const double energyEstimate = static_cast<double>(y.cast<double>().squaredNorm()) / static_cast<double>(l);
   Mat q = orthonormal(y);
   for (int it = 0; it < o.powerIterations; ++it) {
     op.ctx.checkCancelled();
-    op.variant.applyTransposed(op.ctx, op.spec, op.input, q, z);
+    op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
     q = orthonormal(z);
-    op.variant.apply(op.ctx, op.spec, op.input, q, y);
+    op.kernel.apply(op.ctx, op.spec, op.input, q, y);
     q = orthonormal(y);
   }
   // B = Q^T A, so B^T = A^T Q; the singular values of B approximate A's leading ones.
-  op.variant.applyTransposed(op.ctx, op.spec, op.input, q, z);
+  op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
   const Eigen::HouseholderQR<MatD> qr(z.cast<double>());
   const MatD r = qr.matrixQR().topRows(l).triangularView<Eigen::Upper>();
   const Eigen::BDCSVD<MatD> svd(r);

@@ -110,18 +110,8 @@ class Variant {
   // Mask-based variants: the layout for this head (topk_dynamic reads the input).
   virtual std::optional<BlockLayout> layout(const AttentionSpec& spec, const Shape& shape, const HeadInput* input) const;
 
-  // out = A(q, k, v) * x for one head, where A is the variant's effective
-  // attention operator. Forward is apply(x = v). x may have any number of
-  // columns (the spectrum uses this as a matrix-free operator).
-  virtual HeadExtras apply(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef x, MatRef out) const = 0;
-
-  // out = A^T * y. Default: explicit columns of A through apply (slow; variants override).
-  virtual void applyTransposed(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef y, MatRef out) const;
-
-  // Accumulates A over the grid's region into grid (sum and max per cell).
-  // Default: apply() on identity column chunks; mask-based variants override
-  // with a probe over their layout.
-  virtual void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const;
+  // Kernels live per backend (backend/kernel_table.hpp); a variant only says
+  // what it computes.
 };
 
 }  // namespace attnscope

@@ -50,8 +50,10 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
   virtual BackendStatus status() const = 0;
-  // Whether this backend implements the spec; why not in *why.
-  virtual bool supports(const AttentionSpec& spec, std::string* why) const = 0;
+  // Whether this backend implements the spec (on inputs of this shape, when
+  // shape is not null); why not in *why. run() refuses exactly what this
+  // refuses: both ask the backend's kernel table.
+  virtual bool supports(const AttentionSpec& spec, const Shape* shape, std::string* why) const = 0;
   // Free memory this backend may use (the memory guard's budget before its fraction).
   virtual int64_t freeMemoryBytes() const = 0;
   virtual int workers() const { return 1; }

@@ -147,13 +147,13 @@ RunResult runAttention(const RunSpec& spec, const Qkv& qkv, const std::vector<st
   Backend& backend = BackendRegistry::instance().get(spec.backend);
   const BackendStatus status = backend.status();
   if (!status.available) throw Error(ErrorKind::Unavailable, "backend '" + backend.name() + "' is not available: " + status.reason);
-  std::string why;
-  if (!backend.supports(spec.attention, &why)) throw Error(ErrorKind::Unsupported, "backend '" + backend.name() + "': " + why);
-
   const Variant& variant = VariantRegistry::instance().get(spec.attention.variant);
   RunResult r;
   r.spec = spec;
   r.shape = Shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.attention.causal, backend.workers()};
+  std::string why;
+  if (!backend.supports(spec.attention, &r.shape, &why)) throw Error(ErrorKind::Unsupported, "backend '" + backend.name() + "': " + why);
+
   r.inputDescription = qkv.origin;
   r.labels = labels;
   variant.validate(spec.attention, r.shape);

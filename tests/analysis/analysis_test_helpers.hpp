@@ -4,11 +4,12 @@
 
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "backend/cpu/thread_pool.hpp"
-#include "exec_context.hpp"
-#include "naive_reference.hpp"
 #include "profiling/profiler.hpp"
 #include "sequence/sequence.hpp"
+#include "exec_context.hpp"
+#include "naive_reference.hpp"
 
 namespace attnscope::testing {
 
@@ -30,7 +31,7 @@ inline HeadInput headOf(const Qkv& qkv, int h = 0) {
 inline MapGrid exactMap(const Variant& v, const AttentionSpec& spec, const HeadInput& in, const ExecContext& ctx, int64_t i0, int64_t i1, int64_t j0,
                         int64_t j1) {
   MapGrid g = MapGrid::forRegion(i0, i1, j0, j1, i1 - i0, j1 - j0);
-  v.map(ctx, spec, in, g);
+  cpuKernel(spec).map(ctx, spec, in, g);
   return g;
 }
 

@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include "analysis/analysis_run.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "analysis_test_helpers.hpp"
 
 using namespace attnscope;
@@ -58,7 +59,7 @@ class TestMaps : public QObject {
     const std::vector<MapRequest> requests = {{0, 0, -1, 0, -1, 37}, {0, 50, 290, 20, 300, 29}, {0, 1, 332, 0, 333, 23}};
     for (const MapRequest& request : requests) {
       MapGrid pooled = MapGrid::forRequest(request, kN, kN);
-      v.map(ctx, spec, in, pooled);
+      cpuKernel(spec).map(ctx, spec, in, pooled);
       QVERIFY(!pooled.exact());
       const Pooled expected = poolExact(exact, pooled);
       const QString where = QString("region [%1,%2)x[%3,%4) at %5 cells").arg(pooled.i0).arg(pooled.i1).arg(pooled.j0).arg(pooled.j1).arg(pooled.rows);
@@ -71,7 +72,7 @@ class TestMaps : public QObject {
     MapRequest zoom{0, 100, 180, 40, 161, 4096};
     MapGrid region = MapGrid::forRequest(zoom, kN, kN);
     QVERIFY(region.exact());
-    v.map(ctx, spec, in, region);
+    cpuKernel(spec).map(ctx, spec, in, region);
     const MatD block = exact.sum.block(100, 40, 80, 121).cast<double>();
     QVERIFY2(worstDifference(region.sum, block) <= 1, "zoomed region differs from the exact map");
   }

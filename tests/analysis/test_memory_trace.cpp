@@ -4,6 +4,7 @@
 
 #include "analysis/analysis_run.hpp"
 #include "analysis/memory_trace.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "analysis_test_helpers.hpp"
 
 using namespace attnscope;
@@ -22,7 +23,7 @@ class TestMemoryTrace : public QObject {
     MemoryMeter meter;
     Mat out(n, d);
     const HeadInput in = headOf(qkv);
-    const HeadExtras extras = VariantRegistry::instance().get("memory_slots").apply(testContext(&meter), spec, in, in.v, out);
+    const HeadExtras extras = cpuKernel(spec).apply(testContext(&meter), spec, in, in.v, out);
 
     const MemoryTrace t = memoryTraceFrom(extras, 3);
     const int64_t segments = (n + segment - 1) / segment;

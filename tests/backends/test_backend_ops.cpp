@@ -12,6 +12,7 @@
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "exec_context.hpp"
 #include "naive_reference.hpp"
 
@@ -58,7 +59,7 @@ MatD exactMapOf(const Variant& v, const AttentionSpec& spec, const Qkv& qkv, int
   HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], nullptr, h};
   const int64_t n = qkv.n();
   MapGrid g = MapGrid::forRegion(0, n, 0, n, n, n);
-  v.map(ctx, spec, in, g);
+  cpuKernel(spec).map(ctx, spec, in, g);
   return g.sum.cast<double>();
 }
 
@@ -94,14 +95,14 @@ class TestBackendOps : public QObject {
         for (const Case& c : kCases) {
           if (c.causal && !info.supportsCausal) continue;
           const AttentionSpec spec = smallSpec(info.id, c.causal);
+          const Shape shape{c.n, c.d, c.d, c.heads, c.causal, 1};
           std::string why;
-          if (!backend->supports(spec, &why)) {
+          if (!backend->supports(spec, &shape, &why)) {
             qInfo("%s / %s: not supported: %s", backend->name().c_str(), info.id.c_str(), why.c_str());
             ++unsupported;
             continue;
           }
           const Qkv qkv = randomHeads(c, 1000 + static_cast<uint64_t>(c.n));
-          const Shape shape{c.n, c.d, c.d, c.heads, c.causal, 1};
           try {
             v->validate(spec, shape);
           } catch (const Error& e) {
@@ -140,7 +141,7 @@ class TestBackendOps : public QObject {
         const MatD a = exactMapOf(*v, spec, qkv, 0, ctx);
         const Mat y = randomMatrix(c.n, 5, 99);
         Mat got(c.n, 5);
-        v->applyTransposed(ctx, spec, in, y, got);
+        cpuKernel(spec).applyTransposed(ctx, spec, in, y, got);
         const double err = relErr(got.cast<double>(), a.transpose() * y.cast<double>());
         QVERIFY2(err < 1e-4, qPrintable(QString("%1%2: A^T Y error %3").arg(QString::fromStdString(v->info().id)).arg(causal ? " causal" : "").arg(err)));
       }
@@ -174,7 +175,7 @@ class TestBackendOps : public QObject {
         const Qkv qkv = randomHeads(c, 11);
         HeadInput in{qkv.q[0], qkv.k[0], qkv.v[0], nullptr, 0};
         Mat out(c.n, c.d);
-        const HeadExtras extras = v->apply(ctx, spec, in, in.v, out);
+        const HeadExtras extras = cpuKernel(spec).apply(ctx, spec, in, in.v, out);
         double kernelPairs = -1;
         for (const auto& [name, value] : extras.scalars)
           if (name == "pairs_computed") kernelPairs = value;

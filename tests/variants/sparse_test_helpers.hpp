@@ -8,11 +8,12 @@
 
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
-#include "common/error.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "common/error.hpp"
+#include "profiling/profiler.hpp"
 #include "exec_context.hpp"
 #include "naive_reference.hpp"
-#include "profiling/profiler.hpp"
 
 namespace attnscope::testing {
 
@@ -39,7 +40,7 @@ struct RunOutput {
 inline RunOutput runHead(const AttentionSpec& spec, const HeadData& data, int head = 0) {
   MemoryMeter meter;
   RunOutput r{Mat(data.q.rows(), data.v.cols()), {}};
-  r.extras = VariantRegistry::instance().get(spec.variant).apply(testContext(&meter), spec, data.input(head), data.v, r.out);
+  r.extras = cpuKernel(spec).apply(testContext(&meter), spec, data.input(head), data.v, r.out);
   return r;
 }
 
@@ -63,7 +64,7 @@ inline MapGrid exactMapOf(const AttentionSpec& spec, const HeadData& data, int h
   const int64_t n = data.q.rows();
   MapGrid grid = MapGrid::forRequest(MapRequest{}, n, n);
   MemoryMeter meter;
-  VariantRegistry::instance().get(spec.variant).map(testContext(&meter), spec, data.input(head), grid);
+  cpuKernel(spec).map(testContext(&meter), spec, data.input(head), grid);
   return grid;
 }
 

@@ -1,6 +1,7 @@
 // dense against the naive reference (issue: foundation).
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "exec_context.hpp"
 
 #include "analysis/map_grid.hpp"
@@ -42,7 +43,7 @@ class TestDense : public QObject {
       // Scores of order 1..10 so the softmax is neither flat nor one-hot.
       const Mat q = randomMatrix(n, d, 11 + h, 1.5), k = randomMatrix(n, d, 23 + h, 1.5), v = randomMatrix(n, d, 37 + h);
       Mat out(n, d);
-      dense.apply(ctx, spec, HeadInput{q, k, v, nullptr, h}, v, out);
+      cpuKernel(spec).apply(ctx, spec, HeadInput{q, k, v, nullptr, h}, v, out);
       const Mat expected = naiveAttention(q, k, v, causal ? causalMask() : MaskFn{});
       const double err = (out - expected).cwiseAbs().maxCoeff();
       const double scale = expected.cwiseAbs().maxCoeff();
@@ -56,7 +57,7 @@ class TestDense : public QObject {
     const Mat q = randomMatrix(n, d, 1), k = randomMatrix(n, d, 2), v = randomMatrix(n, d, 3);
     MemoryMeter meter;
     Mat out(n, d);
-    VariantRegistry::instance().get("dense").apply(testContext(&meter), makeSpec("dense"), HeadInput{q, k, v, nullptr, 0}, v, out);
+    cpuKernel(makeSpec("dense")).apply(testContext(&meter), makeSpec("dense"), HeadInput{q, k, v, nullptr, 0}, v, out);
     QVERIFY2(meter.peak() < 4 * 1024 * 1024, qPrintable(QString("peak workspace %1 bytes").arg(meter.peak())));
     QVERIFY(meter.peak() > 0);
     QCOMPARE(meter.current(), int64_t{0});
@@ -70,7 +71,7 @@ class TestDense : public QObject {
       spec.causal = causal;
       MemoryMeter meter;
       MapGrid grid = MapGrid::forRequest(MapRequest{}, n, n);
-      VariantRegistry::instance().get("dense").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+      cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
       QVERIFY(grid.exact());
       const MatD expected = naiveAttentionMatrix(q, k, causal ? causalMask() : MaskFn{});
       QVERIFY((grid.sum.cast<double>() - expected).cwiseAbs().maxCoeff() < 1e-6);

@@ -4,6 +4,7 @@
 // of earlier blocks only.
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "sparse_test_helpers.hpp"
 
 using namespace attnscope;
@@ -162,7 +163,7 @@ class TestHierarchical : public QObject {
       request.j1 = 290;
       MapGrid coarse = MapGrid::forRequest(request, n, n);
       MemoryMeter meter;
-      VariantRegistry::instance().get("hierarchical").map(testContext(&meter), spec, data.input(), coarse);
+      cpuKernel(spec).map(testContext(&meter), spec, data.input(), coarse);
       Mat sums = Mat::Zero(coarse.rows, coarse.cols), maxes = Mat::Zero(coarse.rows, coarse.cols);
       for (int64_t i = coarse.i0; i < coarse.i1; ++i)
         for (int64_t j = coarse.j0; j < coarse.j1; ++j) {
@@ -183,7 +184,7 @@ class TestHierarchical : public QObject {
       const Mat y = randomMatrix(n, 4, 8);
       Mat out(n, 4);
       MemoryMeter meter;
-      VariantRegistry::instance().get("hierarchical").applyTransposed(testContext(&meter), spec, data.input(), y, out);
+      cpuKernel(spec).applyTransposed(testContext(&meter), spec, data.input(), y, out);
       const MatD expected = a.transpose() * y.cast<double>();
       QVERIFY((out.cast<double>() - expected).cwiseAbs().maxCoeff() < 1e-5 * expected.cwiseAbs().maxCoeff());
     }
@@ -195,7 +196,7 @@ class TestHierarchical : public QObject {
     for (int block : {1, 6000}) {
       MemoryMeter meter;
       Mat out(6000, 16);
-      VariantRegistry::instance().get("hierarchical").apply(testContext(&meter), hierSpec(block, false), data.input(), data.v, out);
+      cpuKernel(hierSpec(block, false)).apply(testContext(&meter), hierSpec(block, false), data.input(), data.v, out);
       QVERIFY2(meter.peak() < 16 * 1024 * 1024, qPrintable(QString("block %1: peak %2 bytes").arg(block).arg(meter.peak())));
       QVERIFY(out.allFinite());
     }

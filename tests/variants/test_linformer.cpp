@@ -1,6 +1,7 @@
 // linformer against its explicit formula A = softmax(s Q (E K)^T) F (DESIGN §3).
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "exec_context.hpp"
 
 #include <Eigen/SVD>
@@ -43,7 +44,7 @@ MatD explicitMatrix(const AttentionSpec& spec, const Mat& q, const Mat& k) {
 MatD exactMap(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v) {
   MemoryMeter meter;
   MapGrid grid = MapGrid::forRequest(MapRequest{}, q.rows(), q.rows());
-  VariantRegistry::instance().get("linformer").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+  cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
   return grid.sum.cast<double>();
 }
 
@@ -76,7 +77,7 @@ class TestLinformer : public QObject {
     for (int h = 0; h < 2; ++h) {  // two heads
       const Mat q = randomMatrix(n, d, 11 + h, 1.2), kk = randomMatrix(n, d, 23 + h, 1.2), v = randomMatrix(n, d, 37 + h);
       Mat out(n, d);
-      const HeadExtras extras = VariantRegistry::instance().get("linformer").apply(testContext(&meter), spec, HeadInput{q, kk, v, nullptr, h}, v, out);
+      const HeadExtras extras = cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, kk, v, nullptr, h}, v, out);
       const Mat expected = (explicitMatrix(spec, q, kk) * v.cast<double>()).cast<float>();
       const double err = relativeMaxError(out, expected);
       QVERIFY2(err < 1e-5, qPrintable(QString("relative error %1").arg(err)));
@@ -107,7 +108,7 @@ class TestLinformer : public QObject {
     request.i0 = 37, request.i1 = 201, request.j0 = 90, request.j1 = 299;
     MapGrid grid = MapGrid::forRequest(request, n, n);
     MemoryMeter meter;
-    VariantRegistry::instance().get("linformer").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+    cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
     const MatD full = explicitMatrix(spec, q, k);
     QVERIFY((grid.sum.cast<double>() - full.block(37, 90, 164, 209)).cwiseAbs().maxCoeff() < 1e-5);
   }
@@ -119,7 +120,7 @@ class TestLinformer : public QObject {
       const AttentionSpec spec = linformerSpec(12, projection, false);
       Mat out(n, 3);
       MemoryMeter meter;
-      VariantRegistry::instance().get("linformer").applyTransposed(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, y, out);
+      cpuKernel(spec).applyTransposed(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, y, out);
       const Mat expected = (explicitMatrix(spec, q, k).transpose() * y.cast<double>()).cast<float>();
       QVERIFY(relativeMaxError(out, expected) < 1e-5);
     }
@@ -158,7 +159,7 @@ class TestLinformer : public QObject {
     const Mat q = randomMatrix(16, 8, 1);
     Mat out(16, 8);
     MemoryMeter meter;
-    QVERIFY_THROWS_EXCEPTION(Error, variant.apply(testContext(&meter), spec, HeadInput{q, q, q, nullptr, 0}, q, out));
+    QVERIFY_THROWS_EXCEPTION(Error, cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, q, q, nullptr, 0}, q, out));
   }
 
   void parametersAreChecked() {
@@ -182,7 +183,7 @@ class TestLinformer : public QObject {
     const Mat q = randomMatrix(4096, 32, 1), k = randomMatrix(4096, 32, 2), v = randomMatrix(4096, 32, 3);
     Mat out(4096, 32);
     MemoryMeter meter;
-    variant.apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+    cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
     QVERIFY2(meter.peak() <= c.workspaceBytes && meter.peak() >= 0.5 * c.workspaceBytes,
              qPrintable(QString("peak %1, predicted %2").arg(meter.peak()).arg(c.workspaceBytes)));
     QCOMPARE(variant.info().complexity, std::string("O(n k d)"));

@@ -2,6 +2,7 @@
 // precision on larger shapes, linearity, and the exact token-to-token map.
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "exec_context.hpp"
 
 #include "analysis/map_grid.hpp"
@@ -78,13 +79,13 @@ Reference reference(const Mat& qf, const Mat& kf, const Mat& vf, int S, int L, d
 HeadExtras run(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v, const Mat& x, Mat& out) {
   out.resize(q.rows(), x.cols());
   MemoryMeter meter;
-  return VariantRegistry::instance().get("memory_slots").apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, x, out);
+  return cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, x, out);
 }
 
 MatD exactMap(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v) {
   MemoryMeter meter;
   MapGrid grid = MapGrid::forRequest(MapRequest{}, q.rows(), q.rows());
-  VariantRegistry::instance().get("memory_slots").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+  cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
   return grid.sum.cast<double>();
 }
 
@@ -203,7 +204,7 @@ class TestMemorySlots : public QObject {
       // A^T y against the map.
       Mat t(n, 5);
       MemoryMeter meter;
-      VariantRegistry::instance().get("memory_slots").applyTransposed(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, x1, t);
+      cpuKernel(spec).applyTransposed(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, x1, t);
       QVERIFY(relativeMaxError(t, (map.transpose() * x1.cast<double>()).cast<float>()) < 1e-5);
     }
   }
@@ -216,7 +217,7 @@ class TestMemorySlots : public QObject {
     request.i0 = 100, request.i1 = 250, request.j0 = 20, request.j1 = 180;
     MapGrid grid = MapGrid::forRequest(request, n, n);
     MemoryMeter meter;
-    VariantRegistry::instance().get("memory_slots").map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
+    cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, grid);
     const MatD full = reference(q, k, v, 4, 32, 0.6, true).a;
     QVERIFY((grid.sum.cast<double>() - full.block(100, 20, 150, 160)).cwiseAbs().maxCoeff() < 1e-5);
   }
@@ -243,7 +244,7 @@ class TestMemorySlots : public QObject {
       const Mat q = randomMatrix(n, 32, 1), k = randomMatrix(n, 32, 2), v = randomMatrix(n, 32, 3);
       MemoryMeter meter;
       Mat out(n, 32);
-      variant.apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+      cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
       QVERIFY2(meter.peak() <= c.workspaceBytes && meter.peak() >= 0.5 * c.workspaceBytes,
                qPrintable(QString("n=%1 peak %2, predicted %3").arg(n).arg(meter.peak()).arg(c.workspaceBytes)));
     }

@@ -1,6 +1,7 @@
 // performer (FAVOR+) against its explicit formula and its defining properties (DESIGN §3).
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "exec_context.hpp"
 
 #include <Eigen/SVD>
@@ -62,14 +63,14 @@ MatD causalPrefix(const AttentionSpec& spec, const Mat& q, const Mat& k, const M
 Mat run(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v) {
   Mat out(q.rows(), v.cols());
   MemoryMeter meter;
-  VariantRegistry::instance().get("performer").apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+  cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
   return out;
 }
 
 MatD exactMap(const AttentionSpec& spec, const Mat& q, const Mat& k) {
   MemoryMeter meter;
   MapGrid grid = MapGrid::forRequest(MapRequest{}, q.rows(), q.rows());
-  VariantRegistry::instance().get("performer").map(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, grid);
+  cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, grid);
   return grid.sum.cast<double>();
 }
 
@@ -167,7 +168,7 @@ class TestPerformer : public QObject {
       const AttentionSpec spec = performerSpec(24, true, causal);
       Mat out(n, 3);
       MemoryMeter meter;
-      VariantRegistry::instance().get("performer").applyTransposed(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, y, out);
+      cpuKernel(spec).applyTransposed(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, y, out);
       QVERIFY(relativeMaxError(out, (explicitMatrix(spec, q, k).transpose() * y.cast<double>()).cast<float>()) < 1e-4);
     }
   }
@@ -188,7 +189,7 @@ class TestPerformer : public QObject {
       const Mat q = randomMatrix(4096, 32, 1), k = randomMatrix(4096, 32, 2), v = randomMatrix(4096, 32, 3);
       MemoryMeter meter;
       Mat out(4096, 32);
-      variant.apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+      cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
       QVERIFY2(meter.peak() <= c.workspaceBytes && meter.peak() >= 0.5 * c.workspaceBytes,
                qPrintable(QString("causal=%1 peak %2, predicted %3").arg(causal).arg(meter.peak()).arg(c.workspaceBytes)));
     }

@@ -2,6 +2,7 @@
 // 0 <= i - j <= w, dilation (i - j) % δ == 0; and its work is the band's tiles.
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "sparse_test_helpers.hpp"
 
 using namespace attnscope;
@@ -123,7 +124,7 @@ class TestSlidingWindow : public QObject {
     const Mat y = randomMatrix(n, 3, 4);
     Mat out(n, 3);
     MemoryMeter meter;
-    VariantRegistry::instance().get("sliding_window").applyTransposed(testContext(&meter), spec, data.input(), y, out);
+    cpuKernel(spec).applyTransposed(testContext(&meter), spec, data.input(), y, out);
     const MatD expected = a.transpose() * y.cast<double>();
     QVERIFY((out.cast<double>() - expected).cwiseAbs().maxCoeff() < 1e-5 * expected.cwiseAbs().maxCoeff());
   }

@@ -2,6 +2,7 @@
 // relative-position form against an explicit double-precision reference.
 #include <QtTest>
 
+#include "backend/cpu/head_kernel.hpp"
 #include "exec_context.hpp"
 
 #include "analysis/map_grid.hpp"
@@ -64,7 +65,7 @@ MatD reference(const AttentionSpec& spec, const Mat& q, const Mat& k) {
 HeadExtras run(const AttentionSpec& spec, const Mat& q, const Mat& k, const Mat& v, Mat& out) {
   out.resize(q.rows(), v.cols());
   MemoryMeter meter;
-  return VariantRegistry::instance().get("transformer_xl").apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+  return cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
 }
 
 }  // namespace
@@ -134,7 +135,7 @@ class TestTransformerXl : public QObject {
       const Variant& variant = VariantRegistry::instance().get("transformer_xl");
       MemoryMeter meter;
       MapGrid grid = MapGrid::forRequest(MapRequest{}, n, n);
-      variant.map(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, grid);
+      cpuKernel(spec).map(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, grid);
       const MatD a = reference(spec, q, k);
       QVERIFY((grid.sum.cast<double>() - a).cwiseAbs().maxCoeff() < 1e-5);
       QVERIFY((grid.sum.cast<double>().rowwise().sum().array() - 1.0).abs().maxCoeff() < 1e-5);
@@ -142,7 +143,7 @@ class TestTransformerXl : public QObject {
       for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j) QCOMPARE(grid.computed(i, j) > 0.5f, xlMask(30, 45)(i, j));
       Mat out(n, 3);
-      variant.applyTransposed(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, y, out);
+      cpuKernel(spec).applyTransposed(testContext(&meter), spec, HeadInput{q, k, k, nullptr, 0}, y, out);
       QVERIFY(relativeMaxError(out, (a.transpose() * y.cast<double>()).cast<float>()) < 1e-5);
     }
   }
@@ -182,7 +183,7 @@ class TestTransformerXl : public QObject {
       Mat out;
       MemoryMeter meter;
       out.resize(4096, 32);
-      variant.apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
+      cpuKernel(spec).apply(testContext(&meter), spec, HeadInput{q, k, v, nullptr, 0}, v, out);
       QVERIFY2(meter.peak() <= c.workspaceBytes && meter.peak() >= 0.5 * c.workspaceBytes,
                qPrintable(QString("relative=%1 peak %2, predicted %3").arg(relative).arg(meter.peak()).arg(c.workspaceBytes)));
     }

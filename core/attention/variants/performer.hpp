@@ -8,6 +8,9 @@
 
 namespace attnscope {
 
+// Tokens per step of the causal prefix scan (the cost model counts its in-chunk work).
+constexpr int64_t kPerformerCausalChunk = 64;
+
 // W [features x d]: rows N(0, I_d); with orthogonal=true, each block of d rows
 // is an orthonormal set rescaled to chi(d)-distributed norms (the norms of
 // fresh Gaussian vectors). Drawn from Rng(seed); equal for every head.

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "analysis/map_grid.hpp"
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 #include "backend/cpu/map_sink.hpp"
 #include "backend/cpu/segment_plan.hpp"
 #include "backend/cpu/thread_pool.hpp"
@@ -24,7 +24,7 @@ constexpr float kLn2 = 0.6931471805599453f;
 ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
 
 // K^T in 16-key stripes, packed once per call (O(n d), against O(pairs d) of work).
-TrackedBuffer packKeys(const ExecContext& ctx, const cpu::KernelTable& kern, ConstMatRef k) {
+TrackedBuffer packKeys(const ExecContext& ctx, const cpu::IsaTable& kern, ConstMatRef k) {
   const int64_t nKeys = k.rows(), d = k.cols(), stripes = (nKeys + cpu::kStripe - 1) / cpu::kStripe;
   TrackedBuffer kt(ctx.meter, std::max<int64_t>(1, stripes * cpu::kStripe * d));
   constexpr int64_t kStripesPerTask = 64;
@@ -85,7 +85,7 @@ cpu::ForwardBlock forwardArgs(const BlockLayout& layout, int64_t qb, ConstMatRef
 }  // namespace
 
 double blockSparseWorkspaceBytes(int64_t n, int64_t d, int64_t dv, int64_t block, int workers) {
-  const cpu::KernelTable& kern = cpu::kernels();
+  const cpu::IsaTable& kern = cpu::kernels();
   const double packed = static_cast<double>(std::max<int64_t>(1, (n + cpu::kStripe - 1) / cpu::kStripe * cpu::kStripe * d));
   return 4.0 * (packed + static_cast<double>(kern.forwardScratchFloats(block, d, dv)) * std::max(1, workers));
 }
@@ -96,7 +96,7 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
   if (q.rows() != layout.n || k.rows() != layout.nKeys || x.rows() != layout.nKeys || out.rows() != layout.n || out.cols() != dv ||
       q.cols() != k.cols())
     throw Error(ErrorKind::InvalidArgument, "block-sparse kernel: tensor shapes do not match the layout");
-  const cpu::KernelTable& kern = cpu::kernels();
+  const cpu::IsaTable& kern = cpu::kernels();
   ThreadPool& pool = poolOf(ctx);
   const int workers = pool.size();
   const TrackedBuffer kt = packKeys(ctx, kern, k);
@@ -166,7 +166,7 @@ cpu::ProbBlock probArgs(const BlockLayout& layout, int64_t qb, ConstMatRef q, co
 }
 
 template <typename Fn>
-void forEachProbTile(const cpu::KernelTable& kern, const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, float scale,
+void forEachProbTile(const cpu::IsaTable& kern, const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, float scale,
                      const float* lse, int64_t j0, int64_t j1, Worker& w, float* scratch, float* p, Fn&& fn, MemoryMeter* meter = nullptr) {
   const int64_t i0 = qb * layout.block;
   w.plan.build(layout, qb, kern.maxSegment);
@@ -218,7 +218,7 @@ void forEachProbTile(const cpu::KernelTable& kern, const BlockLayout& layout, in
   }
 }
 
-int64_t probScratch(const cpu::KernelTable& kern, const BlockLayout& layout, int64_t d) {
+int64_t probScratch(const cpu::IsaTable& kern, const BlockLayout& layout, int64_t d) {
   return std::max(kern.probScratchFloats(layout.block, d), kern.forwardScratchFloats(layout.block, d, 0));
 }
 
@@ -226,7 +226,7 @@ int64_t probScratch(const cpu::KernelTable& kern, const BlockLayout& layout, int
 
 void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
                       MapGrid& grid) {
-  const cpu::KernelTable& kern = cpu::kernels();
+  const cpu::IsaTable& kern = cpu::kernels();
   ThreadPool& pool = poolOf(ctx);
   const int workers = pool.size();
   const TrackedBuffer kt = packKeys(ctx, kern, k);
@@ -255,7 +255,7 @@ void blockSparseTransposed(const ExecContext& ctx, const BlockLayout& layout, Co
   // worker but the first accumulates into its own copy (summed at the end).
   // Each tile's P^T y runs on the ISA's GEMM tile: P transposed into
   // scratch, the block's rows of y packed once per query block.
-  const cpu::KernelTable& kern = cpu::kernels();
+  const cpu::IsaTable& kern = cpu::kernels();
   ThreadPool& pool = poolOf(ctx);
   const int64_t m = y.cols(), nKeys = layout.nKeys, b = layout.block;
   const int64_t mPad = (m + cpu::kStripe - 1) / cpu::kStripe * cpu::kStripe;

@@ -10,6 +10,7 @@
 
 #include "attention/block_layout.hpp"
 #include "attention/variant.hpp"
+#include "backend/cpu/workspace.hpp"
 #include "common/types.hpp"
 
 namespace attnscope {
@@ -20,10 +21,6 @@ struct BlockSparseStats {
   int64_t tilesVisited = 0;
   int64_t pairsAllowed = 0;
 };
-
-// Tracked bytes blockSparseForward allocates for n keys, head width d, value
-// width dv and tile edge `block` on `workers` threads (packed K^T + scratch).
-double blockSparseWorkspaceBytes(int64_t n, int64_t d, int64_t dv, int64_t block, int workers);
 
 // out = softmax(scale * Q K^T restricted to the layout) * X, for one head.
 // With ctx.profiler set, each worker's time in "scores/softmax" and "output"

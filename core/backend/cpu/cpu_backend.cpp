@@ -1,11 +1,13 @@
-// The CPU backend: every variant's own CPU path, all cores through the pool,
-// workspace tracked by a MemoryMeter, spans from the steady clock.
+// The CPU backend: each variant's CPU kernel from the kernel table
+// (head_kernel.hpp), all cores through the pool, workspace tracked by a
+// MemoryMeter, spans from the steady clock.
 #include <chrono>
 #include <thread>
 
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
 #include "backend/cpu/cpu_isa.hpp"
+#include "backend/cpu/head_kernel.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "profiling/profiler.hpp"
@@ -28,28 +30,18 @@ class CpuBackend final : public Backend {
     return s;
   }
 
-  bool supports(const AttentionSpec& spec, std::string* why) const override {
-    if (!VariantRegistry::instance().find(spec.variant)) {
-      if (why) *why = "unknown variant '" + spec.variant + "'";
-      return false;
-    }
-    if (spec.precision != Precision::Fp32) {
-      if (why) *why = "the CPU backend computes in fp32 only";
-      return false;
-    }
-    return true;
+  bool supports(const AttentionSpec& spec, const Shape* shape, std::string* why) const override {
+    return findCpuKernel(spec, shape, why) != nullptr;
   }
 
   int64_t freeMemoryBytes() const override { return availableSystemMemory(); }
   int workers() const override { return ThreadPool::shared().size(); }
 
   AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
-    std::string why;
-    if (!supports(spec, &why)) throw Error(ErrorKind::Unsupported, "cpu backend: " + why);
     qkv.checkShapes();
-    const Variant& variant = VariantRegistry::instance().get(spec.variant);
-    Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, workers()};
-    variant.validate(spec, shape);
+    const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, workers()};
+    const HeadKernel& kernel = cpuKernel(spec, &shape);
+    VariantRegistry::instance().get(spec.variant).validate(spec, shape);
 
     MemoryMeter meter;
     Profiler profiler(&meter);
@@ -66,7 +58,7 @@ class CpuBackend final : public Backend {
       HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
       Mat out(qkv.n(), qkv.dv());
       ScopedSpan span(&profiler, "head " + std::to_string(h), SpanCategory::Host);
-      result.extras.push_back(variant.apply(ctx, spec, in, in.v, out));
+      result.extras.push_back(kernel.apply(ctx, spec, in, in.v, out));
       result.output.push_back(std::move(out));
     }
     result.elapsedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -80,7 +72,7 @@ class CpuBackend final : public Backend {
       grid.head = h;
       HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
       ScopedSpan span(&profiler, "map probe", SpanCategory::Host);
-      variant.map(ctx, spec, in, grid);
+      kernel.map(ctx, spec, in, grid);
       result.map = std::move(grid);
     }
     result.trace = profiler.take();

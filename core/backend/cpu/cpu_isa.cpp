@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 
 namespace attnscope {
 
@@ -62,7 +62,7 @@ bool setCpuIsa(CpuIsa isa) {
 }
 
 namespace cpu {
-const KernelTable& kernels() {
+const IsaTable& kernels() {
   switch (cpuIsa()) {
     case CpuIsa::Avx512: return kernelsAvx512();
     case CpuIsa::Avx2: return kernelsAvx2();

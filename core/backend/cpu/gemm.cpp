@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 
@@ -29,7 +29,7 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
       for (int64_t j = 0; j < n; ++j) row[j] *= beta;
   }
   if (m == 0 || n == 0 || k == 0 || alpha == 0.0f) return;
-  const cpu::KernelTable& kern = cpu::kernels();
+  const cpu::IsaTable& kern = cpu::kernels();
   ThreadPool& pool = poolArg ? *poolArg : ThreadPool::shared();
   const int64_t stripes = (n + cpu::kStripe - 1) / cpu::kStripe, nPad = stripes * cpu::kStripe;
   const int64_t rowTiles = (m + kTileRows - 1) / kTileRows, colTiles = (n + kTileCols - 1) / kTileCols;

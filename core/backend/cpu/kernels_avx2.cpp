@@ -1,10 +1,10 @@
 // The CPU kernels for AVX2 with FMA. This file alone is compiled with
 // its ISA's flags (core/CMakeLists.txt); everything it defines besides
-// kernelsAvx2() has internal linkage (see kernel_table.hpp for why).
+// kernelsAvx2() has internal linkage (see isa_table.hpp for why).
 #include <cstdint>
 #include <immintrin.h>
 
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 
 namespace attnscope::cpu {
 
@@ -13,6 +13,6 @@ namespace {
 #include "backend/cpu/kernel_body.inc"
 }  // namespace
 
-const KernelTable& kernelsAvx2() { return table("avx2"); }
+const IsaTable& kernelsAvx2() { return table("avx2"); }
 
 }  // namespace attnscope::cpu

@@ -1,13 +1,13 @@
 // The CPU kernels for the portable path: SSE2, which every x86-64 has, with
 // baseline flags (plain arrays elsewhere). Everything this file defines
-// besides kernelsGeneric() has internal linkage (see kernel_table.hpp).
+// besides kernelsGeneric() has internal linkage (see isa_table.hpp).
 #include <cstdint>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 
 namespace attnscope::cpu {
 
@@ -20,6 +20,6 @@ namespace {
 #include "backend/cpu/kernel_body.inc"
 }  // namespace
 
-const KernelTable& kernelsGeneric() { return table("generic"); }
+const IsaTable& kernelsGeneric() { return table("generic"); }
 
 }  // namespace attnscope::cpu

@@ -4,7 +4,7 @@
 
 namespace attnscope::cpu {
 
-MapSink::MapSink(MapGrid& grid, const KernelTable& kern) : grid_(grid), kern_(kern), exact_(grid.exact()) {
+MapSink::MapSink(MapGrid& grid, const IsaTable& kern) : grid_(grid), kern_(kern), exact_(grid.exact()) {
   const int64_t w = grid.j1 - grid.j0;
   cellOf_.resize(static_cast<size_t>(std::max<int64_t>(0, w)));
   for (int64_t j = 0; j < w; ++j) cellOf_[static_cast<size_t>(j)] = static_cast<int32_t>(j * grid.cols / w);

@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "analysis/map_grid.hpp"
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 
 namespace attnscope::cpu {
 
 class MapSink {
  public:
-  MapSink(MapGrid& grid, const KernelTable& kern);
+  MapSink(MapGrid& grid, const IsaTable& kern);
 
   struct Local {
     std::vector<float> sum, max, count, colSum, colMax;
@@ -33,7 +33,7 @@ class MapSink {
 
  private:
   MapGrid& grid_;
-  const KernelTable& kern_;
+  const IsaTable& kern_;
   bool exact_;
   std::vector<int32_t> cellOf_;     // per column of the region
   std::vector<int64_t> cellStart_;  // per cell: first column (absolute), plus one past the end

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "attention/block_layout.hpp"
-#include "backend/cpu/kernel_table.hpp"
+#include "backend/cpu/isa_table.hpp"
 
 namespace attnscope::cpu {
 

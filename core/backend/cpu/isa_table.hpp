@@ -61,7 +61,7 @@ struct ProbBlock {
   int raw = 0;
 };
 
-struct KernelTable {
+struct IsaTable {
   const char* name;
   int maxSegment;  // longest Segment::w the kernels accept
   // Packs columns [c0, c1) of op(B) (B is [depth x cols] row-major, or its
@@ -82,11 +82,11 @@ struct KernelTable {
   void (*gemmTile)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* bPacked, float* c, int64_t ldc);
 };
 
-const KernelTable& kernelsGeneric();
-const KernelTable& kernelsAvx2();    // only when the CPU has AVX2 and FMA
-const KernelTable& kernelsAvx512();  // only when the CPU has AVX-512 F/VL/BW/DQ
+const IsaTable& kernelsGeneric();
+const IsaTable& kernelsAvx2();    // only when the CPU has AVX2 and FMA
+const IsaTable& kernelsAvx512();  // only when the CPU has AVX-512 F/VL/BW/DQ
 
 // The table for the ISA in use (cpu_isa.hpp).
-const KernelTable& kernels();
+const IsaTable& kernels();
 
 }  // namespace attnscope::cpu

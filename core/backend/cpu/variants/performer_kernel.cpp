@@ -1,0 +1,373 @@
+// The CPU kernel of performer (meaning in attention/variants/performer.cpp):
+// features through the ISA's GEMM and exp, then the two products (or the
+// causal prefix scan).
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "analysis/map_grid.hpp"
+#include "attention/registry.hpp"
+#include "attention/variants/performer.hpp"
+#include "backend/cpu/gemm.hpp"
+#include "backend/cpu/head_kernel.hpp"
+#include "backend/cpu/lowrank_kernels.hpp"
+#include "backend/cpu/thread_pool.hpp"
+#include "backend/cpu/workspace.hpp"
+#include "common/error.hpp"
+#include "profiling/profiler.hpp"
+
+namespace attnscope {
+
+namespace {
+
+constexpr int64_t kChunk = 256;        // keys (or queries) per feature block
+constexpr int64_t kCausalChunk = kPerformerCausalChunk;
+constexpr int64_t kQueryBlock = 256;  // large enough to amortise packing in sgemm
+constexpr int64_t kMapStripeFloats = int64_t{1} << 20;  // phi(Q) rows held at once by map()
+constexpr int64_t kMaxStripes = 16;    // fixed partial sums, so results do not depend on thread timing
+
+ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
+int64_t chunksOf(int64_t n, int64_t c) { return (n + c - 1) / c; }
+int64_t stripesFor(int64_t n) { return std::min(kMaxStripes, chunksOf(n, kChunk)); }
+
+// W d^-1/4 for (seed, m, d, orthogonal), kept once drawn: every head and every
+// run uses the same features, and drawing them (QR per block of d rows) costs
+// more than a short input's whole pass.
+std::shared_ptr<const Mat> scaledFeatures(const AttentionSpec& spec, int64_t d) {
+  using Key = std::tuple<int64_t, int64_t, int64_t, bool>;
+  static std::mutex mutex;
+  static std::vector<std::pair<Key, std::shared_ptr<const Mat>>> entries;  // least recently used first
+  constexpr size_t kEntries = 16;
+  constexpr int64_t kMaxCachedFloats = int64_t{1} << 20;
+  const Key key{spec.params.getInt("seed"), spec.params.getInt("features"), d, spec.params.getBool("orthogonal")};
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = entries.begin(); it != entries.end(); ++it)
+    if (it->first == key) {
+      auto hit = *it;
+      entries.erase(it);
+      entries.push_back(hit);
+      return hit.second;
+    }
+  auto w = std::make_shared<Mat>(performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f));  // W x' = (W d^-1/4) x
+  if (w->size() > kMaxCachedFloats) return w;  // at most 16 x 4 MiB kept
+  if (entries.size() >= kEntries) entries.erase(entries.begin());
+  entries.emplace_back(key, w);
+  return w;
+}
+
+// Query weights below e^-60 of the row's largest become 0 (far below float
+// precision of the row's normaliser; as subnormals they would slow the
+// products); keys below e^-80 of the shared stabiliser likewise.
+constexpr float kQueryFloor = 60.0f, kKeyFloor = 80.0f;
+
+class Features {
+ public:
+  // Held transposed, (W d^-1/4)^T [d x m], the right operand of the logits' product.
+  Features(const ExecContext& ctx, const AttentionSpec& spec, int64_t d)
+      : m(spec.params.getInt("features")), buf_(ctx.meter, m * d), wt_(buf_.data(), d, m), halfNorm_(0.5f / std::sqrt(static_cast<float>(d))) {
+    wt_ = scaledFeatures(spec, d)->transpose();
+  }
+
+  // out [rows x m] = W x' - |x'|^2 / 2 for rows [i0, i0 + rows) of x.
+  void logits(ConstMatRef x, int64_t i0, int64_t rows, Eigen::Ref<Mat> out) const {
+    const float* xr = x.data() + i0 * x.outerStride();
+    if (!narrowProduct(rows, m, x.cols(), xr, x.outerStride(), 1, wt_.data(), m, out.data(), out.outerStride()))
+      sgemm(false, false, rows, m, x.cols(), 1.0f, xr, x.outerStride(), wt_.data(), m, 0.0f, out.data(), out.outerStride());
+    for (int64_t r = 0; r < rows; ++r) out.row(r).array() -= halfNorm_ * x.row(i0 + r).squaredNorm();
+  }
+  void queryFeatures(ConstMatRef q, int64_t i0, int64_t rows, Eigen::Ref<Mat> out) const {
+    logits(q, i0, rows, out);
+    for (int64_t r = 0; r < rows; ++r) expShiftedFloor(out.data() + r * out.outerStride(), m, out.row(r).maxCoeff(), kQueryFloor);
+  }
+  void keyFeatures(ConstMatRef k, int64_t j0, int64_t rows, float shift, Eigen::Ref<Mat> out) const {
+    logits(k, j0, rows, out);
+    for (int64_t r = 0; r < rows; ++r) expShiftedFloor(out.data() + r * out.outerStride(), m, shift, kKeyFloor);
+  }
+
+  const int64_t m;
+
+ private:
+  TrackedBuffer buf_;
+  MatMap wt_;
+  float halfNorm_;
+};
+
+// The shared key stabiliser: the largest key logit over all keys and features.
+float keyShift(const ExecContext& ctx, const Features& f, ConstMatRef k) {
+  ThreadPool& pool = poolOf(ctx);
+  const int64_t n = k.rows(), chunks = chunksOf(n, kChunk);
+  TrackedBuffer scratch(ctx.meter, kChunk * f.m * pool.size());
+  std::vector<float> maxima(static_cast<size_t>(chunks));
+  pool.parallelFor(0, chunks, [&](int64_t c, int worker) {
+    const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
+    MatMap l(scratch.data() + kChunk * f.m * worker, rows, f.m);
+    f.logits(k, j0, rows, l);
+    maxima[static_cast<size_t>(c)] = l.maxCoeff();
+  });
+  return *std::max_element(maxima.begin(), maxima.end());
+}
+
+// acc = sum over chunks of add(chunk, part): chunk c always goes to stripe
+// c % stripes and stripes are summed in order, so the sum is reproducible.
+void stripedSum(const ExecContext& ctx, int64_t chunks, MatRef acc, const std::function<void(int64_t, MatRef, int)>& add) {
+  const int64_t stripes = std::min(kMaxStripes, chunks);
+  TrackedBuffer parts(ctx.meter, stripes * acc.size());
+  poolOf(ctx).parallelFor(0, stripes, [&](int64_t s, int worker) {
+    MatMap part(parts.data() + s * acc.size(), acc.rows(), acc.cols());
+    part.setZero();
+    for (int64_t c = s; c < chunks; c += stripes) {
+      ctx.checkCancelled();
+      add(c, part, worker);
+    }
+  });
+  acc.setZero();
+  for (int64_t s = 0; s < stripes; ++s) acc += MatMap(parts.data() + s * acc.size(), acc.rows(), acc.cols());
+}
+
+// szT [(dx + 1) x m] = [X^T phi(K); 1^T phi(K)]. Transposed so that sgemm's
+// packed (copied element by element) left operand is X^T, d x chunk, rather
+// than phi(K)^T, m x chunk: 4x fewer copies at m = 256, d = 64.
+void keySums(const ExecContext& ctx, const Features& f, ConstMatRef k, ConstMatRef x, float shift, MatRef szT) {
+  const int64_t n = k.rows(), dx = x.cols();
+  TrackedBuffer scratch(ctx.meter, kChunk * f.m * poolOf(ctx).size());
+  stripedSum(ctx, chunksOf(n, kChunk), szT, [&](int64_t c, MatRef part, int worker) {
+    const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
+    MatMap phi(scratch.data() + kChunk * f.m * worker, rows, f.m);
+    f.keyFeatures(k, j0, rows, shift, phi);
+    const float* xr = x.data() + j0 * x.outerStride();
+    if (dx > 0 && !narrowProduct(dx, f.m, rows, xr, 1, x.outerStride(), phi.data(), f.m, part.data(), part.outerStride(), true))
+      sgemm(true, false, dx, f.m, rows, 1.0f, xr, x.outerStride(), phi.data(), f.m, 1.0f, part.data(), part.outerStride());
+    part.row(dx) += phi.colwise().sum();
+  });
+}
+
+// den[i - i0] = phi(q_i) . sum_{j allowed} phi(k_j) for rows [i0, i1).
+void normalizers(const ExecContext& ctx, const Features& f, ConstMatRef q, ConstMatRef k, bool causal, float shift, int64_t i0, int64_t i1,
+                 float* den) {
+  const int64_t n = k.rows();
+  if (!causal) {
+    Mat zt(1, f.m);
+    keySums(ctx, f, k, Mat(n, 0), shift, zt);
+    const Vec z = zt.row(0).transpose();
+    TrackedBuffer scratch(ctx.meter, kQueryBlock * f.m * poolOf(ctx).size());
+    poolOf(ctx).parallelFor(0, chunksOf(i1 - i0, kQueryBlock), [&](int64_t b, int worker) {
+      const int64_t r0 = i0 + b * kQueryBlock, rows = std::min(kQueryBlock, i1 - r0);
+      MatMap phi(scratch.data() + kQueryBlock * f.m * worker, rows, f.m);
+      f.queryFeatures(q, r0, rows, phi);
+      Eigen::Map<Eigen::VectorXf>(den + (r0 - i0), rows) = phi * z;
+    });
+    return;
+  }
+  // Causal: a prefix scan over key chunks up to the last row.
+  const int64_t c = kCausalChunk;
+  TrackedBuffer buf(ctx.meter, 2 * c * f.m + c * c + f.m);
+  Eigen::Map<Eigen::RowVectorXf> z(buf.data() + 2 * c * f.m + c * c, f.m);
+  z.setZero();
+  for (int64_t j0 = 0; j0 < i1; j0 += c) {
+    ctx.checkCancelled();
+    const int64_t rows = std::min(c, n - j0);
+    MatMap pk(buf.data(), rows, f.m);
+    f.keyFeatures(k, j0, rows, shift, pk);
+    if (j0 + rows > i0) {
+      MatMap pq(buf.data() + c * f.m, rows, f.m), local(buf.data() + 2 * c * f.m, rows, rows);
+      f.queryFeatures(q, j0, rows, pq);
+      local.noalias() = pq * pk.transpose();
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = j0 + r;
+        if (i < i0 || i >= i1) continue;
+        den[i - i0] = local.row(r).head(r + 1).sum() + pq.row(r).dot(z);
+      }
+    }
+    z += pk.colwise().sum();
+  }
+}
+
+class PerformerKernel final : public HeadKernel {
+ public:
+  HeadExtras apply(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef x, MatRef out) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols(), dx = x.cols();
+    VariantRegistry::instance().get("performer").validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    ScopedSpan span(ctx.profiler, spec.causal ? "performer causal prefix scan" : "performer features", SpanCategory::Kernel);
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    TrackedBuffer szBuf(ctx.meter, f.m * (dx + 1));
+    MatMap sz(szBuf.data(), f.m, dx + 1);
+    if (!spec.causal) {
+      // Per query block, [X^T phi(K); 1^T phi(K)] phi(Q)^T: numerators and the
+      // normaliser in one product whose packed left operand is the small szT.
+      // With a narrow-product kernel, untransposed instead: phi(Q_b) [S | z].
+      MatMap szT(szBuf.data(), dx + 1, f.m);
+      keySums(ctx, f, in.k, x, shift, szT);
+      const bool narrow = narrowProductAvailable(dx);
+      TrackedBuffer sBuf(ctx.meter, narrow ? f.m * dx : 0);
+      MatMap s(sBuf.data(), narrow ? f.m : 0, dx);
+      if (narrow) s = szT.topRows(dx).transpose();
+      const int64_t block = kQueryBlock * (f.m + dx + 1);
+      TrackedBuffer scratch(ctx.meter, block * poolOf(ctx).size());
+      poolOf(ctx).parallelFor(0, chunksOf(n, kQueryBlock), [&](int64_t b, int worker) {
+        const int64_t i0 = b * kQueryBlock, rows = std::min(kQueryBlock, n - i0);
+        MatMap phi(scratch.data() + block * worker, rows, f.m), res(scratch.data() + block * worker + kQueryBlock * f.m, dx + 1, rows);
+        f.queryFeatures(in.q, i0, rows, phi);
+        if (narrow) {
+          float* o = out.data() + i0 * out.outerStride();
+          narrowProduct(rows, dx, f.m, phi.data(), f.m, 1, s.data(), dx, o, out.outerStride());
+          Eigen::Map<Eigen::VectorXf> den(res.data(), rows);
+          den.noalias() = phi * szT.row(dx).transpose();
+          for (int64_t r = 0; r < rows; ++r) out.row(i0 + r) *= den(r) > 0 ? 1.0f / den(r) : 0.0f;
+          return;
+        }
+        sgemm(false, true, dx + 1, rows, f.m, 1.0f, szT.data(), f.m, phi.data(), f.m, 0.0f, res.data(), rows);
+        for (int64_t r = 0; r < rows; ++r) {
+          const float den = res(dx, r), inv = den > 0 ? 1.0f / den : 0.0f;
+          float* o = out.data() + (i0 + r) * out.outerStride();
+          for (int64_t c = 0; c < dx; ++c) o[c] = res(c, r) * inv;
+        }
+      });
+    } else {
+      // Chunked prefix scan: within a chunk the lower triangle of phi(Q_c) phi(K_c)^T,
+      // before it the running sums S = phi(K)^T X and z = phi(K)^T 1.
+      const int64_t c = kCausalChunk;
+      TrackedBuffer buf(ctx.meter, 2 * c * f.m + c * c + c * (dx + 1));
+      sz.setZero();
+      for (int64_t i0 = 0; i0 < n; i0 += c) {
+        ctx.checkCancelled();
+        const int64_t rows = std::min(c, n - i0);
+        MatMap pq(buf.data(), rows, f.m), pk(buf.data() + c * f.m, rows, f.m);
+        MatMap local(buf.data() + 2 * c * f.m, rows, rows), num(buf.data() + 2 * c * f.m + c * c, rows, dx + 1);
+        f.queryFeatures(in.q, i0, rows, pq);
+        f.keyFeatures(in.k, i0, rows, shift, pk);
+        local.noalias() = pq * pk.transpose();
+        for (int64_t r = 0; r < rows; ++r) local.row(r).tail(rows - r - 1).setZero();
+        num.noalias() = pq * sz;
+        num.leftCols(dx).noalias() += local * x.middleRows(i0, rows);
+        num.col(dx) += local.rowwise().sum();
+        for (int64_t r = 0; r < rows; ++r) {
+          const float den = num(r, dx);
+          out.row(i0 + r) = num.row(r).head(dx) * (den > 0 ? 1.0f / den : 0.0f);
+        }
+        sz.leftCols(dx).noalias() += pk.transpose() * x.middleRows(i0, rows);
+        sz.col(dx) += pk.colwise().sum().transpose();
+      }
+    }
+    HeadExtras extras;
+    extras.scalars.emplace_back("features", static_cast<double>(f.m));
+    extras.scalars.emplace_back("key_stabiliser", static_cast<double>(shift));
+    return extras;
+  }
+
+  // A^T y: (A^T y)_j = phi(k_j) . sum_{i allowed} phi(q_i) y_i / den_i.
+  void applyTransposed(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef y, MatRef out) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols(), cy = y.cols();
+    VariantRegistry::instance().get("performer").validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    TrackedBuffer denBuf(ctx.meter, n), gBuf(ctx.meter, f.m * cy);
+    normalizers(ctx, f, in.q, in.k, spec.causal, shift, 0, n, denBuf.data());
+    const float* den = denBuf.data();
+    auto inverse = [&](int64_t i) { return den[i] > 0 ? 1.0f / den[i] : 0.0f; };
+    MatMap g(gBuf.data(), f.m, cy);
+    if (!spec.causal) {
+      TrackedBuffer scratch(ctx.meter, kChunk * (f.m + cy) * poolOf(ctx).size());
+      stripedSum(ctx, chunksOf(n, kChunk), g, [&](int64_t c, MatRef part, int worker) {
+        const int64_t i0 = c * kChunk, rows = std::min(kChunk, n - i0);
+        MatMap phi(scratch.data() + kChunk * (f.m + cy) * worker, rows, f.m), yd(scratch.data() + kChunk * (f.m + cy) * worker + rows * f.m, rows, cy);
+        f.queryFeatures(in.q, i0, rows, phi);
+        for (int64_t r = 0; r < rows; ++r) yd.row(r) = y.row(i0 + r) * inverse(i0 + r);
+        part.noalias() += phi.transpose() * yd;
+      });
+      TrackedBuffer keyScratch(ctx.meter, kChunk * f.m * poolOf(ctx).size());
+      poolOf(ctx).parallelFor(0, chunksOf(n, kChunk), [&](int64_t c, int worker) {
+        const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
+        MatMap phi(keyScratch.data() + kChunk * f.m * worker, rows, f.m);
+        f.keyFeatures(in.k, j0, rows, shift, phi);
+        out.middleRows(j0, rows).noalias() = phi * g;
+      });
+      return;
+    }
+    // Causal: a suffix scan, G = sum_{i >= chunk} phi(q_i)^T y_i / den_i.
+    const int64_t c = kCausalChunk;
+    TrackedBuffer buf(ctx.meter, 2 * c * f.m + c * c + c * cy);
+    g.setZero();
+    for (int64_t j0 = ((n - 1) / c) * c; j0 >= 0; j0 -= c) {
+      ctx.checkCancelled();
+      const int64_t rows = std::min(c, n - j0);
+      MatMap pq(buf.data(), rows, f.m), pk(buf.data() + c * f.m, rows, f.m);
+      MatMap local(buf.data() + 2 * c * f.m, rows, rows), yd(buf.data() + 2 * c * f.m + c * c, rows, cy);
+      f.queryFeatures(in.q, j0, rows, pq);
+      f.keyFeatures(in.k, j0, rows, shift, pk);
+      for (int64_t r = 0; r < rows; ++r) yd.row(r) = y.row(j0 + r) * inverse(j0 + r);
+      local.noalias() = pk * pq.transpose();  // (key j, query i): allowed when i >= j
+      for (int64_t r = 0; r < rows; ++r) local.row(r).head(r).setZero();
+      out.middleRows(j0, rows).noalias() = pk * g;
+      out.middleRows(j0, rows).noalias() += local * yd;
+      g.noalias() += pq.transpose() * yd;
+    }
+  }
+
+  // Tiles phi(Q_stripe) phi(K_chunk)^T / den over the region, one stripe of
+  // the region's rows at a time so phi(Q) stays within kMapStripeFloats.
+  void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols();
+    VariantRegistry::instance().get("performer").validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    ScopedSpan span(ctx.profiler, "performer map", SpanCategory::Kernel);
+    ThreadPool& pool = poolOf(ctx);
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    const int64_t height = grid.i1 - grid.i0;
+    const int64_t stripe = std::min(height, std::max(kQueryBlock, kMapStripeFloats / f.m / kQueryBlock * kQueryBlock));
+    TrackedBuffer denBuf(ctx.meter, height), pqBuf(ctx.meter, stripe * f.m);
+    normalizers(ctx, f, in.q, in.k, spec.causal, shift, grid.i0, grid.i1, denBuf.data());
+    TrackedBuffer pkBuf(ctx.meter, kChunk * f.m), tiles(ctx.meter, kQueryBlock * kChunk * pool.size());
+    for (int64_t s0 = grid.i0; s0 < grid.i1; s0 += stripe) {
+      const int64_t rows = std::min(stripe, grid.i1 - s0);
+      MatMap pq(pqBuf.data(), rows, f.m);
+      const int64_t blocks = chunksOf(rows, kQueryBlock);
+      pool.parallelFor(0, blocks, [&](int64_t b, int) {
+        const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
+        f.queryFeatures(in.q, s0 + r0, count, pq.middleRows(r0, count));
+      });
+      // Causal: keys after the stripe's last row are never attended.
+      const int64_t jEnd = spec.causal ? std::min(grid.j1, s0 + rows) : grid.j1;
+      for (int64_t j0 = grid.j0; j0 < jEnd; j0 += kChunk) {
+        ctx.checkCancelled();
+        const int64_t cols = std::min(kChunk, jEnd - j0);
+        MatMap pk(pkBuf.data(), cols, f.m);
+        f.keyFeatures(in.k, j0, cols, shift, pk);
+        pool.parallelFor(0, blocks, [&](int64_t b, int worker) {
+          const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
+          MatMap tile(tiles.data() + kQueryBlock * kChunk * worker, count, cols);
+          tile.noalias() = pq.middleRows(r0, count) * pk.transpose();
+          for (int64_t r = 0; r < count; ++r) {
+            const int64_t i = s0 + r0 + r;
+            const float den = denBuf.data()[i - grid.i0];
+            tile.row(r) *= den > 0 ? 1.0f / den : 0.0f;
+            if (spec.causal)
+              for (int64_t c = std::max<int64_t>(0, i + 1 - j0); c < cols; ++c) tile(r, c) = 0.0f;
+          }
+          grid.addTile(s0 + r0, j0, tile.data(), count, cols, cols);
+        });
+      }
+    }
+  }
+};
+
+const RegisterCpuKernel<PerformerKernel> registration("performer");
+
+}  // namespace
+
+double performerWorkspaceBytes(const AttentionSpec& spec, const Shape& s) {
+  const double m = static_cast<double>(spec.params.getInt("features"));
+  const double d = static_cast<double>(s.d), dv = static_cast<double>(s.dv);
+  const double workers = std::max(1, s.workers), c = kCausalChunk;
+  const double shiftPass = workers * kChunk * m;
+  const double scan = s.causal ? m * (dv + 1) + 2.0 * c * m + c * c + c * (dv + 1)
+                               : m * (dv + 1) + std::max(stripesFor(s.n) * m * (dv + 1) + workers * kChunk * m, m * dv + workers * kQueryBlock * (m + dv + 1));
+  return 4.0 * (m * d + std::max(shiftPass, scan));
+}
+
+}  // namespace attnscope
