@@ -9,6 +9,7 @@
 
 #include "backend/backend.hpp"
 #include "backend/kernel_table.hpp"
+#include "cuda_kernel_table.hpp"
 #include "common/error.hpp"
 #include "device_buffer.hpp"
 #include "kernel_params.hpp"
@@ -37,19 +38,8 @@ Probe probeDevices() {
   return p;
 }
 
-// How the CUDA backend runs one variant over every head.
-class CudaKernel {
- public:
-  virtual ~CudaKernel() = default;
-  virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const = 0;
-};
-
-KernelTable<CudaKernel>& cudaKernels() {
-  static KernelTable<CudaKernel> table("cuda");
-  return table;
-}
-
-// The plain fp32 dense kernel: one thread per query row.
+// The plain fp32 dense kernel (one thread per query row): the fallback for
+// head widths the flash kernel has no traits for.
 class DenseFp32Kernel final : public CudaKernel {
  public:
   static bool accepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
@@ -123,11 +113,6 @@ class DenseFp32Kernel final : public CudaKernel {
   }
 };
 
-const bool denseRegistered = [] {
-  cudaKernels().add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
-  return true;
-}();
-
 class CudaBackend final : public Backend {
  public:
   std::string name() const override { return "cuda"; }
@@ -158,6 +143,8 @@ class CudaBackend final : public Backend {
     return cudaKernels().choose(spec, shape, why) != nullptr;
   }
 
+  std::vector<std::string> kernelVariants() const override { return cudaKernels().variants(); }
+
   int64_t freeMemoryBytes() const override {
     if (probeDevices().count == 0) return 0;
     size_t freeBytes = 0, totalBytes = 0;
@@ -181,5 +168,26 @@ class CudaBackend final : public Backend {
 const RegisterBackend<CudaBackend> registration;
 
 }  // namespace
+
+KernelTable<CudaKernel>& cudaKernels() {
+  static KernelTable<CudaKernel> table("cuda");
+  static const bool filled = [] {
+    addFlashKernels(table);
+    table.add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
+    return true;
+  }();
+  (void)filled;
+  return table;
+}
+
+int deviceComputeCapability() {
+  static const int cc = [] {
+    if (probeDevices().count == 0) return 0;
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) return 0;
+    return prop.major * 10 + prop.minor;
+  }();
+  return cc;
+}
 
 }  // namespace attnscope::kernels

@@ -35,6 +35,23 @@ ATTNSCOPE_HD float onlineSoftmaxStep(RowState& st, float s, float* p) {
   return rescale;
 }
 
+// Chunk form of the same update, for kernels that score a whole key chunk
+// before weighting it: fold the chunk's largest score in first, weight every
+// score with chunkWeight, then add the weights' sum to st.l. Returns the factor
+// by which the accumulator (and st.l, already done here) was rescaled.
+ATTNSCOPE_HD float onlineSoftmaxRescale(RowState& st, float chunkMax) {
+  if (chunkMax == -INFINITY) return 1.0f;  // nothing allowed in this chunk: state unchanged
+  const float newMax = chunkMax > st.m ? chunkMax : st.m;
+  const float rescale = st.m == -INFINITY ? 0.0f : expf(st.m - newMax);
+  st.l *= rescale;
+  st.m = newMax;
+  return rescale;
+}
+
+// Weight of score s after onlineSoftmaxRescale; masked scores (-inf) weigh 0
+// even while the row has seen nothing (m = -inf), where exp(s - m) would be NaN.
+ATTNSCOPE_HD float chunkWeight(const RowState& st, float s) { return s == -INFINITY ? 0.0f : expf(s - st.m); }
+
 // Final log-sum-exp of the row (-inf when nothing was attended).
 ATTNSCOPE_HD float rowLogSumExp(const RowState& st) { return st.l > 0.0f ? st.m + logf(st.l) : -INFINITY; }
 

@@ -25,6 +25,9 @@ int runInfo(Args& args) {
       std::printf("         device: %s%s%s%s\n", d.name.c_str(), d.detail.empty() ? "" : " (", d.detail.c_str(), d.detail.empty() ? ")" : ")");
     for (const DeviceInfo& d : s.devices)
       if (d.freeBytes > 0) std::printf("         free memory: %s\n", formatBytes(static_cast<double>(d.freeBytes)).c_str());
+    std::string runs;
+    for (const std::string& id : b->kernelVariants()) runs += (runs.empty() ? "" : ", ") + id;
+    std::printf("         runs: %s\n", runs.empty() ? "no variant" : runs.c_str());
   }
   if (!haveCuda) std::printf("  cuda   not built (nvcc was not found when this binary was configured)\n");
 

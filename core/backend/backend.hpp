@@ -57,6 +57,8 @@ class Backend {
   // Free memory this backend may use (the memory guard's budget before its fraction).
   virtual int64_t freeMemoryBytes() const = 0;
   virtual int workers() const { return 1; }
+  // Ids of the variants this backend has kernels for (its kernel table).
+  virtual std::vector<std::string> kernelVariants() const = 0;
   virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) = 0;
 };
 

@@ -36,6 +36,7 @@ class CpuBackend final : public Backend {
 
   int64_t freeMemoryBytes() const override { return availableSystemMemory(); }
   int workers() const override { return ThreadPool::shared().size(); }
+  std::vector<std::string> kernelVariants() const override { return cpuKernels().variants(); }
 
   AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
     qkv.checkShapes();

@@ -1,0 +1,124 @@
+// The CUDA kernel of dense and every mask-based variant: the block-sparse
+// flash kernel over the variant's BlockLayout for each head, all heads in one
+// launch, timed by CUPTI kernel records (cudaEvents where CUPTI cannot run).
+#include <cmath>
+#include <memory>
+
+#include "attention/mask_variant.hpp"
+#include "attention/registry.hpp"
+#include "common/error.hpp"
+#include "cupti_profiler.hpp"
+#include "cuda_kernel_table.hpp"
+#include "flash_layout_host.hpp"
+#include "flash_runner.hpp"
+#include "profiling/profiler.hpp"
+
+namespace attnscope::kernels {
+
+namespace {
+
+FlashElement elementOf(Precision p) {
+  switch (p) {
+    case Precision::Fp16: return FlashElement::Fp16;
+    case Precision::Bf16: return FlashElement::Bf16;
+    case Precision::Fp32: break;
+  }
+  return FlashElement::Fp32;
+}
+
+// The part of flashSupports() that needs no layout, so supports() can answer
+// before any input is loaded; run() asks flashSupports() itself with the layouts.
+bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
+  if (shape) {
+    if (!flashHeadWidthSupported(static_cast<int>(shape->d))) {
+      *why = "the cuda flash kernel has head widths 32, 64 and 128 (got d = " + std::to_string(shape->d) + ")";
+      return false;
+    }
+    if (shape->dv != shape->d) {
+      *why = "the cuda flash kernel needs dv = d (got d = " + std::to_string(shape->d) + ", dv = " + std::to_string(shape->dv) + ")";
+      return false;
+    }
+  }
+  const int cc = deviceComputeCapability();
+  if (spec.precision != Precision::Fp32 && cc > 0 && cc < 80) {
+    *why = std::string(precisionName(spec.precision)) + " runs on tensor cores from compute capability 8.0 (this device: " + std::to_string(cc / 10) +
+           "." + std::to_string(cc % 10) + ")";
+    return false;
+  }
+  return true;
+}
+
+class FlashKernel final : public CudaKernel {
+ public:
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const override {
+    // One layout per head: topk_dynamic's depends on the head's input, and the
+    // others cost O(listed tiles) to build.
+    std::vector<BlockLayout> layouts;
+    for (int h = 0; h < qkv.heads(); ++h) {
+      if (options.cancel) options.cancel->check();
+      HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
+      layouts.push_back(layoutForHead(spec, in));
+    }
+    std::vector<const BlockLayout*> views;
+    for (const BlockLayout& l : layouts) views.push_back(&l);
+    const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, 1};
+    const double flops = VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops;
+
+    MemoryMeter meter;
+    FlashRunOptions o;
+    o.element = elementOf(spec.precision);
+    o.meter = &meter;
+    std::string cuptiWhy;
+    CuptiProfiler& cupti = CuptiProfiler::instance();
+    const bool traced = cupti.enable(&cuptiWhy);
+    const uint64_t id = CuptiProfiler::newExternalId();
+    FlashRunOutput out;
+    {
+      CorrelationScope scope(id);
+      out = runFlashForward(qkv, views, o);
+    }
+    if (!out.guardsIntact) throw Error(ErrorKind::Unavailable, "cuda flash kernel wrote past the end of its output (a kernel bug; please report it)");
+
+    AttentionResult result;
+    result.output = std::move(out.output);
+    result.extras.resize(static_cast<size_t>(qkv.heads()));
+    result.elapsedMs = out.kernelMs;
+    if (traced) {
+      // Flushed here, after the timed launch: the forward's time is the flash
+      // kernel's own record (the fp16/bf16 conversions are separate spans).
+      const CuptiRecords records = recordsFor(cupti.flushAndTake(), id);
+      result.trace = recordsToTrace(records, cupti.clockOffsetNs());
+      for (const KernelRecord& k : records.kernels)
+        if (shortKernelName(k.name).rfind("flashForward", 0) == 0) result.elapsedMs = static_cast<double>(k.endNs - k.startNs) / 1e6;
+      for (Span& span : result.trace.spans)
+        if (span.category == SpanCategory::Kernel && span.name.rfind("flashForward", 0) == 0) span.flops = flops;
+      result.trace.peakBytes = replayDeviceMemory(records.memory).peakBytes;
+      if (records.droppedRecords > 0)
+        result.extras.front().notes.push_back(std::to_string(records.droppedRecords) + " CUPTI records were dropped (its buffers were full)");
+    } else {
+      Span span;
+      span.name = "flash forward";
+      span.category = SpanCategory::Kernel;
+      span.device = "cuda:0";
+      span.startNs = traceClockNs();
+      span.durationNs = static_cast<int64_t>(out.kernelMs * 1e6);
+      span.flops = flops;
+      result.trace.spans.push_back(span);
+      result.trace.peakBytes = meter.peak();
+      result.extras.front().notes.push_back(cuptiFallbackNote(cuptiWhy));
+    }
+    // Device scratch beyond Q, K, V and O: the layout arrays.
+    result.peakWorkspaceBytes = out.layoutBytes;
+    return result;
+  }
+};
+
+}  // namespace
+
+void addFlashKernels(KernelTable<CudaKernel>& table) {
+  auto flash = std::make_shared<FlashKernel>();
+  table.add("dense", flash, &flashAccepts);
+  table.add(kAnyMaskBased, flash, &flashAccepts);
+}
+
+}  // namespace attnscope::kernels

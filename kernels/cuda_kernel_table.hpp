@@ -1,0 +1,27 @@
+// The CUDA backend's side of the (backend, variant) kernel table: a kernel
+// runs one variant over every head of a Qkv (all heads in one launch where it
+// can). The backend's supports() and run() both ask cudaKernels().choose().
+#pragma once
+
+#include "backend/backend.hpp"
+#include "backend/kernel_table.hpp"
+
+namespace attnscope::kernels {
+
+class CudaKernel {
+ public:
+  virtual ~CudaKernel() = default;
+  virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const = 0;
+};
+
+// Filled once, in a fixed order (cuda_backend.cpp): the flash kernel first,
+// the plain fp32 dense kernel as the fallback for head widths flash lacks.
+KernelTable<CudaKernel>& cudaKernels();
+
+// Registers the block-sparse flash kernel for dense and every mask-based variant.
+void addFlashKernels(KernelTable<CudaKernel>& table);
+
+// Compute capability of device 0 as major * 10 + minor (0 when there is no device).
+int deviceComputeCapability();
+
+}  // namespace attnscope::kernels

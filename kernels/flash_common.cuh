@@ -1,0 +1,77 @@
+// Device pieces both flash kernels share: the block's query tile, and the
+// chunk of key slots staged in shared memory with where each came from (the
+// walk itself is in flash_layout.hpp, shared with the CPU tests). Padding
+// slots (past the last key) hold key -1 and K = V = 0.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "flash_params.hpp"
+
+namespace attnscope::kernels::flash {
+
+// This block's query tile (grid x is the tile index).
+__device__ __forceinline__ FlashQueryTile queryTileOf(const FlashLayoutView& v, int tileRows) { return flashQueryTile(v, blockIdx.x, tileRows); }
+
+__device__ __forceinline__ int64_t slotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry) { return flashSlotKey(v, entryBegin, t, entry); }
+
+// Shared-memory record of one chunk's slots.
+struct SlotTable {
+  int64_t* bitsOffset;
+  int32_t* key;
+  uint8_t* kind;
+  uint8_t* colGlobal;
+};
+
+__device__ __forceinline__ SlotTable slotTableAt(unsigned char* base, int slots) {
+  SlotTable s;
+  s.bitsOffset = reinterpret_cast<int64_t*>(base);
+  s.key = reinterpret_cast<int32_t*>(base + sizeof(int64_t) * slots);
+  s.kind = base + (sizeof(int64_t) + sizeof(int32_t)) * slots;
+  s.colGlobal = s.kind + slots;
+  return s;
+}
+
+// Fills the slot table for chunk [t0, t0 + slots) of a row with `virtualKeys`
+// slots; returns whether this thread saw a slot that needs element masking
+// (padding, a non-Full tile, a key right of the tile's first row when causal).
+// Callers combine the flags with __syncthreads_or, which is also the barrier
+// that publishes the table.
+__device__ __forceinline__ bool fillSlots(const FlashLayoutView& v, int head, int64_t entryBegin, int64_t virtualKeys, int64_t t0, int slots,
+                                          int64_t firstRow, SlotTable s) {
+  bool needsMask = false;
+  for (int c = threadIdx.x; c < slots; c += blockDim.x) {
+    const int64_t t = t0 + c;
+    int32_t key = -1;
+    uint8_t kind = kFlashGlobalOnly;
+    int64_t bitsOffset = -1;
+    bool colGlobal = false;
+    if (t < virtualKeys) {
+      int64_t entry;
+      const int64_t j = slotKey(v, entryBegin, t, &entry);
+      kind = flashTileKind(v, entry);
+      bitsOffset = flashTileBits(v, entry);
+      if (j >= 0) {
+        key = static_cast<int32_t>(j);
+        colGlobal = flashGlobalCol(v, head, j);
+      }
+    }
+    s.key[c] = key;
+    s.kind[c] = kind;
+    s.bitsOffset[c] = bitsOffset;
+    s.colGlobal[c] = colGlobal ? 1 : 0;
+    needsMask = needsMask || key < 0 || kind != kFlashFull || (v.causal && key > firstRow);
+  }
+  return needsMask;
+}
+
+// Whether query row i (with its global flag) may see slot c.
+__device__ __forceinline__ bool slotAllows(const FlashLayoutView& v, const SlotTable& s, int c, int64_t i, bool rowGlobal) {
+  const int32_t j = s.key[c];
+  if (j < 0) return false;
+  return flashTileAllows(v, s.kind[c], s.bitsOffset[c], i, j, rowGlobal, s.colGlobal[c] != 0);
+}
+
+}  // namespace attnscope::kernels::flash

@@ -1,0 +1,29 @@
+// Launching the flash forward kernels. A plain header: cudaStream_t is
+// `CUstream_st*`, declared here so callers need no CUDA header to include it.
+// Every function returns a cudaError_t as int (0 = cudaSuccess).
+#pragma once
+
+#include <cstdint>
+
+#include "flash_params.hpp"
+
+struct CUstream_st;
+
+namespace attnscope::kernels {
+
+using FlashStream = CUstream_st*;  // the same type as cudaStream_t; nullptr = the default stream
+
+// Checks params (flashCheckParams; cudaErrorInvalidValue when they are wrong)
+// and launches the kernel for params.element and params.d: all heads and all
+// query tiles in one launch, asynchronously on `stream`.
+int launchFlashForward(const FlashParams& params, FlashStream stream);
+
+// Writes count fp32 values from src as fp16 (to = Fp16) or bf16 (to = Bf16)
+// bit patterns into dst (2 * count bytes), rounding to nearest even.
+int launchConvertFromFp32(const float* src, void* dst, int64_t count, FlashElement to, FlashStream stream);
+
+// Per-path entry points behind launchFlashForward (params already checked).
+int launchFlashForwardFp32(const FlashParams& params, FlashStream stream);
+int launchFlashForwardMma(const FlashParams& params, FlashStream stream);
+
+}  // namespace attnscope::kernels

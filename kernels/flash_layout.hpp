@@ -1,0 +1,135 @@
+// The block-sparse layout as the flash kernel reads it: flat arrays (CSR over
+// query blocks, one mask kind per tile, explicit bits, global flags) behind
+// plain pointers, and the element rule over them. Host and device share this
+// header, so the CPU suite checks the very rule the kernel runs against
+// BlockLayout::allowed (tests/core/test_cuda_host_pieces.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "tile_math.hpp"
+
+namespace attnscope::kernels {
+
+// Tile kinds as stored per entry: the values of attnscope::TileMask (checked
+// by a static_assert in flash_layout_host.cpp).
+inline constexpr uint8_t kFlashFull = 0, kFlashBand = 1, kFlashGlobalOnly = 2, kFlashBits = 3;
+
+// Pointers are device pointers in a launch and host pointers in the CPU
+// emulation. Heads either share one layout (head strides 0) or each has its
+// own, concatenated: head h's CSR starts at rowStart + h * rowStartHeadStride,
+// and its entries (and bits offsets) are absolute indices into the
+// concatenated arrays, so nothing else needs a per-head offset.
+struct FlashLayoutView {
+  int64_t n = 0, nKeys = 0;
+  int64_t block = 64;  // the layout's tile edge (any value >= 1)
+  int64_t rowBlocks = 0, colBlocks = 0;
+  bool causal = false;
+  bool implicitDense = false;  // every tile (to the diagonal when causal), all Full, nothing stored
+  int64_t bandLo = 0, bandHi = 0, dilation = 1;
+
+  const int64_t* rowStart = nullptr;    // [heads or 1] x (rowBlocks + 1)
+  const int32_t* colBlock = nullptr;    // per entry
+  const uint8_t* kind = nullptr;        // per entry, kFlashFull ... kFlashBits
+  const int64_t* bitsOffset = nullptr;  // per entry: word offset into bits, -1 unless Bits
+  const uint64_t* bits = nullptr;
+  const uint8_t* globalRow = nullptr;   // [heads or 1] x n, or null (no global rows)
+  const uint8_t* globalCol = nullptr;   // [heads or 1] x nKeys, or null
+  int64_t rowStartHeadStride = 0;       // 0 (shared) or rowBlocks + 1
+  int64_t globalRowHeadStride = 0;      // 0 or n
+  int64_t globalColHeadStride = 0;      // 0 or nKeys
+};
+
+ATTNSCOPE_HD int64_t flashRowBegin(const FlashLayoutView& v, int head, int64_t qb) {
+  if (v.implicitDense) return qb * v.colBlocks;
+  return v.rowStart[head * v.rowStartHeadStride + qb];
+}
+
+ATTNSCOPE_HD int64_t flashRowEnd(const FlashLayoutView& v, int head, int64_t qb) {
+  if (v.implicitDense) {
+    const int64_t diag = qb + 1 < v.colBlocks ? qb + 1 : v.colBlocks;
+    return qb * v.colBlocks + (v.causal ? diag : v.colBlocks);
+  }
+  return v.rowStart[head * v.rowStartHeadStride + qb + 1];
+}
+
+ATTNSCOPE_HD int32_t flashTileCol(const FlashLayoutView& v, int64_t entry) {
+  return v.implicitDense ? static_cast<int32_t>(entry % v.colBlocks) : v.colBlock[entry];
+}
+
+ATTNSCOPE_HD uint8_t flashTileKind(const FlashLayoutView& v, int64_t entry) { return v.implicitDense ? kFlashFull : v.kind[entry]; }
+
+ATTNSCOPE_HD int64_t flashTileBits(const FlashLayoutView& v, int64_t entry) { return v.implicitDense ? -1 : v.bitsOffset[entry]; }
+
+ATTNSCOPE_HD bool flashGlobalRow(const FlashLayoutView& v, int head, int64_t i) {
+  return v.globalRow != nullptr && v.globalRow[head * v.globalRowHeadStride + i] != 0;
+}
+
+ATTNSCOPE_HD bool flashGlobalCol(const FlashLayoutView& v, int head, int64_t j) {
+  return v.globalCol != nullptr && v.globalCol[head * v.globalColHeadStride + j] != 0;
+}
+
+// The element rule of one listed tile with the per-position facts already
+// looked up (the kernel stages them in registers and shared memory). Exactly
+// BlockLayout::allowed: bounds, then causal, then the tile's own rule OR a
+// global row OR a global column.
+ATTNSCOPE_HD bool flashTileAllows(const FlashLayoutView& v, uint8_t kind, int64_t bitsOffset, int64_t i, int64_t j, bool rowGlobal, bool colGlobal) {
+  if (i < 0 || j < 0 || i >= v.n || j >= v.nKeys) return false;
+  if (v.causal && j > i) return false;
+  bool base = false;
+  if (kind == kFlashFull) {
+    base = true;
+  } else if (kind == kFlashBand) {
+    const int64_t off = j - i;
+    base = off >= v.bandLo && off <= v.bandHi && (v.dilation <= 1 || ((off % v.dilation) + v.dilation) % v.dilation == 0);
+  } else if (kind == kFlashBits) {
+    const int64_t local = (i % v.block) * v.block + (j % v.block);
+    const uint64_t word = v.bits[bitsOffset + local / 64];
+    base = ((word >> (local % 64)) & 1u) != 0;
+  }  // kFlashGlobalOnly: only the global flags below
+  return base || rowGlobal || colGlobal;
+}
+
+// The whole rule for entry `entry` of head `head`, looking everything up.
+ATTNSCOPE_HD bool flashAllowed(const FlashLayoutView& v, int head, int64_t entry, int64_t i, int64_t j) {
+  if (i < 0 || j < 0 || i >= v.n || j >= v.nKeys) return false;
+  return flashTileAllows(v, flashTileKind(v, entry), flashTileBits(v, entry), i, j, flashGlobalRow(v, head, i), flashGlobalCol(v, head, j));
+}
+
+// The kernels' walk, shared with the CPU tests. A query block's listed tiles
+// form one "virtual" key sequence: tile e of the row contributes keys
+// colBlock[e] * block + [0, block). The kernels visit it in chunks of their
+// key tile, whatever the layout's block edge, so a chunk may span several
+// narrow tiles or part of a wide one.
+
+// Key index and tile entry of virtual slot t of the query block whose first
+// entry is entryBegin; key -1 for padding past the last key (short last block).
+ATTNSCOPE_HD int64_t flashSlotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry) {
+  *entry = entryBegin + t / v.block;
+  const int64_t j = static_cast<int64_t>(flashTileCol(v, *entry)) * v.block + t % v.block;
+  return j < v.nKeys ? j : -1;
+}
+
+// Query rows [rowBegin, rowLimit) of kernel query tile `tileIndex` (a block
+// index along grid x), and its layout query block. A layout block wider than
+// the kernel tile is covered by several tiles; a narrower one leaves the
+// tile's spare rows idle (rowLimit stops at the layout block's end).
+struct FlashQueryTile {
+  int64_t qb;
+  int64_t rowBegin;
+  int64_t rowLimit;
+};
+
+ATTNSCOPE_HD int64_t flashTilesPerBlock(const FlashLayoutView& v, int tileRows) { return (v.block + tileRows - 1) / tileRows; }
+
+ATTNSCOPE_HD FlashQueryTile flashQueryTile(const FlashLayoutView& v, int64_t tileIndex, int tileRows) {
+  const int64_t sub = flashTilesPerBlock(v, tileRows);
+  FlashQueryTile t;
+  t.qb = tileIndex / sub;
+  t.rowBegin = t.qb * v.block + (tileIndex % sub) * tileRows;
+  const int64_t blockEnd = t.qb * v.block + v.block;
+  t.rowLimit = blockEnd < v.n ? blockEnd : v.n;
+  return t;
+}
+
+}  // namespace attnscope::kernels

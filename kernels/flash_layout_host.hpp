@@ -1,0 +1,60 @@
+// Host side of the flash kernel that needs no CUDA: turning core BlockLayouts
+// into the flat arrays the kernel reads, and saying (with why) what the
+// kernel cannot do. The CPU suite tests all of it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attention/block_layout.hpp"
+#include "flash_params.hpp"
+
+namespace attnscope::kernels {
+
+// The arrays behind a FlashLayoutView, in host memory, ready to upload.
+// Scalars live in `scalars` (its pointers are left null here).
+struct FlashLayoutArrays {
+  FlashLayoutView scalars;
+  bool perHead = false;  // one layout per head, concatenated (else one shared layout)
+  std::vector<int64_t> rowStart;
+  std::vector<int32_t> colBlock;
+  std::vector<uint8_t> kind;
+  std::vector<int64_t> bitsOffset;
+  std::vector<uint64_t> bits;
+  std::vector<uint8_t> globalRow, globalCol;  // empty when no layout has that kind of global
+  int64_t bytes() const;
+};
+
+// One layout for every head (layouts.size() == 1) or one per head. All must
+// agree on n, nKeys, block, causal, implicitDense and the band; throws
+// Error(InvalidArgument) naming what differs. Entry and bits indices of later
+// heads are shifted so they index the concatenated arrays directly.
+FlashLayoutArrays buildFlashLayout(const std::vector<const BlockLayout*>& layouts);
+FlashLayoutArrays buildFlashLayout(const BlockLayout& layout);
+
+// The view over host arrays (for emulating the kernel's rule on the CPU).
+FlashLayoutView hostView(const FlashLayoutArrays& arrays);
+
+// What the caller asks the kernel to run.
+struct FlashRequest {
+  FlashElement element = FlashElement::Fp32;
+  int d = 0, dv = 0;
+  int heads = 1;
+  int64_t n = 0, nKeys = 0;
+  // Compute capability as major * 10 + minor (e.g. 90); 0 skips the device check.
+  int computeCapability = 0;
+};
+
+// Empty when the kernel runs this request on this layout; otherwise why not,
+// in one sentence. The backend's supports() and run() both ask this.
+std::string flashSupports(const FlashRequest& request, const BlockLayout& layout);
+
+// Empty when params are consistent (sizes, strides, alignment of 16-bit
+// inputs); otherwise what is wrong. launchFlashForward checks the same.
+std::string flashCheckParams(const FlashParams& params);
+
+// Head widths the kernel has traits for.
+bool flashHeadWidthSupported(int d);
+
+}  // namespace attnscope::kernels

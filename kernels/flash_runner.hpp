@@ -1,0 +1,41 @@
+// One flash forward over a Qkv, from host tensors to host outputs: upload,
+// convert to fp16/bf16 when asked, upload the layout, launch once for all
+// heads, copy back. The backend and the GPU tests call this; callers that
+// keep tensors on the device fill FlashParams and call launchFlashForward.
+#pragma once
+
+#include <vector>
+
+#include "attention/block_layout.hpp"
+#include "flash_launch.hpp"
+#include "profiling/profiler.hpp"
+#include "sequence/sequence.hpp"
+
+namespace attnscope::kernels {
+
+struct FlashRunOptions {
+  FlashElement element = FlashElement::Fp32;
+  float scale = 0.0f;  // 0: 1 / sqrt(d)
+  FlashStream stream = nullptr;
+  MemoryMeter* meter = nullptr;  // device bytes allocated by the run (may be null)
+  bool computeLse = false;
+  int repeats = 1;               // launches timed back to back (the output is the last one's)
+  // Sentinel floats placed after O (and after LSE) and checked after the run:
+  // a kernel that writes out of bounds clears guardsIntact.
+  int64_t guardFloats = 0;
+};
+
+struct FlashRunOutput {
+  std::vector<Mat> output;              // per head [n x dv]
+  std::vector<std::vector<float>> lse;  // per head [n], when asked
+  double kernelMs = 0;                  // cudaEvent time per launch (mean over repeats), conversion excluded
+  bool guardsIntact = true;
+  int64_t layoutBytes = 0;              // device bytes the layout arrays take
+};
+
+// layouts: one shared by every head, or one per head. Throws
+// Error(Unsupported) with flashSupports' reason when the kernel cannot run
+// it, Error(Unavailable) with the CUDA message when the device fails.
+FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, const FlashRunOptions& options);
+
+}  // namespace attnscope::kernels

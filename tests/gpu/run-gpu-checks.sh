@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The GPU checks in one go, for a machine with an NVIDIA GPU (written for one
+# H200, sm_90, 16 cores; under 8 minutes including the build). Run from the
+# repository root:
+#
+#   tests/gpu/run-gpu-checks.sh [RESULTS_FILE]
+#
+# RESULTS_FILE defaults to $OUT/gpu-results.txt when $OUT is set, else
+# ./gpu-results.txt. Every step runs even when an earlier one failed (except
+# that nothing runs when configuring fails); the exit status is nonzero if any failed.
+# Environment: ARCH (default 90), JOBS (default: all cores), BUILD_DIR.
+set -u
+
+ROOT=$(pwd)
+if [[ ! -f "$ROOT/CMakeLists.txt" || ! -d "$ROOT/kernels" ]]; then
+  echo "run-gpu-checks: run this from the repository root" >&2
+  exit 2
+fi
+RESULTS=${1:-${OUT:+$OUT/}gpu-results.txt}
+ARCH=${ARCH:-90}
+JOBS=${JOBS:-$(nproc)}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-gpu-checks}
+mkdir -p "$(dirname "$RESULTS")"
+: >"$RESULTS"
+FAILED=()
+START=$(date +%s)
+
+log() { echo "$*" | tee -a "$RESULTS"; }
+
+# step NAME TIMEOUT_SECONDS COMMAND...: runs it, appends its output, records a failure.
+step() {
+  local name=$1 limit=$2
+  shift 2
+  log ""
+  log "=== $name ($(($(date +%s) - START)) s in) ==="
+  local t0 rc
+  t0=$(date +%s)
+  timeout --kill-after=10 "$limit" "$@" >>"$RESULTS" 2>&1
+  rc=$?
+  if [[ $rc -eq 0 ]]; then
+    log "--- $name: ok ($(($(date +%s) - t0)) s)"
+  else
+    [[ $rc -eq 124 || $rc -eq 137 ]] && log "--- $name: timed out after $limit s"
+    log "--- $name: FAILED (exit $rc, $(($(date +%s) - t0)) s)"
+    FAILED+=("$name")
+  fi
+  return $rc
+}
+
+log "AttnScope GPU checks, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+log "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown) $(git -C "$ROOT" diff --quiet 2>/dev/null || echo '(with uncommitted changes)')"
+log "host: $(hostname), $(nproc) cores; CUDA arch $ARCH; build dir $BUILD_DIR"
+step "device" 30 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total,clocks.max.sm --format=csv
+
+# Test targets of the GPU folder, from its sources (one executable per test_*.cpp).
+GPU_TARGETS=()
+for f in "$ROOT"/tests/gpu/test_*.cpp; do GPU_TARGETS+=("gpu_$(basename "${f%.cpp}")"); done
+TARGETS=("${GPU_TARGETS[@]}" backends_test_backend_ops backends_test_kernel_table core_test_cuda_host_pieces attnscope-cli)
+
+LAUNCHER=()
+command -v ccache >/dev/null && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+# Ninja, whose -k 0 keeps building past a failing target.
+GENERATOR=(-G Ninja)
+if ! command -v ninja >/dev/null; then
+  echo "run-gpu-checks: needs ninja (apt-get install ninja-build)" >&2
+  exit 2
+fi
+if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMAKE_BUILD_TYPE=Release -DATTNSCOPE_CUDA=ON \
+  -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DATTNSCOPE_GUI=OFF "${LAUNCHER[@]}"; then
+  # Keep going past a target that fails to build, so the others still get tested.
+  step "build" 300 cmake --build "$BUILD_DIR" -j "$JOBS" --target "${TARGETS[@]}" -- -k 0
+  # The GPU suites, then every variant on every backend (the CUDA backend included now that a device is here).
+  # A suite whose executable did not build shows as "Not Run" and fails this step.
+  step "gpu tests" 150 ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -R '^(gpu\.|backends\.test_backend_ops$|backends\.test_kernel_table$|core\.test_cuda_host_pieces$)'
+  CLI="$BUILD_DIR/app/cli/attnscope-cli"
+  [[ -x "$CLI" ]] || CLI=$(find "$BUILD_DIR" -name attnscope-cli -type f -perm -u+x | head -n 1)
+  if [[ -n "$CLI" && -x "$CLI" ]]; then
+    step "cli info" 30 "$CLI" info
+    if "$CLI" bench --help 2>&1 | grep -q -- '--backend'; then
+      step "bench (cuda)" 120 "$CLI" bench --backend cuda --variants dense,sliding_window,linformer,performer --budget 5 --out-json "$(dirname "$RESULTS")/gpu-bench.json"
+    else
+      log ""
+      log "=== bench: skipped: this attnscope-cli's bench has no --backend flag yet ==="
+    fi
+  else
+    log "attnscope-cli was not built"
+    FAILED+=("cli")
+  fi
+fi
+
+log ""
+log "total: $(($(date +%s) - START)) s"
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  log "FAILED steps: ${FAILED[*]}"
+  exit 1
+fi
+log "all steps passed"
