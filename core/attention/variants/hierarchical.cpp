@@ -60,7 +60,7 @@ class HierarchicalVariant final : public Variant {
     const double runs = std::ceil(n / static_cast<double>(bl.runRows()));
     c.bytesRead = 4.0 * h * (n * (d + 2.0 * (d + dv)) + runs * nb * (d + dv));
     c.bytesWritten = 4.0 * h * n * dv;
-    c.workspaceBytes = 4.0 * (nb * (d + dv) + static_cast<double>(std::max(1, s.workers)) * static_cast<double>(bl.runRows()) * (std::min(b, n) + nb));
+    c.workspaceBytes = hierarchicalWorkspaceBytes(spec, s);
     return c;
   }
 };

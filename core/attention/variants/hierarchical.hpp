@@ -32,3 +32,8 @@ inline Blocks blocksFor(const AttentionSpec& spec, int64_t n) {
 }
 
 }  // namespace attnscope::hierarchical
+
+namespace attnscope {
+// Tracked bytes of the CPU kernel's forward (defined next to that kernel).
+double hierarchicalWorkspaceBytes(const AttentionSpec& spec, const Shape& shape);
+}  // namespace attnscope

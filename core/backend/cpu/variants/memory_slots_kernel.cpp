@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
@@ -11,6 +12,7 @@
 #include "backend/cpu/head_kernel.hpp"
 #include "backend/cpu/lowrank_kernels.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "backend/cpu/variants/small_products.hpp"
 #include "backend/cpu/workspace.hpp"
 #include "common/error.hpp"
 #include "profiling/profiler.hpp"
@@ -91,18 +93,58 @@ Slots slotsOf(const AttentionSpec& spec, const HeadInput& in) {
   return s;
 }
 
+// The forward's scratch: per segment of a chunk, its read panel [d x width]
+// (scaled slot keys, then scaled segment keys, each padded to 16 columns)
+// and the slot values it reads; per worker, one query block's weights.
+constexpr int64_t kChunkFloats = int64_t{1} << 21;  // 8 MiB of read panels at once
+
+struct ReadLayout {
+  int64_t slotCols = 0, tokenCols = 0, d = 0, slotValues = 0;
+  ReadLayout(int64_t slots, int64_t segment, int64_t n, int64_t headDim, int64_t valueCols)
+      : slotCols(small::padded(slots)), tokenCols(small::padded(std::min(segment, std::max<int64_t>(n, 1)))), d(headDim), slotValues(slots * valueCols) {}
+  ReadLayout(const Slots& sl, int64_t valueCols) : ReadLayout(sl.slots, sl.segment, sl.n, sl.d, valueCols) {}
+  int64_t width() const { return slotCols + tokenCols; }
+  int64_t panelFloats() const { return d * width(); }
+  int64_t perSegment() const { return panelFloats() + slotValues; }
+  int64_t perWorker() const { return kQueryBlock * width(); }
+  int64_t chunkSegments(int64_t segments) const { return std::clamp<int64_t>(kChunkFloats / perSegment(), 1, std::max<int64_t>(segments, 1)); }
+};
+
+// The seeded initial slot queries depend on (S, d) only; drawing them per
+// head per call showed up in short runs, so the last ones are kept.
+Mat initialQueries(int64_t slots, int64_t d) {
+  static std::mutex mutex;
+  static Mat last;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (last.rows() == slots && last.cols() == d) return last;
+  }
+  Mat m = memorySlotsInitialQueries(slots, d);
+  const std::lock_guard<std::mutex> lock(mutex);
+  last = m;
+  return m;
+}
+
 class MemorySlotsKernel final : public HeadKernel {
  public:
+  // The write recurrence first, serially, for a chunk of segments (it is
+  // small: S x L per segment), keeping each segment's read panel and slot
+  // values; then every read of the chunk as one parallel pass, so the pool
+  // forks once per chunk instead of once per segment (at n = 512 with four
+  // segments the per-segment fork/join and its two-block tasks left this
+  // variant at ~1.3x dense's time).
   HeadExtras apply(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, ConstMatRef x, MatRef out) const override {
     VariantRegistry::instance().get("memory_slots").validate(spec, Shape{in.q.rows(), in.q.cols(), in.v.cols(), 1, spec.causal, 1});
     const Slots sl = slotsOf(spec, in);
-    const int64_t n = sl.n, S = sl.slots, dx = x.cols(), T = sl.segments(), L = std::min(sl.segment, n);
+    const int64_t n = sl.n, S = sl.slots, d = sl.d, dx = x.cols(), T = sl.segments();
     ThreadPool& pool = poolOf(ctx);
     ScopedSpan span(ctx.profiler, "memory_slots segments", SpanCategory::Kernel);
-    TrackedBuffer mBuf(ctx.meter, S * sl.d), mxBuf(ctx.meter, S * dx), wBuf(ctx.meter, S * L);
-    TrackedBuffer readBuf(ctx.meter, pool.size() * kQueryBlock * (S + L)), massBuf(ctx.meter, n);
-    MatMap m(mBuf.data(), S, sl.d), mx(mxBuf.data(), S, dx);
-    m = memorySlotsInitialQueries(S, sl.d);
+    const ReadLayout lay(sl, dx);
+    const int64_t chunk = lay.chunkSegments(T);
+    TrackedBuffer mBuf(ctx.meter, S * d), mxBuf(ctx.meter, S * dx), wBuf(ctx.meter, S * lay.tokenCols);
+    TrackedBuffer chunkBuf(ctx.meter, chunk * lay.perSegment()), readBuf(ctx.meter, pool.size() * lay.perWorker()), massBuf(ctx.meter, n);
+    MatMap m(mBuf.data(), S, d), mx(mxBuf.data(), S, dx);
+    m = initialQueries(S, d);
     mx.setZero();
     // Provenance, stored undecayed: segment u's columns hold its write weights
     // (times 1 - g after the first); the true P after write t is that times g^(t - u).
@@ -114,41 +156,75 @@ class MemorySlotsKernel final : public HeadKernel {
     bool provenanceSkipped = false;
     HeadExtras extras;
 
-    for (int64_t t = 0; t < T; ++t) {
-      ctx.checkCancelled();
-      const int64_t a = sl.start(t), len = sl.length(t), sc = sl.slotCols(t);
-      pool.parallelFor(0, (len + kQueryBlock - 1) / kQueryBlock, [&](int64_t b, int worker) {
-        const int64_t i0 = a + b * kQueryBlock, rows = std::min(kQueryBlock, a + len - i0), tc = sl.tokenCols(t, i0, rows);
-        MatMap p(readBuf.data() + worker * kQueryBlock * (S + L), rows, sc + tc);
-        sl.read(in, m, t, i0, rows, p);
-        sgemm(p.rightCols(tc), x.middleRows(a, tc), out.middleRows(i0, rows));
-        if (sc > 0) sgemm(p.leftCols(sc), mx, out.middleRows(i0, rows), false, false, 1.0f, 1.0f);
-        for (int64_t r = 0; r < rows; ++r) massBuf.data()[i0 + r] = sc > 0 ? p.row(r).head(sc).sum() : 0.0f;
-      });
-      double mass = 0;
-      for (int64_t i = a; i < a + len; ++i) mass += massBuf.data()[i];
-      extras.memoryMass.push_back(mass / static_cast<double>(len));
+    for (int64_t t0 = 0; t0 < T; t0 += chunk) {
+      const int64_t t1 = std::min(T, t0 + chunk);
+      for (int64_t t = t0; t < t1; ++t) {
+        ctx.checkCancelled();
+        const int64_t a = sl.start(t), len = sl.length(t), ldw = small::padded(len);
+        float* panel = chunkBuf.data() + (t - t0) * lay.perSegment();
+        // Read panel [d x width]: the scaled slot keys before this segment's write, then the segment's scaled keys.
+        small::transposeScaled(m, sl.scale, panel, lay.width(), lay.slotCols);
+        small::transposeScaled(in.k.middleRows(a, len), sl.scale, panel + lay.slotCols, lay.width(), lay.tokenCols);
+        std::copy_n(mx.data(), S * dx, panel + lay.panelFloats());  // slot values read by this segment
 
-      MatMap w(wBuf.data(), S, len);
-      sl.writeWeights(in, m, t, w);
-      sl.update(t, w, x, mx);
-      sl.update(t, w, in.v, m);
-      if (keepProvenance) stored.middleCols(a, len) = (t == 0 ? 1.0f : 1.0f - sl.gate) * w;
+        // Write weights [S x len] = softmax(s M K_seg^T), against the same panel's key half.
+        float* w = wBuf.data();
+        small::product(S, ldw, d, m.data(), d, 1, panel + lay.slotCols, lay.width(), w, ldw);
+        small::softmaxRows(w, S, len, ldw);
+        // state <- g state + (1 - g) w src_seg (the first write replaces): w scaled by 1 - g, added onto g state.
+        const float keep = t == 0 ? 0.0f : sl.gate;
+        if (t > 0)
+          for (int64_t r = 0; r < S; ++r)
+            for (int64_t c = 0; c < len; ++c) w[r * ldw + c] *= 1.0f - sl.gate;
+        mx *= keep;
+        m *= keep;
+        small::product(S, dx, len, w, ldw, 1, x.data() + a * x.outerStride(), x.outerStride(), mx.data(), dx, true);
+        small::product(S, d, len, w, ldw, 1, in.v.data() + a * in.v.outerStride(), in.v.outerStride(), m.data(), d, true);
+        if (keepProvenance)
+          for (int64_t r = 0; r < S; ++r) std::copy_n(w + r * ldw, len, stored.data() + r * n + a);
 
-      if ((t + 1) % stride == 0 || t == T - 1) {
-        MemorySnapshot snap;
-        snap.segment = t;
-        snap.endToken = a + len;
-        snap.slotValues = m;
-        if (keepProvenance && (provenanceFloats + S * snap.endToken <= kProvenanceBudget || t == T - 1)) {
-          snap.provenance.resize(S, snap.endToken);
-          for (int64_t u = 0; u <= t; ++u)
-            snap.provenance.middleCols(sl.start(u), sl.length(u)) = stored.middleCols(sl.start(u), sl.length(u)) * std::pow(sl.gate, static_cast<float>(t - u));
-          provenanceFloats += S * snap.endToken;
-        } else if (keepProvenance) {
-          provenanceSkipped = true;
+        if ((t + 1) % stride == 0 || t == T - 1) {
+          MemorySnapshot snap;
+          snap.segment = t;
+          snap.endToken = a + len;
+          snap.slotValues = m;
+          if (keepProvenance && (provenanceFloats + S * snap.endToken <= kProvenanceBudget || t == T - 1)) {
+            snap.provenance.resize(S, snap.endToken);
+            for (int64_t u = 0; u <= t; ++u)
+              snap.provenance.middleCols(sl.start(u), sl.length(u)) = stored.middleCols(sl.start(u), sl.length(u)) * std::pow(sl.gate, static_cast<float>(t - u));
+            provenanceFloats += S * snap.endToken;
+          } else if (keepProvenance) {
+            provenanceSkipped = true;
+          }
+          extras.memory.push_back(std::move(snap));
         }
-        extras.memory.push_back(std::move(snap));
+      }
+      // The chunk's reads: one task per query block of every segment in it.
+      const int64_t blocksPerSegment = (std::min(sl.segment, n) + kQueryBlock - 1) / kQueryBlock;
+      pool.parallelFor(0, (t1 - t0) * blocksPerSegment, [&](int64_t task, int worker) {
+        ctx.checkCancelled();
+        const int64_t t = t0 + task / blocksPerSegment, a = sl.start(t), len = sl.length(t), i0 = a + (task % blocksPerSegment) * kQueryBlock;
+        if (i0 >= a + len) return;
+        const int64_t rows = std::min(kQueryBlock, a + len - i0), tc = sl.tokenCols(t, i0, rows), W = lay.slotCols + small::padded(tc);
+        const float* panel = chunkBuf.data() + (t - t0) * lay.perSegment();
+        float* p = readBuf.data() + worker * lay.perWorker();
+        small::product(rows, W, d, in.q.data() + i0 * in.q.outerStride(), in.q.outerStride(), 1, panel, lay.width(), p, W);
+        for (int64_t r = 0; r < rows; ++r) {
+          float* row = p + r * W;
+          // No slots before the first write; slot padding; tokens past the segment (or past i when causal).
+          std::fill(row + (t == 0 ? 0 : S), row + lay.slotCols, kNegInf);
+          std::fill(row + lay.slotCols + (sl.causal ? i0 + r - a + 1 : tc), row + W, kNegInf);
+        }
+        small::softmaxRows(p, rows, W, W);
+        float* o = out.data() + i0 * out.outerStride();
+        small::product(rows, dx, tc, p + lay.slotCols, W, 1, x.data() + a * x.outerStride(), x.outerStride(), o, out.outerStride());
+        if (t > 0) small::product(rows, dx, S, p, W, 1, panel + lay.panelFloats(), dx, o, out.outerStride(), true);
+        for (int64_t r = 0; r < rows; ++r) massBuf.data()[i0 + r] = small::sum(p + r * W, S);
+      });
+      for (int64_t t = t0; t < t1; ++t) {
+        double mass = 0;
+        for (int64_t i = sl.start(t); i < sl.start(t) + sl.length(t); ++i) mass += massBuf.data()[i];
+        extras.memoryMass.push_back(mass / static_cast<double>(sl.length(t)));
       }
     }
     extras.notes.push_back("map shows the token-to-token part (slot weights folded onto tokens through provenance)");
@@ -259,7 +335,13 @@ double memorySlotsWorkspaceBytes(const AttentionSpec& spec, const Shape& s) {
   const double workers = std::max(1, s.workers);
   // Slot keys and values, write weights, per-worker read weights, per-query
   // memory mass, and (n <= 4096) the provenance; the snapshots are results.
-  double floats = S * d + S * dv + S * L + workers * kQueryBlock * (S + L) + n;
+  // Slot keys and values, write weights, the chunk's read panels and slot
+  // values, per-worker read weights, per-query memory mass, and (n <= 4096)
+  // the provenance; the snapshots are results.
+  const ReadLayout lay(spec.params.getInt("slots"), spec.params.getInt("segment"), s.n, s.d, s.dv);
+  const double segments = std::ceil(n / std::max(L, 1.0));
+  double floats = S * d + S * dv + S * static_cast<double>(lay.tokenCols) + static_cast<double>(lay.chunkSegments(static_cast<int64_t>(segments))) * static_cast<double>(lay.perSegment()) +
+                  workers * static_cast<double>(lay.perWorker()) + n;
   if (s.n <= kProvenanceMaxN) floats += S * n;
   return 4.0 * floats;
 }

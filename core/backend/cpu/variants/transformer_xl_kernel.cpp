@@ -15,6 +15,7 @@
 #include "backend/cpu/head_kernel.hpp"
 #include "backend/cpu/lowrank_kernels.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "backend/cpu/variants/small_products.hpp"
 #include "backend/cpu/workspace.hpp"
 #include "common/error.hpp"
 #include "profiling/profiler.hpp"
@@ -30,65 +31,69 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : ThreadPool::shared(); }
 
 // The relative-position path: one query block's weights over keys [jlo, jlo + width).
+// Scores are narrow products against transposed panels (small_products.hpp):
+// the scaled distance table once per call, the block's scaled keys per block.
 class RelativeScores {
  public:
   RelativeScores(const ExecContext& ctx, const XlShape& x, const HeadInput& in)
-      : x_(x), in_(in), d_(in.q.cols()), width_(x.maxWidth()), workers_(poolOf(ctx).size()),
-        tableBuf_(ctx.meter, width_ * d_), table_(tableBuf_.data(), width_, d_),
-        scratch_(ctx.meter, workers_ * perWorker()), scale_(1.0f / std::sqrt(static_cast<float>(d_))) {
-    table_ = transformerXlRelativeTable(width_, d_);
+      : x_(x), in_(in), d_(in.q.cols()), width_(x.maxWidth()), ld_(small::padded(width_)), workers_(poolOf(ctx).size()),
+        tableBuf_(ctx.meter, d_ * ld_), scratch_(ctx.meter, workers_ * perWorker(d_, ld_)), scale_(1.0f / std::sqrt(static_cast<float>(d_))) {
+    // Distances in reverse (column t holds s R(ld - 1 - t)), so that along a
+    // row of scores, whose distance i - j falls as j rises, the position
+    // scores are read forwards and added as a vector.
+    const Mat table = transformerXlRelativeTable(ld_, d_);
+    small::transposeScaled(table.colwise().reverse(), scale_, tableBuf_.data(), ld_, ld_);
     transformerXlBiases(d_, u_, v_);
   }
 
   static double workspaceFloats(const XlShape& x, int64_t d, int workers) {
-    return static_cast<double>(x.maxWidth() * d) + static_cast<double>(workers) * static_cast<double>(2 * kTile * d + 2 * kTile * x.maxWidth());
+    const int64_t ld = small::padded(x.maxWidth());
+    return static_cast<double>(d * ld) + static_cast<double>(workers) * static_cast<double>(perWorker(d, ld));
   }
 
   struct Block {
-    int64_t i0, rows, jlo, width;
-    MatMap p;  // [rows x width], stride width
+    int64_t i0, rows, jlo, width, ld;
+    const float* p;  // [rows x width], row stride ld
   };
 
   Block weights(int64_t qb, int worker) const {
-    float* base = scratch_.data() + worker * perWorker();
+    float* base = scratch_.data() + worker * perWorker(d_, ld_);
     const int64_t i0 = qb * kTile, rows = std::min(kTile, x_.n - i0);
-    const int64_t jlo = x_.lowest(i0), width = i0 + rows - jlo;
-    MatMap qu(base, rows, d_), qv(base + kTile * d_, rows, d_);
-    MatMap p(base + 2 * kTile * d_, rows, width), pos(base + 2 * kTile * d_ + kTile * width_, rows, width);
-    qu = in_.q.middleRows(i0, rows).rowwise() + u_;
-    qv = in_.q.middleRows(i0, rows).rowwise() + v_;
-    // The ISA's GEMM and exp, not Eigen's: this build compiles Eigen for SSE2,
-    // which left this path at ~35 GFLOP/s, slower than dense at n <= 2048.
-    sgemm(qu, in_.k.middleRows(jlo, width), p, false, true);
-    sgemm(qv, table_.topRows(width), pos, false, true);  // pos(r, t) = (q_i + v) . R(t)
+    const int64_t jlo = x_.lowest(i0), width = i0 + rows - jlo, ld = small::padded(width);
+    float *qu = base, *qv = qu + kTile * d_, *keys = qv + kTile * d_, *p = keys + d_ * ld_, *pos = p + kTile * ld_;
     for (int64_t r = 0; r < rows; ++r) {
-      const int64_t i = i0 + r, lo = x_.lowest(i);
-      float mx = kNegInf;
-      float* row = p.data() + r * width;
-      const float* posRow = pos.data() + r * width;
-      for (int64_t c = 0; c < width; ++c) {
-        const int64_t j = jlo + c;
-        row[c] = (j < lo || j > i) ? kNegInf : scale_ * (row[c] + posRow[i - j]);
-        mx = std::max(mx, row[c]);
+      const float* q = in_.q.data() + (i0 + r) * in_.q.outerStride();
+      for (int64_t c = 0; c < d_; ++c) {
+        qu[r * d_ + c] = q[c] + u_(c);
+        qv[r * d_ + c] = q[c] + v_(c);
       }
-      // Weights below e^-80 of the row's largest are 0 (as exp rounds them anyway).
-      expShiftedFloor(row, width, mx, 80.0f);
-      float sum = 0;
-      for (int64_t c = 0; c < width; ++c) sum += row[c];
-      const float inv = 1.0f / sum;
-      for (int64_t c = 0; c < width; ++c) row[c] *= inv;
     }
-    return Block{i0, rows, jlo, width, p};
+    small::transposeScaled(in_.k.middleRows(jlo, width), scale_, keys, ld, ld);
+    small::product(rows, ld, d_, qu, d_, 1, keys, ld, p, ld);            // s (q_i + u) . k_j
+    // Reversed distances ld_ - width .. ld_ - 1 (from a 16-column boundary): pos(r, t) = s (q_i + v) . R(ld_ - 1 - t).
+    const int64_t t0 = (ld_ - width) / 16 * 16;
+    small::product(rows, ld_ - t0, d_, qv, d_, 1, tableBuf_.data() + t0, ld_, pos, ld_ - t0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = i0 + r, lo = x_.lowest(i) - jlo, hi = i - jlo;  // allowed columns [lo, hi]
+      float* row = p + r * ld;
+      // Column c is distance hi - c, at reversed index ld_ - 1 - hi + c.
+      const float* posRow = pos + r * (ld_ - t0) + (ld_ - 1 - hi - t0);
+      std::fill(row, row + lo, kNegInf);
+      small::addInto(row + lo, posRow + lo, hi + 1 - lo);
+      std::fill(row + hi + 1, row + width, kNegInf);
+    }
+    small::softmaxRows(p, rows, width, ld);
+    return Block{i0, rows, jlo, width, ld, p};
   }
 
  private:
-  int64_t perWorker() const { return 2 * kTile * d_ + 2 * kTile * width_; }
+  // Biased queries (2 x kTile x d), the block's key panel (d x ld) and its scores and distance scores (2 x kTile x ld).
+  static int64_t perWorker(int64_t d, int64_t ld) { return 2 * kTile * d + d * ld + 2 * kTile * ld; }
   XlShape x_;
   const HeadInput& in_;
-  int64_t d_, width_;
+  int64_t d_, width_, ld_;
   int workers_;
   TrackedBuffer tableBuf_;
-  MatMap table_;
   mutable TrackedBuffer scratch_;
   float scale_;
   RowVec u_, v_;
@@ -108,13 +113,11 @@ class TransformerXlKernel final : public HeadKernel {
       poolOf(ctx).parallelFor(0, (n + kTile - 1) / kTile, [&](int64_t qb, int worker) {
         ctx.checkCancelled();
         const RelativeScores::Block blk = scores.weights(qb, worker);
-        // Narrow outputs (dv columns): the packed GEMM's packing costs more than the product here.
-        if (!narrowProduct(blk.rows, xin.cols(), blk.width, blk.p.data(), blk.width, 1, xin.data() + blk.jlo * xin.outerStride(), xin.outerStride(),
-                           out.data() + blk.i0 * out.outerStride(), out.outerStride()))
-          sgemm(blk.p, xin.middleRows(blk.jlo, blk.width), out.middleRows(blk.i0, blk.rows));
+        small::product(blk.rows, xin.cols(), blk.width, blk.p, blk.ld, 1, xin.data() + blk.jlo * xin.outerStride(), xin.outerStride(),
+                       out.data() + blk.i0 * out.outerStride(), out.outerStride());
         for (int64_t r = 0; r < blk.rows; ++r) {
           const int64_t memoryCols = x.segmentStart(blk.i0 + r) - blk.jlo;
-          if (memoryCols > 0) memoryPerQuery[static_cast<size_t>(blk.i0 + r)] = blk.p.row(r).head(memoryCols).sum();
+          if (memoryCols > 0) memoryPerQuery[static_cast<size_t>(blk.i0 + r)] = small::sum(blk.p + r * blk.ld, memoryCols);
         }
       });
     } else {
@@ -160,7 +163,9 @@ class TransformerXlKernel final : public HeadKernel {
     for (int64_t qb = 0; qb < (x.n + kTile - 1) / kTile; ++qb) {  // serial: blocks overlap in keys
       ctx.checkCancelled();
       const RelativeScores::Block blk = scores.weights(qb, 0);
-      out.middleRows(blk.jlo, blk.width).noalias() += blk.p.transpose() * y.middleRows(blk.i0, blk.rows);
+      // The weights read transposed (row stride 1, column stride ld).
+      small::product(blk.width, y.cols(), blk.rows, blk.p, 1, blk.ld, y.data() + blk.i0 * y.outerStride(), y.outerStride(),
+                     out.data() + blk.jlo * out.outerStride(), out.outerStride(), true);
     }
   }
 
@@ -173,7 +178,7 @@ class TransformerXlKernel final : public HeadKernel {
     poolOf(ctx).parallelFor(grid.i0 / kTile, (grid.i1 - 1) / kTile + 1, [&](int64_t qb, int worker) {
       ctx.checkCancelled();
       const RelativeScores::Block blk = scores.weights(qb, worker);
-      grid.addTile(blk.i0, blk.jlo, blk.p.data(), blk.rows, blk.width, blk.width);
+      grid.addTile(blk.i0, blk.jlo, blk.p, blk.rows, blk.width, blk.ld);
       std::vector<uint8_t>& ok = allowed[static_cast<size_t>(worker)];
       ok.assign(static_cast<size_t>(blk.rows * blk.width), 0);
       for (int64_t r = 0; r < blk.rows; ++r)
