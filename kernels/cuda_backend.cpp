@@ -145,6 +145,12 @@ class CudaBackend final : public Backend {
 
   std::vector<std::string> kernelVariants() const override { return cudaKernels().variants(); }
 
+  std::optional<BackendRoof> measureRoof(Precision precision, int64_t gemmSize, int repeats) const override {
+    const BackendStatus st = status();
+    if (!st.available) throw Error(ErrorKind::Unavailable, "cuda backend unavailable: " + st.reason);
+    return measureCudaRoof(precision, gemmSize, repeats);
+  }
+
   int64_t freeMemoryBytes() const override {
     if (probeDevices().count == 0) return 0;
     size_t freeBytes = 0, totalBytes = 0;

@@ -21,6 +21,10 @@ KernelTable<CudaKernel>& cudaKernels();
 // Registers the block-sparse flash kernel for dense and every mask-based variant.
 void addFlashKernels(KernelTable<CudaKernel>& table);
 
+// The device's roof for the benchmark (cuda_roof.cpp): cuBLAS GEMM at this
+// precision and device-memory copy bandwidth. Needs a device.
+BackendRoof measureCudaRoof(Precision precision, int64_t gemmSize, int repeats);
+
 // Compute capability of device 0 as major * 10 + minor (0 when there is no device).
 int deviceComputeCapability();
 

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "attention/registry.hpp"
+#include "backend/backend.hpp"
 #include "common/error.hpp"
 #include "experiment/bench.hpp"
 #include "experiment/sweep.hpp"
@@ -22,8 +23,10 @@ void printPoint(const BenchPoint& p) {
   } else {
     char rel[32] = "     -";
     if (p.relativeToDense) std::snprintf(rel, sizeof rel, "%6.3f", *p.relativeToDense);
-    std::printf("  %-16s d=%-4d n=%-7lld %11.3f ms %8.2f GFLOP/s %6.3f roof %8.2f GB/s %6.3f triad %s x dense\n", p.variant.c_str(), p.d,
-                static_cast<long long>(p.n), p.medianMs, p.gflops, p.roofRatio, p.gbPerS, p.triadRatio, rel);
+    char ws[40] = "";
+    if (p.workspaceRatio > 1.05) std::snprintf(ws, sizeof ws, "  workspace %.2f x predicted", p.workspaceRatio);
+    std::printf("  %-16s d=%-4d n=%-7lld %11.3f ms %8.2f GFLOP/s %6.3f roof %8.2f GB/s %6.3f triad %s x dense%s\n", p.variant.c_str(), p.d,
+                static_cast<long long>(p.n), p.medianMs, p.gflops, p.roofRatio, p.gbPerS, p.triadRatio, rel, ws);
   }
   std::fflush(stdout);
 }
@@ -33,6 +36,9 @@ void printPoint(const BenchPoint& p) {
 std::string benchUsage() {
   return "bench flags:\n"
          "  --quick              tiny sizes (a few seconds; what the test suite runs)\n"
+         "  --backend NAME       cpu (default) or cuda: on cuda the roof is cuBLAS GEMM at --precision and a device copy,\n"
+         "                       and the preset is n = 4096..65536\n"
+         "  --precision P        fp32 (default on cpu), fp16 or bf16 (default on cuda)\n"
          "  --variants A,B,C     variants to measure (default: every variant; dense always runs first)\n"
          "  --lengths SPEC       FROM:TO[:xF|:+S] or N1,N2,... (default 1024:65536, doubling)\n"
          "  --d LIST             head widths (default 64,128)\n"
@@ -50,6 +56,8 @@ int runBenchCommand(Args& args) {
   std::optional<double> budget;
   int64_t memoryBudget = 0;
   std::string outJson;
+  std::string backend = "cpu";
+  std::optional<Precision> precision;
   while (!args.empty()) {
     const std::string flag = args.nextFlag();
     auto core = [&](auto parse) {
@@ -60,6 +68,8 @@ int runBenchCommand(Args& args) {
       }
     };
     if (flag == "--quick") quick = true;
+    else if (flag == "--backend") backend = args.value(flag);
+    else if (flag == "--precision") precision = core([](const std::string& v) { return parsePrecision(v); });
     else if (flag == "--variants") {
       variants = core([](const std::string& v) {
         std::vector<std::string> out = parseValues(v);
@@ -92,7 +102,15 @@ int runBenchCommand(Args& args) {
     else if (flag == "--out-json") outJson = args.value(flag);
     else throw UsageError{"bench: unknown flag " + flag + " (see attnscope-cli bench --help)"};
   }
-  BenchPreset preset = benchPreset(quick);
+  const Backend* chosen = BackendRegistry::instance().find(backend);
+  if (!chosen) {
+    std::string known;
+    for (const Backend* b : BackendRegistry::instance().all()) known += (known.empty() ? "" : ", ") + b->name();
+    throw UsageError{"--backend: unknown backend '" + backend + "' (known: " + known + ")"};
+  }
+  BenchPreset preset = backend == "cpu" ? benchPreset(quick) : gpuBenchPreset(quick);
+  preset.backend = backend;
+  if (precision) preset.precision = *precision;
   if (lengths) preset.lengths = *lengths;
   if (dims) preset.dims = *dims;
   if (budget) preset.runBudgetSeconds = *budget;
@@ -103,17 +121,22 @@ int runBenchCommand(Args& args) {
     if (!probe) throw UsageError{"--out-json: cannot write to '" + outJson + "'"};
   }
 
+  const BackendStatus status = chosen->status();
+  if (!status.available) throw Error(ErrorKind::Unavailable, "backend '" + backend + "' is unavailable: " + status.reason);
+
   const MachineInfo machine = probeMachine();
   std::printf("bench: %s, %d hardware threads (%d workers), CPU reports %s; SGEMM through %s; Eigen compiled for %s\n", machine.cpuModel.c_str(),
               machine.cores, machine.workers, machine.cpuIsa.c_str(), machine.gemmPath.c_str(), machine.eigenIsa.c_str());
+  std::printf("backend: %s, precision %s\n", preset.backend.c_str(), precisionName(preset.precision));
   std::printf("preset: %zu variants, %zu lengths x %zu widths, %d heads, %d warm-up + %d repeats (more until %.2g s measured), run budget %.3g s%s\n",
               variants.size(), preset.lengths.size(), preset.dims.size(), preset.heads, preset.warmup, preset.repeats, preset.minMeasureSeconds,
               preset.runBudgetSeconds, quick ? " (quick)" : "");
   std::fflush(stdout);
   BenchCallbacks callbacks;
   callbacks.roofDone = [&](const RoofResult& r) {
-    std::printf("roof: SGEMM %lld^3 %.2f GFLOP/s (median %.2f); triad %.2f GB/s (median %.2f, %.0f MiB per pass)\n", static_cast<long long>(r.gemmSize),
-                r.sgemmGflops, r.sgemmMedianGflops, r.triadGBs, r.triadMedianGBs, static_cast<double>(r.triadBytes) / (1024.0 * 1024.0));
+    std::printf("roof: GEMM %lld^3 through %s %.2f GFLOP/s (median %.2f); %s %.2f GB/s (median %.2f, %.0f MiB per pass)\n",
+                static_cast<long long>(r.gemmSize), r.gemmPath.c_str(), r.sgemmGflops, r.sgemmMedianGflops, preset.backend == "cpu" ? "triad" : "device copy",
+                r.triadGBs, r.triadMedianGBs, static_cast<double>(r.triadBytes) / (1024.0 * 1024.0));
     std::printf("points: median time, useful GFLOP/s (cost model) and share of the SGEMM roof, GB/s (cost model bytes) and share of the triad, time / dense\n");
     std::fflush(stdout);
   };

@@ -45,6 +45,18 @@ struct AttentionResult {
   double elapsedMs = 0;             // forward pass over all heads, without the map
 };
 
+// A device's own roof, measured by the backend (the CPU's is measured by the
+// benchmark itself, on the same GEMM the kernels use).
+struct BackendRoof {
+  std::string gemmPath;   // what the GEMM ran through, e.g. "cuBLAS bf16 (fp32 accumulation)"
+  int64_t gemmSize = 0;   // square size
+  double gemmGflops = 0;  // best of the repeats
+  double gemmMedianGflops = 0;
+  int64_t copyBytes = 0;  // bytes one copy pass moves (read + write)
+  double copyGBs = 0;     // device-memory copy bandwidth, best of the repeats
+  double copyMedianGBs = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -57,6 +69,9 @@ class Backend {
   // Free memory this backend may use (the memory guard's budget before its fraction).
   virtual int64_t freeMemoryBytes() const = 0;
   virtual int workers() const { return 1; }
+  // The device's GEMM rate at this precision and its copy bandwidth; nullopt
+  // where the benchmark measures the roof itself (the CPU).
+  virtual std::optional<BackendRoof> measureRoof(Precision, int64_t /*gemmSize*/, int /*repeats*/) const { return std::nullopt; }
   // Ids of the variants this backend has kernels for (its kernel table).
   virtual std::vector<std::string> kernelVariants() const = 0;
   virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) = 0;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "attention/registry.hpp"
+#include "backend/backend.hpp"
 #include "backend/cpu/cpu_isa.hpp"
 #include "backend/cpu/gemm.hpp"
 #include "backend/cpu/thread_pool.hpp"
@@ -52,6 +53,21 @@ double loadAverage() {
   double load = -1;
   if (!(in >> load)) return -1;
   return load;
+}
+
+BenchPreset gpuBenchPreset(bool quick) {
+  BenchPreset p = benchPreset(quick);
+  p.backend = "cuda";
+  p.precision = Precision::Bf16;
+  p.gemmSize = quick ? 512 : 8192;
+  p.roofRepeats = quick ? 2 : 10;
+  if (!quick) {
+    p.lengths.clear();
+    for (int64_t n = 4096; n <= 65536; n *= 2) p.lengths.push_back(n);
+  } else {
+    p.dims = {64};  // the flash kernel's widths are 32, 64 and 128
+  }
+  return p;
 }
 
 BenchPreset benchPreset(bool quick) {
@@ -116,6 +132,19 @@ void roofTriad(ThreadPool& pool, float* a, const float* b, const float* c, float
 RoofResult measureRoof(const BenchPreset& preset, ThreadPool& pool) {
   RoofResult r;
   const int repeats = std::max(1, preset.roofRepeats);
+  if (preset.backend != "cpu") {
+    const std::optional<BackendRoof> device = BackendRegistry::instance().get(preset.backend).measureRoof(preset.precision, preset.gemmSize, repeats);
+    if (!device) throw Error(ErrorKind::Unsupported, "backend '" + preset.backend + "' cannot measure its roof");
+    r.gemmPath = device->gemmPath;
+    r.gemmSize = device->gemmSize;
+    r.sgemmGflops = device->gemmGflops;
+    r.sgemmMedianGflops = device->gemmMedianGflops;
+    r.triadBytes = device->copyBytes;
+    r.triadGBs = device->copyGBs;
+    r.triadMedianGBs = device->copyMedianGBs;
+    return r;
+  }
+  r.gemmPath = std::string("sgemm (backend/cpu/gemm.hpp), ") + cpuIsaName() + " kernels on every worker";
   {
     const int64_t s = preset.gemmSize;
     r.gemmSize = s;
@@ -245,7 +274,9 @@ BenchResult runBench(const BenchPreset& preset, const std::vector<std::string>& 
             continue;
           }
           RunSpec spec = base;
+          spec.backend = preset.backend;
           spec.attention = makeSpec(id);
+          spec.attention.precision = preset.precision;
           const Variant& variant = VariantRegistry::instance().get(id);
           try {
             const Shape shape{n, d, d, preset.heads, false, result.machine.workers};
@@ -272,6 +303,7 @@ BenchResult runBench(const BenchPreset& preset, const std::vector<std::string>& 
             p.minMs = r.time.minMs;
             p.maxMs = r.time.maxMs;
             p.samples = static_cast<int>(r.time.samplesMs.size());
+            p.workspaceRatio = r.memory.workspacePredictedBytes > 0 ? static_cast<double>(r.memory.workspacePeakBytes) / r.memory.workspacePredictedBytes : 0.0;
             deriveRates(p, result.roof);
             lastRate[id] = {p.flops, p.medianMs};
           } catch (const MemoryRefused& e) {
@@ -315,7 +347,9 @@ nlohmann::json benchToJson(const BenchResult& r) {
                   {"eigen_isa", r.machine.eigenIsa},
                   {"gemm_path", r.machine.gemmPath}};
   const BenchPreset& p = r.preset;
-  j["preset"] = {{"lengths", p.lengths},
+  j["preset"] = {{"backend", p.backend},
+                 {"precision", precisionName(p.precision)},
+                 {"lengths", p.lengths},
                  {"dims", p.dims},
                  {"heads", p.heads},
                  {"warmup", p.warmup},
@@ -330,7 +364,8 @@ nlohmann::json benchToJson(const BenchResult& r) {
                  {"triad_floats", p.triadFloats},
                  {"roof_repeats", p.roofRepeats}};
   j["variants"] = r.variants;
-  j["roof"] = {{"sgemm_gflops", number(r.roof.sgemmGflops)},
+  j["roof"] = {{"gemm_path", r.roof.gemmPath},
+               {"sgemm_gflops", number(r.roof.sgemmGflops)},
                {"sgemm_median_gflops", number(r.roof.sgemmMedianGflops)},
                {"gemm_size", r.roof.gemmSize},
                {"triad_gb_per_s", number(r.roof.triadGBs)},
@@ -354,6 +389,7 @@ nlohmann::json benchToJson(const BenchResult& r) {
       e["roof_ratio"] = number(pt.roofRatio);
       e["gb_per_s"] = number(pt.gbPerS);
       e["triad_ratio"] = number(pt.triadRatio);
+      e["workspace_ratio"] = number(pt.workspaceRatio);
     }
     e["relative_to_dense"] = pt.relativeToDense ? number(*pt.relativeToDense) : nlohmann::json(nullptr);
     j["points"].push_back(std::move(e));

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attention/variant.hpp"
 #include "experiment/exponent_fit.hpp"
 
 namespace attnscope {
@@ -19,6 +20,8 @@ class ThreadPool;
 struct CancelToken;
 
 struct BenchPreset {
+  std::string backend = "cpu";
+  Precision precision = Precision::Fp32;
   std::vector<int64_t> lengths;  // n
   std::vector<int> dims;         // d (= dv)
   int heads = 8;
@@ -36,6 +39,8 @@ struct BenchPreset {
 // variant with its default parameters, the built-in document sample featurized
 // with seed 1. quick: tiny sizes for tests.
 BenchPreset benchPreset(bool quick);
+// The same for a GPU backend: n = 4096..65536, d = 64 and 128, H = 8, bf16 (quick: tiny sizes).
+BenchPreset gpuBenchPreset(bool quick);
 
 struct MachineInfo {
   std::string cpuModel;  // /proc/cpuinfo "model name"
@@ -49,6 +54,7 @@ struct MachineInfo {
 MachineInfo probeMachine();
 
 struct RoofResult {
+  std::string gemmPath;          // what the roof's GEMM ran through
   int64_t gemmSize = 0;
   double sgemmGflops = 0;        // best of the repeats: the roof
   double sgemmMedianGflops = 0;
@@ -56,6 +62,8 @@ struct RoofResult {
   double triadGBs = 0;           // best of the repeats
   double triadMedianGBs = 0;
 };
+// The CPU's roof through the pool, or the preset's backend's own (measureRoof);
+// on a GPU the "triad" is a device-memory copy.
 RoofResult measureRoof(const BenchPreset& preset, ThreadPool& pool);
 
 // Square row-major SGEMM c = a b on every worker of the pool (the roof's path).
@@ -75,6 +83,8 @@ struct BenchPoint {
   double pairs = 0, flops = 0, bytes = 0;  // the cost model's (all heads)
   double gflops = 0, gbPerS = 0;
   double roofRatio = 0, triadRatio = 0;
+  // Measured workspace peak over the cost model's prediction (target <= 1.05; 0 when nothing was predicted).
+  double workspaceRatio = 0;
   std::optional<double> relativeToDense;  // time / dense's time at the same n and d
 };
 
