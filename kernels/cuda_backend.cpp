@@ -10,6 +10,7 @@
 #include "backend/backend.hpp"
 #include "backend/kernel_table.hpp"
 #include "cuda_kernel_table.hpp"
+#include "cuda_lowrank.hpp"
 #include "common/error.hpp"
 #include "device_buffer.hpp"
 #include "kernel_params.hpp"
@@ -179,6 +180,7 @@ KernelTable<CudaKernel>& cudaKernels() {
   static KernelTable<CudaKernel> table("cuda");
   static const bool filled = [] {
     addFlashKernels(table);
+    addLowRankKernels(table);
     table.add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
     return true;
   }();

@@ -9,17 +9,13 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "cublas_util.hpp"
 #include "cuda_kernel_table.hpp"
 #include "device_buffer.hpp"
 
 namespace attnscope::kernels {
 
 namespace {
-
-void checkCublas(cublasStatus_t status, const char* what) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    throw Error(ErrorKind::Unavailable, std::string("cuBLAS ") + what + " failed (status " + std::to_string(static_cast<int>(status)) + ")");
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

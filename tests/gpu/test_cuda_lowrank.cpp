@@ -1,0 +1,170 @@
+// linformer and performer on the CUDA backend against the CPU backend: fp32
+// within 1e-4 relative (max error over max magnitude), H = 2 heads, odd and
+// even n, d = 32 and 64. Skipped, with the reason, where no GPU is found;
+// what the kernel table refuses is checked everywhere (it needs no device).
+#include <QtTest>
+
+#include <cuda_runtime.h>
+
+#include <cmath>
+
+#include "attention/registry.hpp"
+#include "backend/backend.hpp"
+#include "common/error.hpp"
+#include "naive_reference.hpp"
+
+using namespace attnscope;
+using namespace attnscope::testing;
+
+namespace {
+
+std::string noDeviceReason() {
+  int count = 0;  // untouched when there is no driver
+  const cudaError_t st = cudaGetDeviceCount(&count);
+  if (st != cudaSuccess) {
+    cudaGetLastError();
+    return std::string("no usable CUDA device: ") + cudaGetErrorString(st);
+  }
+  return count == 0 ? "no CUDA device found" : "";
+}
+
+struct LowRankCase {
+  const char* name;
+  const char* variant;
+  std::vector<std::pair<std::string, std::string>> params;
+  bool causal;
+};
+
+const std::vector<LowRankCase> kCases = {
+    {"linformer_gaussian", "linformer", {{"k", "64"}}, false},
+    {"linformer_share_ef", "linformer", {{"k", "48"}, {"share_ef", "true"}, {"seed", "7"}}, false},
+    {"linformer_mean_pool", "linformer", {{"k", "40"}, {"projection", "mean_pool"}}, false},
+    {"performer", "performer", {{"features", "128"}}, false},
+    {"performer_causal", "performer", {{"features", "128"}}, true},
+    {"performer_causal_iid", "performer", {{"features", "96"}, {"orthogonal", "false"}, {"seed", "3"}}, true},
+};
+
+AttentionSpec specOf(const LowRankCase& c) {
+  AttentionSpec spec = makeSpec(c.variant);
+  for (const auto& [name, value] : c.params) spec.params.set(name, value);
+  spec.causal = c.causal;
+  return spec;
+}
+
+Qkv inputs(int64_t n, int64_t d, int64_t dv, int heads) {
+  Qkv qkv;
+  for (int h = 0; h < heads; ++h) {
+    qkv.q.push_back(randomMatrix(n, d, 200 + 10 * h, 0.7));
+    qkv.k.push_back(randomMatrix(n, d, 201 + 10 * h, 0.7));
+    qkv.v.push_back(randomMatrix(n, dv, 202 + 10 * h));
+  }
+  return qkv;
+}
+
+Backend& cuda() { return BackendRegistry::instance().get("cuda"); }
+
+}  // namespace
+
+class TestCudaLowRank : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void listsBothVariants() {
+    const std::vector<std::string> ids = cuda().kernelVariants();
+    QVERIFY(std::find(ids.begin(), ids.end(), "linformer") != ids.end());
+    QVERIFY(std::find(ids.begin(), ids.end(), "performer") != ids.end());
+  }
+
+  // The table's refusals, with their reasons (no device needed).
+  void refusesWithAReason() {
+    const Shape d48{100, 48, 48, 2, false, 1}, dvOther{100, 64, 32, 2, false, 1}, ok{100, 64, 64, 2, false, 1};
+    std::string why;
+    AttentionSpec lin = makeSpec("linformer");
+    QVERIFY(cuda().supports(lin, &ok, &why));
+    QVERIFY(!cuda().supports(lin, &d48, &why));
+    QVERIFY2(why.find("d = 48") != std::string::npos, why.c_str());
+    QVERIFY(!cuda().supports(lin, &dvOther, &why));
+    QVERIFY2(why.find("dv = d") != std::string::npos, why.c_str());
+    lin.causal = true;
+    QVERIFY(!cuda().supports(lin, nullptr, &why));
+    QVERIFY2(why.find("causal") != std::string::npos, why.c_str());
+
+    AttentionSpec perf = makeSpec("performer");
+    QVERIFY(cuda().supports(perf, &d48, &why));  // any head width: cuBLAS does the products
+    perf.precision = Precision::Fp16;
+    QVERIFY(!cuda().supports(perf, &ok, &why));
+    QVERIFY2(why.find("fp32") != std::string::npos, why.c_str());
+  }
+
+  void matchesCpu_data() {
+    QTest::addColumn<int>("index");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("d");
+    for (size_t i = 0; i < kCases.size(); ++i)
+      for (int n : {100, 257, 1000})
+        for (int d : {32, 64}) QTest::addRow("%s_n%d_d%d", kCases[i].name, n, d) << static_cast<int>(i) << n << d;
+  }
+  void matchesCpu() {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    QFETCH(int, index);
+    QFETCH(int, n);
+    QFETCH(int, d);
+    const LowRankCase& c = kCases[static_cast<size_t>(index)];
+    const AttentionSpec spec = specOf(c);
+    const Qkv qkv = inputs(n, d, d, 2);
+    const AttentionResult gpu = cuda().run(spec, qkv, RunOptions{});
+    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+    QCOMPARE(gpu.output.size(), size_t{2});
+    for (int h = 0; h < 2; ++h) {
+      const double err = relativeMaxError(gpu.output[static_cast<size_t>(h)], cpu.output[static_cast<size_t>(h)]);
+      QVERIFY2(std::isfinite(err), qPrintable(QString("head %1: non-finite output").arg(h)));
+      QVERIFY2(err < 1e-4, qPrintable(QString("head %1: fp32 error %2").arg(h).arg(err)));
+    }
+    // A timed run with kernel spans (CUPTI records, or one cudaEvent span per phase).
+    QVERIFY(gpu.elapsedMs > 0);
+    int kernels = 0;
+    for (const Span& s : gpu.trace.spans) kernels += s.category == SpanCategory::Kernel ? 1 : 0;
+    QVERIFY(kernels >= 2);
+  }
+
+  // performer at a width the flash kernel lacks, with dv != d.
+  void performerOddWidths() {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    for (bool causal : {false, true}) {
+      AttentionSpec spec = makeSpec("performer");
+      spec.causal = causal;
+      const Qkv qkv = inputs(77, 24, 40, 3);
+      const AttentionResult gpu = cuda().run(spec, qkv, RunOptions{});
+      const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+      for (int h = 0; h < 3; ++h)
+        QVERIFY2(relativeMaxError(gpu.output[static_cast<size_t>(h)], cpu.output[static_cast<size_t>(h)]) < 1e-4,
+                 qPrintable(QString("%1 head %2").arg(causal ? "causal" : "full").arg(h)));
+    }
+  }
+
+  // fp16 / bf16 linformer: the flash kernel's low-precision path on the projected keys.
+  void linformerLowPrecisionRuns() {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    for (Precision p : {Precision::Fp16, Precision::Bf16}) {
+      AttentionSpec spec = makeSpec("linformer");
+      spec.precision = p;
+      const Qkv qkv = inputs(300, 64, 64, 2);
+      std::string no;
+      if (!cuda().supports(spec, nullptr, &no)) QSKIP(qPrintable(QString::fromStdString("skipped: " + no)));
+      const AttentionResult gpu = cuda().run(spec, qkv, RunOptions{});
+      AttentionSpec fp32 = spec;
+      fp32.precision = Precision::Fp32;
+      const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(fp32, qkv, RunOptions{});
+      // A loose sanity bound (bf16 keeps 8 mantissa bits); the backends suite holds the tight one.
+      for (int h = 0; h < 2; ++h)
+        QVERIFY2(relativeMaxError(gpu.output[static_cast<size_t>(h)], cpu.output[static_cast<size_t>(h)]) < 5e-2,
+                 qPrintable(QString("%1 head %2").arg(precisionName(p)).arg(h)));
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestCudaLowRank)
+#include "test_cuda_lowrank.moc"
