@@ -7,6 +7,8 @@
 #include <limits>
 
 #include "analysis/map_grid.hpp"
+#include "analysis/orthonormal.hpp"
+#include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "common/rng.hpp"
 
@@ -48,38 +50,33 @@ Spectrum exactSpectrum(const HeadOperator& op) {
   return s;
 }
 
-// Orthonormal basis of y's columns (thin Q of a Householder QR, in double).
-Mat orthonormal(const Mat& y) {
-  const MatD yd = y.cast<double>();
-  const Eigen::HouseholderQR<MatD> qr(yd);
-  const MatD q = qr.householderQ() * MatD::Identity(y.rows(), y.cols());
-  return q.cast<float>();
-}
-
 Spectrum randomizedSpectrum(const HeadOperator& op, const SpectrumOptions& o) {
   const int64_t n = op.n();
   const int64_t l = std::min(n, o.rank + o.oversample);
   Mat omega(n, l);
   Rng rng(o.seed);
   for (int64_t i = 0; i < omega.size(); ++i) omega.data()[i] = static_cast<float>(rng.normal());
-  // Probes, range basis, and transposed products: a few n x l blocks.
-  MeterCharge charge(op.ctx.meter, 4 * 4 * n * l);
+  // Probes, range basis, transposed products, and the orthonormalization's
+  // intermediate and result: six n x l float blocks.
+  MeterCharge charge(op.ctx.meter, 6 * 4 * n * l);
   Mat y(n, l), z(n, l);
   op.kernel.apply(op.ctx, op.spec, op.input, omega, y);
   // E ||A omega||_F^2 = l ||A||_F^2 for standard Gaussian omega.
   const double energyEstimate = static_cast<double>(y.cast<double>().squaredNorm()) / static_cast<double>(l);
-  Mat q = orthonormal(y);
+  ThreadPool& pool = op.ctx.pool ? *op.ctx.pool : ThreadPool::shared();
+  Mat q = orthonormalColumns(y, pool);
   for (int it = 0; it < o.powerIterations; ++it) {
     op.ctx.checkCancelled();
     op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
-    q = orthonormal(z);
+    q = orthonormalColumns(z, pool);
     op.kernel.apply(op.ctx, op.spec, op.input, q, y);
-    q = orthonormal(y);
+    q = orthonormalColumns(y, pool);
   }
-  // B = Q^T A, so B^T = A^T Q; the singular values of B approximate A's leading ones.
+  // B = Q^T A, so B^T = A^T Q = Q_z R; the singular values of R are B's, which
+  // approximate A's leading ones.
   op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
-  const Eigen::HouseholderQR<MatD> qr(z.cast<double>());
-  const MatD r = qr.matrixQR().topRows(l).triangularView<Eigen::Upper>();
+  MatD r;
+  orthonormalColumns(z, pool, &r);
   const Eigen::BDCSVD<MatD> svd(r);
   Spectrum s;
   s.method = "randomized";
