@@ -1,5 +1,6 @@
 #include "metrics_card.hpp"
 
+#include <QCoreApplication>
 #include <QGridLayout>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -16,21 +17,23 @@ QString formatNumber(double v, int digits) {
 
 QString formatDuration(double ms) {
   if (!std::isfinite(ms) || ms < 0) return QStringLiteral("–");
-  if (ms < 1.0) return QStringLiteral("%1 µs").arg(QString::number(ms * 1000.0, 'f', ms < 0.01 ? 2 : 1));
-  if (ms < 1000.0) return QStringLiteral("%1 ms").arg(QString::number(ms, 'f', ms < 10 ? 3 : ms < 100 ? 2 : 1));
-  return QStringLiteral("%1 s").arg(QString::number(ms / 1000.0, 'f', 3));
+  // Units go through the translator (a Chinese interface may write them its own way); numbers stay in the C locale.
+  if (ms < 1.0) return QCoreApplication::translate("Units", "%1 µs").arg(QString::number(ms * 1000.0, 'f', ms < 0.01 ? 2 : 1));
+  if (ms < 1000.0) return QCoreApplication::translate("Units", "%1 ms").arg(QString::number(ms, 'f', ms < 10 ? 3 : ms < 100 ? 2 : 1));
+  return QCoreApplication::translate("Units", "%1 s").arg(QString::number(ms / 1000.0, 'f', 3));
 }
 
 QString formatBytes(double bytes) {
   if (!std::isfinite(bytes) || bytes < 0) return QStringLiteral("–");
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  static const char* units[] = {QT_TRANSLATE_NOOP("Units", "B"), QT_TRANSLATE_NOOP("Units", "KiB"), QT_TRANSLATE_NOOP("Units", "MiB"),
+                                QT_TRANSLATE_NOOP("Units", "GiB"), QT_TRANSLATE_NOOP("Units", "TiB")};
   int u = 0;
   while (bytes >= 1024.0 && u < 4) {
     bytes /= 1024.0;
     ++u;
   }
-  if (u == 0) return QStringLiteral("%1 B").arg(static_cast<qint64>(bytes));
-  return QStringLiteral("%1 %2").arg(QString::number(bytes, 'f', bytes < 10 ? 2 : bytes < 100 ? 1 : 0), QLatin1String(units[u]));
+  if (u == 0) return QStringLiteral("%1 %2").arg(static_cast<qint64>(bytes)).arg(QCoreApplication::translate("Units", units[0]));
+  return QStringLiteral("%1 %2").arg(QString::number(bytes, 'f', bytes < 10 ? 2 : bytes < 100 ? 1 : 0), QCoreApplication::translate("Units", units[u]));
 }
 
 QString formatGflops(double gflops) {
