@@ -86,7 +86,11 @@ class Features {
   }
   void keyFeatures(ConstMatRef k, int64_t j0, int64_t rows, float shift, Eigen::Ref<Mat> out) const {
     logits(k, j0, rows, out);
-    for (int64_t r = 0; r < rows; ++r) expShiftedFloor(out.data() + r * out.outerStride(), m, shift, kKeyFloor);
+    expKeys(out, shift);
+  }
+  // Key logits to features in place.
+  void expKeys(Eigen::Ref<Mat> l, float shift) const {
+    for (int64_t r = 0; r < l.rows(); ++r) expShiftedFloor(l.data() + r * l.outerStride(), m, shift, kKeyFloor);
   }
 
   const int64_t m;
@@ -97,15 +101,22 @@ class Features {
   float halfNorm_;
 };
 
+// Key logits are kept from the stabiliser's pass for the key sums when they
+// fit: recomputing them was a fifth of a short input's run (a third of the
+// feature products).
+constexpr int64_t kKeptLogitsFloats = int64_t{1} << 22;  // 16 MiB
+bool keepsKeyLogits(int64_t n, int64_t m, bool causal) { return !causal && n * m <= kKeptLogitsFloats; }
+
 // The shared key stabiliser: the largest key logit over all keys and features.
-float keyShift(const ExecContext& ctx, const Features& f, ConstMatRef k) {
+// kept (optional, [n x m]): receives the logits.
+float keyShift(const ExecContext& ctx, const Features& f, ConstMatRef k, float* kept = nullptr) {
   ThreadPool& pool = poolOf(ctx);
   const int64_t n = k.rows(), chunks = chunksOf(n, kChunk);
-  TrackedBuffer scratch(ctx.meter, kChunk * f.m * pool.size());
+  TrackedBuffer scratch(ctx.meter, kept ? 0 : kChunk * f.m * pool.size());
   std::vector<float> maxima(static_cast<size_t>(chunks));
   pool.parallelFor(0, chunks, [&](int64_t c, int worker) {
     const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
-    MatMap l(scratch.data() + kChunk * f.m * worker, rows, f.m);
+    MatMap l(kept ? kept + j0 * f.m : scratch.data() + kChunk * f.m * worker, rows, f.m);
     f.logits(k, j0, rows, l);
     maxima[static_cast<size_t>(c)] = l.maxCoeff();
   });
@@ -132,13 +143,15 @@ void stripedSum(const ExecContext& ctx, int64_t chunks, MatRef acc, const std::f
 // szT [(dx + 1) x m] = [X^T phi(K); 1^T phi(K)]. Transposed so that sgemm's
 // packed (copied element by element) left operand is X^T, d x chunk, rather
 // than phi(K)^T, m x chunk: 4x fewer copies at m = 256, d = 64.
-void keySums(const ExecContext& ctx, const Features& f, ConstMatRef k, ConstMatRef x, float shift, MatRef szT) {
+// kept (optional): the key logits from keyShift, turned into phi(K) in place.
+void keySums(const ExecContext& ctx, const Features& f, ConstMatRef k, ConstMatRef x, float shift, MatRef szT, float* kept = nullptr) {
   const int64_t n = k.rows(), dx = x.cols();
-  TrackedBuffer scratch(ctx.meter, kChunk * f.m * poolOf(ctx).size());
+  TrackedBuffer scratch(ctx.meter, kept ? 0 : kChunk * f.m * poolOf(ctx).size());
   stripedSum(ctx, chunksOf(n, kChunk), szT, [&](int64_t c, MatRef part, int worker) {
     const int64_t j0 = c * kChunk, rows = std::min(kChunk, n - j0);
-    MatMap phi(scratch.data() + kChunk * f.m * worker, rows, f.m);
-    f.keyFeatures(k, j0, rows, shift, phi);
+    MatMap phi(kept ? kept + j0 * f.m : scratch.data() + kChunk * f.m * worker, rows, f.m);
+    if (kept) f.expKeys(phi, shift);
+    else f.keyFeatures(k, j0, rows, shift, phi);
     const float* xr = x.data() + j0 * x.outerStride();
     if (dx > 0 && !narrowProduct(dx, f.m, rows, xr, 1, x.outerStride(), phi.data(), f.m, part.data(), part.outerStride(), true))
       sgemm(true, false, dx, f.m, rows, 1.0f, xr, x.outerStride(), phi.data(), f.m, 1.0f, part.data(), part.outerStride());
@@ -194,7 +207,8 @@ class PerformerKernel final : public HeadKernel {
     VariantRegistry::instance().get("performer").validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
     ScopedSpan span(ctx.profiler, spec.causal ? "performer causal prefix scan" : "performer features", SpanCategory::Kernel);
     const Features f(ctx, spec, d);
-    const float shift = keyShift(ctx, f, in.k);
+    TrackedBuffer kept(ctx.meter, keepsKeyLogits(n, f.m, spec.causal) ? n * f.m : 0);
+    const float shift = keyShift(ctx, f, in.k, kept.size() ? kept.data() : nullptr);
     TrackedBuffer szBuf(ctx.meter, f.m * (dx + 1));
     MatMap sz(szBuf.data(), f.m, dx + 1);
     if (!spec.causal) {
@@ -202,7 +216,7 @@ class PerformerKernel final : public HeadKernel {
       // normaliser in one product whose packed left operand is the small szT.
       // With a narrow-product kernel, untransposed instead: phi(Q_b) [S | z].
       MatMap szT(szBuf.data(), dx + 1, f.m);
-      keySums(ctx, f, in.k, x, shift, szT);
+      keySums(ctx, f, in.k, x, shift, szT, kept.size() ? kept.data() : nullptr);
       const bool narrow = narrowProductAvailable(dx);
       TrackedBuffer sBuf(ctx.meter, narrow ? f.m * dx : 0);
       MatMap s(sBuf.data(), narrow ? f.m : 0, dx);
@@ -364,10 +378,13 @@ double performerWorkspaceBytes(const AttentionSpec& spec, const Shape& s) {
   const double m = static_cast<double>(spec.params.getInt("features"));
   const double d = static_cast<double>(s.d), dv = static_cast<double>(s.dv);
   const double workers = std::max(1, s.workers), c = kCausalChunk;
-  const double shiftPass = workers * kChunk * m;
+  const bool keep = keepsKeyLogits(s.n, spec.params.getInt("features"), s.causal);
+  const double kept = keep ? static_cast<double>(s.n) * m : 0.0;
+  const double shiftPass = keep ? 0.0 : workers * kChunk * m;
   const double scan = s.causal ? m * (dv + 1) + 2.0 * c * m + c * c + c * (dv + 1)
-                               : m * (dv + 1) + std::max(stripesFor(s.n) * m * (dv + 1) + workers * kChunk * m, m * dv + workers * kQueryBlock * (m + dv + 1));
-  return 4.0 * (m * d + std::max(shiftPass, scan));
+                               : m * (dv + 1) + std::max(stripesFor(s.n) * m * (dv + 1) + (keep ? 0.0 : workers * kChunk * m),
+                                                         m * dv + workers * kQueryBlock * (m + dv + 1));
+  return 4.0 * (m * d + kept + std::max(shiftPass, scan));
 }
 
 }  // namespace attnscope
