@@ -47,29 +47,6 @@ namespace {
 constexpr int64_t kChunk = kPerformerCausalChunk;
 constexpr float kQueryFloor = 60.0f, kKeyFloor = 80.0f;  // as the CPU kernel
 
-// W d^-1/4 [m x d], the CPU kernel's expression on the CPU's draws.
-std::shared_ptr<const Mat> scaledFeatures(const AttentionSpec& spec, int64_t d) {
-  using Key = std::tuple<int64_t, int64_t, int64_t, bool>;
-  static std::mutex mutex;
-  static std::vector<std::pair<Key, std::shared_ptr<const Mat>>> entries;  // least recently used first
-  constexpr size_t kEntries = 16;
-  constexpr int64_t kMaxCachedFloats = int64_t{1} << 20;
-  const Key key{spec.params.getInt("seed"), spec.params.getInt("features"), d, spec.params.getBool("orthogonal")};
-  std::lock_guard<std::mutex> lock(mutex);
-  for (auto it = entries.begin(); it != entries.end(); ++it)
-    if (it->first == key) {
-      auto hit = *it;
-      entries.erase(it);
-      entries.push_back(hit);
-      return hit.second;
-    }
-  auto w = std::make_shared<Mat>(performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f));
-  if (w->size() > kMaxCachedFloats) return w;
-  if (entries.size() >= kEntries) entries.erase(entries.begin());
-  entries.emplace_back(key, w);
-  return w;
-}
-
 // [V | 1] per head as one host array [heads, padRows, dv + 1]; padded rows zero.
 std::vector<float> valuesWithOnes(const Qkv& qkv, int64_t padRows) {
   const int64_t n = qkv.n(), dv = qkv.dv(), w = dv + 1;
@@ -117,7 +94,7 @@ class PerformerKernel final : public CudaKernel {
     const double featureFlops = heads * 2.0 * 2.0 * static_cast<double>(n) * static_cast<double>(m) * static_cast<double>(d);
     const double mixFlops = variant.cost(spec, shape).flops - 1.5 * featureFlops;
 
-    const std::shared_ptr<const Mat> wHost = scaledFeatures(spec, d);
+    const std::shared_ptr<const Mat> wHost = performerScaledFeatures(spec, d);
     const std::vector<float> vxHost = valuesWithOnes(qkv, padRows);
 
     MemoryMeter meter;

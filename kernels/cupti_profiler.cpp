@@ -21,6 +21,20 @@ std::string cuptiMessage(CUptiResult r) {
   return m;
 }
 
+// The fields memcpy and memset records share.
+template <typename Record>
+CopyRecord copyRecordOf(const Record& m, CopyKind kind) {
+  CopyRecord r;
+  r.kind = kind;
+  r.startNs = m.start;
+  r.endNs = m.end;
+  r.bytes = m.bytes;
+  r.device = static_cast<int>(m.deviceId);
+  r.stream = m.streamId;
+  r.correlationId = m.correlationId;
+  return r;
+}
+
 const char* copyDirection(uint8_t kind) {
   switch (kind) {
     case CUPTI_ACTIVITY_MEMCPY_KIND_HTOD: return "HtoD";
@@ -125,29 +139,13 @@ void CuptiProfiler::parseBuffer(uint8_t* buffer, size_t validBytes, uint64_t dro
       }
       case CUPTI_ACTIVITY_KIND_MEMCPY: {
         const auto* m = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
-        CopyRecord r;
-        r.kind = CopyKind::Memcpy;
+        CopyRecord r = copyRecordOf(*m, CopyKind::Memcpy);
         r.direction = copyDirection(m->copyKind);
-        r.startNs = m->start;
-        r.endNs = m->end;
-        r.bytes = m->bytes;
-        r.device = static_cast<int>(m->deviceId);
-        r.stream = m->streamId;
-        r.correlationId = m->correlationId;
         pending_.copies.push_back(std::move(r));
         break;
       }
       case CUPTI_ACTIVITY_KIND_MEMSET: {
-        const auto* m = reinterpret_cast<const CUpti_ActivityMemset4*>(record);
-        CopyRecord r;
-        r.kind = CopyKind::Memset;
-        r.startNs = m->start;
-        r.endNs = m->end;
-        r.bytes = m->bytes;
-        r.device = static_cast<int>(m->deviceId);
-        r.stream = m->streamId;
-        r.correlationId = m->correlationId;
-        pending_.copies.push_back(std::move(r));
+        pending_.copies.push_back(copyRecordOf(*reinterpret_cast<const CUpti_ActivityMemset4*>(record), CopyKind::Memset));
         break;
       }
       case CUPTI_ACTIVITY_KIND_MEMORY2: {

@@ -11,22 +11,13 @@
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
 #include "common/error.hpp"
+#include "gpu_test_support.hpp"
 #include "naive_reference.hpp"
 
 using namespace attnscope;
 using namespace attnscope::testing;
 
 namespace {
-
-std::string noDeviceReason() {
-  int count = 0;  // untouched when there is no driver
-  const cudaError_t st = cudaGetDeviceCount(&count);
-  if (st != cudaSuccess) {
-    cudaGetLastError();
-    return std::string("no usable CUDA device: ") + cudaGetErrorString(st);
-  }
-  return count == 0 ? "no CUDA device found" : "";
-}
 
 struct LowRankCase {
   const char* name;

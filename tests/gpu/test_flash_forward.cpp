@@ -18,6 +18,7 @@
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
 #include "flash_runner.hpp"
+#include "gpu_test_support.hpp"
 #include "low_precision.hpp"
 #include "naive_reference.hpp"
 
@@ -26,16 +27,6 @@ using namespace attnscope::kernels;
 using namespace attnscope::testing;
 
 namespace {
-
-std::string noDeviceReason() {
-  int count = 0;  // untouched when there is no driver
-  const cudaError_t st = cudaGetDeviceCount(&count);
-  if (st != cudaSuccess) {
-    cudaGetLastError();
-    return std::string("no usable CUDA device: ") + cudaGetErrorString(st);
-  }
-  return count == 0 ? "no CUDA device found" : "";
-}
 
 struct FlashCase {
   std::string variant;

@@ -9,6 +9,10 @@
 #include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
 
 #include "attention/registry.hpp"
 #include "backend/cpu/workspace.hpp"
@@ -90,6 +94,28 @@ Mat performerFeatureMatrix(const AttentionSpec& spec, int64_t d) {
       w.row(r0 + r) = (basis.col(r).transpose() * std::sqrt(norm2)).cast<float>();
     }
   }
+  return w;
+}
+
+std::shared_ptr<const Mat> performerScaledFeatures(const AttentionSpec& spec, int64_t d) {
+  using Key = std::tuple<int64_t, int64_t, int64_t, bool>;
+  static std::mutex mutex;
+  static std::vector<std::pair<Key, std::shared_ptr<const Mat>>> entries;  // least recently used first
+  constexpr size_t kEntries = 16;
+  constexpr int64_t kMaxCachedFloats = int64_t{1} << 20;
+  const Key key{spec.params.getInt("seed"), spec.params.getInt("features"), d, spec.params.getBool("orthogonal")};
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = entries.begin(); it != entries.end(); ++it)
+    if (it->first == key) {
+      auto hit = *it;
+      entries.erase(it);
+      entries.push_back(hit);
+      return hit.second;
+    }
+  auto w = std::make_shared<Mat>(performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f));
+  if (w->size() > kMaxCachedFloats) return w;
+  if (entries.size() >= kEntries) entries.erase(entries.begin());
+  entries.emplace_back(key, w);
   return w;
 }
 

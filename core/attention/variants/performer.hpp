@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "attention/variant.hpp"
 
@@ -15,5 +16,11 @@ constexpr int64_t kPerformerCausalChunk = 64;
 // is an orthonormal set rescaled to chi(d)-distributed norms (the norms of
 // fresh Gaussian vectors). Drawn from Rng(seed); equal for every head.
 Mat performerFeatureMatrix(const AttentionSpec& spec, int64_t d);
+
+// W d^-1/4 [features x d], the operand every backend multiplies x by (W x' =
+// (W d^-1/4) x), kept once drawn for (seed, m, d, orthogonal) as a model keeps
+// its weights: drawing it (a QR per block of d rows) costs more than a short
+// input's whole pass. At most 16 matrices of at most 2^20 floats are kept.
+std::shared_ptr<const Mat> performerScaledFeatures(const AttentionSpec& spec, int64_t d);
 
 }  // namespace attnscope

@@ -35,31 +35,6 @@ ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : Threa
 int64_t chunksOf(int64_t n, int64_t c) { return (n + c - 1) / c; }
 int64_t stripesFor(int64_t n) { return std::min(kMaxStripes, chunksOf(n, kChunk)); }
 
-// W d^-1/4 for (seed, m, d, orthogonal), kept once drawn: every head and every
-// run uses the same features, and drawing them (QR per block of d rows) costs
-// more than a short input's whole pass.
-std::shared_ptr<const Mat> scaledFeatures(const AttentionSpec& spec, int64_t d) {
-  using Key = std::tuple<int64_t, int64_t, int64_t, bool>;
-  static std::mutex mutex;
-  static std::vector<std::pair<Key, std::shared_ptr<const Mat>>> entries;  // least recently used first
-  constexpr size_t kEntries = 16;
-  constexpr int64_t kMaxCachedFloats = int64_t{1} << 20;
-  const Key key{spec.params.getInt("seed"), spec.params.getInt("features"), d, spec.params.getBool("orthogonal")};
-  std::lock_guard<std::mutex> lock(mutex);
-  for (auto it = entries.begin(); it != entries.end(); ++it)
-    if (it->first == key) {
-      auto hit = *it;
-      entries.erase(it);
-      entries.push_back(hit);
-      return hit.second;
-    }
-  auto w = std::make_shared<Mat>(performerFeatureMatrix(spec, d) * std::pow(static_cast<float>(d), -0.25f));  // W x' = (W d^-1/4) x
-  if (w->size() > kMaxCachedFloats) return w;  // at most 16 x 4 MiB kept
-  if (entries.size() >= kEntries) entries.erase(entries.begin());
-  entries.emplace_back(key, w);
-  return w;
-}
-
 // Query weights below e^-60 of the row's largest become 0 (far below float
 // precision of the row's normaliser; as subnormals they would slow the
 // products); keys below e^-80 of the shared stabiliser likewise.
@@ -70,7 +45,7 @@ class Features {
   // Held transposed, (W d^-1/4)^T [d x m], the right operand of the logits' product.
   Features(const ExecContext& ctx, const AttentionSpec& spec, int64_t d)
       : m(spec.params.getInt("features")), buf_(ctx.meter, m * d), wt_(buf_.data(), d, m), halfNorm_(0.5f / std::sqrt(static_cast<float>(d))) {
-    wt_ = scaledFeatures(spec, d)->transpose();
+    wt_ = performerScaledFeatures(spec, d)->transpose();
   }
 
   // out [rows x m] = W x' - |x'|^2 / 2 for rows [i0, i0 + rows) of x.
