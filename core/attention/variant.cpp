@@ -31,6 +31,16 @@ void Variant::validate(const AttentionSpec& spec, const Shape& shape) const {
   if (shape.d < 1) throw Error(ErrorKind::InvalidArgument, "head width d must be at least 1");
 }
 
+CostEstimate predictCost(const Variant& variant, const AttentionSpec& spec, const Shape& shape) {
+  if (shape.lanes <= 1) return variant.cost(spec, shape);
+  Shape one = shape;
+  one.workers = 1;
+  one.lanes = 1;
+  CostEstimate c = variant.cost(spec, one);
+  c.workspaceBytes *= shape.lanes;
+  return c;
+}
+
 std::optional<BlockLayout> Variant::layout(const AttentionSpec&, const Shape&, const HeadInput*) const { return std::nullopt; }
 
 }  // namespace attnscope

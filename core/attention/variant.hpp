@@ -39,6 +39,9 @@ struct Shape {
   int64_t heads = 1;
   bool causal = false;
   int workers = 1;    // CPU threads (per-thread scratch is part of the workspace)
+  // Heads a backend runs side by side, each on one worker (1: one after
+  // another, each on every worker); set from Backend::headLanes.
+  int lanes = 1;
 };
 
 // Cost of one forward pass over all heads.
@@ -95,6 +98,12 @@ struct VariantInfo {
   bool maskBased = false;  // runs through the block-sparse kernel
   int displayOrder = 100;  // position in every list (DESIGN §3 order)
 };
+
+class Variant;
+
+// The variant's cost for a shape as its backend will run it: with lanes > 1,
+// each head's workspace is that of one worker, and lanes of them are live.
+CostEstimate predictCost(const Variant& variant, const AttentionSpec& spec, const Shape& shape);
 
 class Variant {
  public:

@@ -69,6 +69,8 @@ class Backend {
   // Free memory this backend may use (the memory guard's budget before its fraction).
   virtual int64_t freeMemoryBytes() const = 0;
   virtual int workers() const { return 1; }
+  // Heads this backend runs side by side for the shape (Shape::lanes).
+  virtual int headLanes(const Shape&) const { return 1; }
   // The device's GEMM rate at this precision and its copy bandwidth; nullopt
   // where the benchmark measures the roof itself (the CPU).
   virtual std::optional<BackendRoof> measureRoof(Precision, int64_t /*gemmSize*/, int /*repeats*/) const { return std::nullopt; }

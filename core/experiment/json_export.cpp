@@ -61,7 +61,7 @@ nlohmann::json phaseTotalsMs(const Trace& trace) {
 nlohmann::json resultToJson(const RunResult& r) {
   nlohmann::json j;
   j["spec"] = specToJson(r.spec);
-  j["shape"] = {{"n", r.shape.n}, {"d", r.shape.d}, {"dv", r.shape.dv}, {"heads", r.shape.heads}, {"causal", r.shape.causal}, {"workers", r.shape.workers}};
+  j["shape"] = {{"n", r.shape.n}, {"d", r.shape.d}, {"dv", r.shape.dv}, {"heads", r.shape.heads}, {"causal", r.shape.causal}, {"workers", r.shape.workers}, {"head_lanes", r.shape.lanes}};
   j["input_description"] = r.inputDescription;
   const Variant& v = VariantRegistry::instance().get(r.spec.attention.variant);
   j["complexity"] = v.info().complexity;

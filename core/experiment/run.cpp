@@ -85,10 +85,11 @@ void checkRequestGuard(const RunSpec& spec, int64_t n, bool generatesSample, boo
   const Variant* variant = VariantRegistry::instance().find(spec.attention.variant);
   if (!variant) return;  // named later, with the known ids
   const int64_t d = spec.features.d;
-  const Shape shape{n, d, d, spec.features.heads, spec.attention.causal, backend.workers()};
+  Shape shape{n, d, d, spec.features.heads, spec.attention.causal, backend.workers()};
+  shape.lanes = backend.headLanes(shape);
   double total = inputs;
   try {
-    total += static_cast<double>(predictedRunBytes(variant->cost(spec.attention, shape), shape));
+    total += static_cast<double>(predictedRunBytes(predictCost(*variant, spec.attention, shape), shape));
   } catch (const Error&) {
     return;  // a parameter the variant rejects: validate() names it before the run
   }
@@ -157,7 +158,8 @@ RunResult runAttention(const RunSpec& spec, const Qkv& qkv, const std::vector<st
   r.inputDescription = qkv.origin;
   r.labels = labels;
   variant.validate(spec.attention, r.shape);
-  r.predicted = variant.cost(spec.attention, r.shape);
+  r.shape.lanes = backend.headLanes(r.shape);
+  r.predicted = predictCost(variant, spec.attention, r.shape);
   checkMemoryGuard(spec, backend, r.predicted, r.shape);
   if (preparation) r.trace.append(*preparation);
 

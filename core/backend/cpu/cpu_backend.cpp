@@ -1,7 +1,10 @@
 // The CPU backend: each variant's CPU kernel from the kernel table
 // (head_kernel.hpp), all cores through the pool, workspace tracked by a
 // MemoryMeter, spans from the steady clock.
+#include <algorithm>
 #include <chrono>
+#include <memory>
+#include <vector>
 #include <thread>
 
 #include "attention/registry.hpp"
@@ -13,6 +16,14 @@
 #include "profiling/profiler.hpp"
 
 namespace attnscope {
+
+int cpuHeadLanes(const Shape& shape) {
+  // Below this many tokens a head's kernel is so short that the pool's
+  // fork/join per product costs a large share of it; heads then run side by side.
+  constexpr int64_t kHeadParallelMaxN = 1024;
+  if (shape.n > kHeadParallelMaxN || shape.heads < 2 || shape.workers < 2) return 1;
+  return static_cast<int>(std::min<int64_t>(shape.heads, shape.workers));
+}
 
 namespace {
 
@@ -36,6 +47,7 @@ class CpuBackend final : public Backend {
 
   int64_t freeMemoryBytes() const override { return availableSystemMemory(); }
   int workers() const override { return ThreadPool::shared().size(); }
+  int headLanes(const Shape& shape) const override { return cpuHeadLanes(shape); }
   std::vector<std::string> kernelVariants() const override { return cpuKernels().variants(); }
 
   AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
@@ -53,14 +65,31 @@ class CpuBackend final : public Backend {
     ctx.cancel = options.cancel;
 
     AttentionResult result;
-    const auto start = std::chrono::steady_clock::now();
-    for (int h = 0; h < qkv.heads(); ++h) {
-      ctx.checkCancelled();
+    const int heads = qkv.heads();
+    result.output.resize(static_cast<size_t>(heads));
+    result.extras.resize(static_cast<size_t>(heads));
+    auto runHead = [&](int h, const ExecContext& c) {
+      c.checkCancelled();
       HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
       Mat out(qkv.n(), qkv.dv());
       ScopedSpan span(&profiler, "head " + std::to_string(h), SpanCategory::Host);
-      result.extras.push_back(kernel.apply(ctx, spec, in, in.v, out));
-      result.output.push_back(std::move(out));
+      result.extras[static_cast<size_t>(h)] = kernel.apply(c, spec, in, in.v, out);
+      result.output[static_cast<size_t>(h)] = std::move(out);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    const int lanes = cpuHeadLanes(shape);
+    if (lanes > 1) {
+      // Short inputs: one head per worker, each head's kernel on its own
+      // one-thread pool (so it sizes its scratch for one worker).
+      std::vector<std::unique_ptr<ThreadPool>> serial;
+      std::vector<ExecContext> laneCtx(static_cast<size_t>(lanes), ctx);
+      for (int l = 0; l < lanes; ++l) {
+        serial.push_back(std::make_unique<ThreadPool>(1));
+        laneCtx[static_cast<size_t>(l)].pool = serial.back().get();
+      }
+      ThreadPool::shared().parallelFor(0, heads, [&](int64_t h, int worker) { runHead(static_cast<int>(h), laneCtx[static_cast<size_t>(worker)]); });
+    } else {
+      for (int h = 0; h < heads; ++h) runHead(h, ctx);
     }
     result.elapsedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     result.peakWorkspaceBytes = meter.peak();

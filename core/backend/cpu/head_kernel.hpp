@@ -36,6 +36,10 @@ const HeadKernel* findCpuKernel(const AttentionSpec& spec, const Shape* shape, s
 // The same, throwing Error(Unsupported) "cpu backend: why" when there is none.
 const HeadKernel& cpuKernel(const AttentionSpec& spec, const Shape* shape = nullptr);
 
+// How many heads the CPU backend runs side by side for this shape (1: one
+// after another, each on every worker). Short inputs run a head per worker.
+int cpuHeadLanes(const Shape& shape);
+
 // The block-sparse kernel every mask-based variant runs on (driven by the
 // variant's layout for the head); other kernels delegate to it for their
 // mask-only forms.
