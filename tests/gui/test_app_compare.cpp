@@ -123,6 +123,7 @@ class TestAppCompare : public QObject {
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(runAndWait(w));
+    QCoreApplication::processEvents();  // layouts the results asked for
     ComparePage* page = comparePage(w);
     HeatmapView* first = page->column(1)->map();
     const QPoint at = first->tokenCenter(40, 12).toPoint();
@@ -131,10 +132,12 @@ class TestAppCompare : public QObject {
     for (int k = 0; k < 3; ++k) {
       HeatmapView* map = page->column(k)->map();
       QVERIFY2(map->hasCrosshair(), qPrintable(QString("column %1").arg(k)));
-      // The crosshair's vertical line is drawn white through the plot.
+      // The crosshair's vertical line is drawn white through the plot. Grab
+      // first: a late result may still re-lay the column out, and the point
+      // and the plot must be read from the layout the image was drawn with.
+      const QImage image = map->grab().toImage();
       const QPoint cross = map->crosshairPoint();
       QVERIFY(cross.x() >= 0);
-      const QImage image = map->grab().toImage();
       const qreal dpr = image.devicePixelRatio();
       const int y = map->plotRect().top() + 3;
       const QColor c = image.pixelColor(static_cast<int>(cross.x() * dpr), static_cast<int>(y * dpr));

@@ -18,6 +18,8 @@ void SegmentPlan::build(const BlockLayout& layout, int64_t qb, int maxSegment) {
   rows_ = std::min(b, layout.n - i0_);
   for (auto* v : {&runLo_, &runHi_, &pieceLo_, &pieceHi_}) v->resize(static_cast<size_t>(rows_));
   const uint8_t* gCol = layout.globalCol.empty() ? nullptr : layout.globalCol.data();
+  bool blockHasGlobalRow = false;
+  for (int64_t r = 0; r < rows_ && !blockHasGlobalRow; ++r) blockHasGlobalRow = layout.isGlobalRow(i0_ + r);
   for (int64_t e = layout.rowBegin(qb); e < layout.rowEnd(qb); ++e) {
     ++tiles_;
     const TileMask kind = layout.tileMask(e);
@@ -27,6 +29,13 @@ void SegmentPlan::build(const BlockLayout& layout, int64_t qb, int maxSegment) {
     const bool rangedKind = kind == TileMask::Full || kind == TileMask::GlobalOnly || (kind == TileMask::Band && layout.dilation <= 1);
     for (int64_t p0 = jt; p0 < jt + cols; p0 += maxSegment) {
       const int64_t p1 = std::min(jt + cols, p0 + maxSegment);
+      if (kind == TileMask::GlobalOnly && gCol && !blockHasGlobalRow) {
+        // Only the global columns are allowed here: score the 16-key stripes
+        // that hold them, not the whole piece under an element mask (which
+        // cost a longformer row a tile of keys per global column).
+        addGlobalColumns(layout, p0, p1, gCol);
+        continue;
+      }
       if (!rangedKind || (gCol && std::find(gCol + p0, gCol + p1, uint8_t{1}) != gCol + p1)) {
         closeRun();
         addMasked(layout, e, p0, p1);
@@ -106,6 +115,32 @@ void SegmentPlan::closeRun() {
   if (pairs == 0) return;
   pairs_ += pairs;
   pushSegment(runJ0_, runEnd_ - runJ0_, full, runLo_.data(), runHi_.data(), -1);
+}
+
+void SegmentPlan::addGlobalColumns(const BlockLayout& layout, int64_t p0, int64_t p1, const uint8_t* gCol) {
+  for (int64_t c = p0; c < p1;) {
+    if (!gCol[c]) {
+      ++c;
+      continue;
+    }
+    int64_t c1 = c;
+    while (c1 < p1 && gCol[c1]) ++c1;
+    // One run per maximal stretch of global columns, widened to whole stripes
+    // inside the piece; every row sees exactly [c, c1) (causal: up to itself).
+    closeRun();
+    for (int64_t r = 0; r < rows_; ++r) {
+      const int64_t i = i0_ + r;
+      pieceLo_[static_cast<size_t>(r)] = c;
+      pieceHi_[static_cast<size_t>(r)] = layout.causal ? std::min(c1 - 1, i) : c1 - 1;
+    }
+    runOpen_ = true;
+    runJ0_ = p0 + (c - p0) / kStripe * kStripe;
+    runEnd_ = std::min(p1, p0 + (c1 - p0 + kStripe - 1) / kStripe * kStripe);
+    runLo_.swap(pieceLo_);
+    runHi_.swap(pieceHi_);
+    closeRun();
+    c = c1;
+  }
 }
 
 void SegmentPlan::addMasked(const BlockLayout& layout, int64_t entry, int64_t p0, int64_t p1) {

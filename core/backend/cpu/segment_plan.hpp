@@ -28,6 +28,7 @@ class SegmentPlan {
  private:
   void closeRun();
   void addMasked(const BlockLayout& layout, int64_t entry, int64_t p0, int64_t p1);
+  void addGlobalColumns(const BlockLayout& layout, int64_t p0, int64_t p1, const uint8_t* gCol);
   void pushSegment(int64_t j0, int64_t w, bool full, const int64_t* lo, const int64_t* hi, int64_t maskOffset);
 
   std::vector<Segment> segs_;
