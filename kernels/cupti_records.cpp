@@ -82,13 +82,22 @@ std::string shortKernelName(const std::string& mangled) {
 double teraflopsPerSecond(double flops, int64_t durationNs) { return durationNs > 0 ? flops / static_cast<double>(durationNs) * 1e-3 : 0.0; }
 double gigabytesPerSecond(double bytes, int64_t durationNs) { return durationNs > 0 ? bytes / static_cast<double>(durationNs) : 0.0; }
 
-Span kernelSpan(const KernelRecord& r, int64_t clockOffsetNs, double flops, double bytes) {
+namespace {
+// The fields every device span takes from its record: device, stream, times.
+template <typename Record>
+Span deviceSpan(SpanCategory category, const Record& r, int64_t clockOffsetNs) {
   Span s;
-  s.category = SpanCategory::Kernel;
+  s.category = category;
   s.device = "cuda:" + std::to_string(r.device);
   s.track = static_cast<int>(r.stream);
   s.startNs = static_cast<int64_t>(r.startNs) + clockOffsetNs;
   s.durationNs = durationOf(r.startNs, r.endNs);
+  return s;
+}
+}  // namespace
+
+Span kernelSpan(const KernelRecord& r, int64_t clockOffsetNs, double flops, double bytes) {
+  Span s = deviceSpan(SpanCategory::Kernel, r, clockOffsetNs);
   s.flops = flops;
   s.bytes = static_cast<int64_t>(bytes);
   std::string name = shortKernelName(r.name);
@@ -103,12 +112,7 @@ Span kernelSpan(const KernelRecord& r, int64_t clockOffsetNs, double flops, doub
 }
 
 Span copySpan(const CopyRecord& r, int64_t clockOffsetNs) {
-  Span s;
-  s.category = SpanCategory::Memcpy;
-  s.device = "cuda:" + std::to_string(r.device);
-  s.track = static_cast<int>(r.stream);
-  s.startNs = static_cast<int64_t>(r.startNs) + clockOffsetNs;
-  s.durationNs = durationOf(r.startNs, r.endNs);
+  Span s = deviceSpan(SpanCategory::Memcpy, r, clockOffsetNs);
   s.bytes = static_cast<int64_t>(r.bytes);
   s.name = r.kind == CopyKind::Memset ? "memset" : "memcpy " + r.direction;
   if (s.durationNs > 0) s.name += " [" + formatRate(gigabytesPerSecond(static_cast<double>(r.bytes), s.durationNs), "GB/s") + "]";

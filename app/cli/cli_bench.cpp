@@ -102,11 +102,11 @@ int runBenchCommand(Args& args) {
     else if (flag == "--out-json") outJson = args.value(flag);
     else throw UsageError{"bench: unknown flag " + flag + " (see attnscope-cli bench --help)"};
   }
-  const Backend* chosen = BackendRegistry::instance().find(backend);
-  if (!chosen) {
-    std::string known;
-    for (const Backend* b : BackendRegistry::instance().all()) known += (known.empty() ? "" : ", ") + b->name();
-    throw UsageError{"--backend: unknown backend '" + backend + "' (known: " + known + ")"};
+  const Backend* chosen = nullptr;
+  try {
+    chosen = &BackendRegistry::instance().get(backend);
+  } catch (const Error& e) {
+    throw UsageError{std::string("--backend: ") + e.what()};
   }
   BenchPreset preset = backend == "cpu" ? benchPreset(quick) : gpuBenchPreset(quick);
   preset.backend = backend;

@@ -62,17 +62,42 @@ Mat householder(const Mat& y, MatD* r) {
 
 }  // namespace
 
-Mat orthonormalColumns(const Mat& y, ThreadPool& pool, MatD* r) {
-  if (y.cols() == 0 || y.rows() < y.cols()) return householder(y, r);
+namespace {
+
+// CholeskyQR2; q (when not null) receives Q, and R is returned.
+MatD choleskyQr2(const Mat& y, ThreadPool& pool, Mat* q) {
+  MatD r;
+  if (y.cols() == 0 || y.rows() < y.cols()) {
+    const Mat hq = householder(y, &r);
+    if (q) *q = hq;
+    return r;
+  }
   const std::optional<MatD> r1 = choleskyFactor(gramDouble(y, pool));
-  if (!r1) return householder(y, r);
-  const Mat q1 = solveRight(y, *r1, pool);
-  Mat g2(y.cols(), y.cols());
-  sgemm(q1, q1, g2, true, false, 1.0f, 0.0f, &pool);
-  const std::optional<MatD> r2 = choleskyFactor(g2.cast<double>());
-  if (!r2) return householder(y, r);
-  if (r) *r = (*r2) * (*r1);
-  return solveRight(q1, *r2, pool);
+  std::optional<MatD> r2;
+  Mat q1;
+  if (r1) {
+    q1 = solveRight(y, *r1, pool);
+    Mat g2(y.cols(), y.cols());
+    sgemm(q1, q1, g2, true, false, 1.0f, 0.0f, &pool);
+    r2 = choleskyFactor(g2.cast<double>());
+  }
+  if (!r2) {
+    const Mat hq = householder(y, &r);
+    if (q) *q = hq;
+    return r;
+  }
+  if (q) *q = solveRight(q1, *r2, pool);
+  return (*r2) * (*r1);
 }
+
+}  // namespace
+
+Mat orthonormalColumns(const Mat& y, ThreadPool& pool) {
+  Mat q;
+  choleskyQr2(y, pool, &q);
+  return q;
+}
+
+MatD triangularFactor(const Mat& y, ThreadPool& pool) { return choleskyQr2(y, pool, nullptr); }
 
 }  // namespace attnscope

@@ -18,7 +18,10 @@ class ThreadPool;
 // few l x l matrices instead of two n x l double copies. Falls back to
 // Householder when Y is numerically rank-deficient (its Gram not positive
 // definite, or R1's diagonal spanning more than 1e6), where CholeskyQR loses
-// orthogonality. r (optional) receives R [l x l].
-Mat orthonormalColumns(const Mat& y, ThreadPool& pool, Eigen::MatrixXd* r = nullptr);
+// orthogonality.
+Mat orthonormalColumns(const Mat& y, ThreadPool& pool);
+
+// R [l x l] of the same factorisation, without forming Q.
+Eigen::MatrixXd triangularFactor(const Mat& y, ThreadPool& pool);
 
 }  // namespace attnscope

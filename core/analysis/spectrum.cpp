@@ -75,9 +75,7 @@ Spectrum randomizedSpectrum(const HeadOperator& op, const SpectrumOptions& o) {
   // B = Q^T A, so B^T = A^T Q = Q_z R; the singular values of R are B's, which
   // approximate A's leading ones.
   op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
-  MatD r;
-  orthonormalColumns(z, pool, &r);
-  const Eigen::BDCSVD<MatD> svd(r);
+  const Eigen::BDCSVD<MatD> svd(triangularFactor(z, pool));
   Spectrum s;
   s.method = "randomized";
   s.n = n;

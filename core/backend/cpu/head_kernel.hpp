@@ -48,11 +48,15 @@ const HeadKernel& blockSparseKernel();
 // Static registration from a kernel's own file:
 //   const RegisterCpuKernel<MyKernel> reg("my_variant");
 // Every CPU kernel computes in fp32; the table refuses other precisions.
-template <typename T>
-struct RegisterCpuKernel {
-  explicit RegisterCpuKernel(const std::string& variant, KernelPredicate accepts = {}) {
-    cpuKernels().add(variant, std::make_shared<T>(), std::move(accepts));
+struct RegisterCpuKernelInstance {
+  RegisterCpuKernelInstance(const std::string& variant, std::shared_ptr<const HeadKernel> kernel, KernelPredicate accepts = {}) {
+    cpuKernels().add(variant, std::move(kernel), std::move(accepts));
   }
+};
+template <typename T>
+struct RegisterCpuKernel : RegisterCpuKernelInstance {
+  explicit RegisterCpuKernel(const std::string& variant, KernelPredicate accepts = {})
+      : RegisterCpuKernelInstance(variant, std::make_shared<T>(), std::move(accepts)) {}
 };
 
 }  // namespace attnscope

@@ -56,16 +56,11 @@ class BlockSparseKernel final : public HeadKernel {
   }
 };
 
-const bool registered = [] {
-  cpuKernels().add(kAnyMaskBased, std::shared_ptr<const HeadKernel>(&blockSparseKernel(), [](const HeadKernel*) {}));
-  return true;
-}();
+const std::shared_ptr<const HeadKernel> kBlockSparse = std::make_shared<BlockSparseKernel>();
+const RegisterCpuKernelInstance registration(kAnyMaskBased, kBlockSparse);
 
 }  // namespace
 
-const HeadKernel& blockSparseKernel() {
-  static const BlockSparseKernel kernel;
-  return kernel;
-}
+const HeadKernel& blockSparseKernel() { return *kBlockSparse; }
 
 }  // namespace attnscope
