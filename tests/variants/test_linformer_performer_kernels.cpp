@@ -58,7 +58,7 @@ class TestLinformerPerformerKernels : public QObject {
               Mat out = Mat::Constant(m, w + 2, 7.0f);
               const bool ran = form == 1 ? narrowProduct(m, w, n, at.data(), 1, at.cols(), b.data(), b.cols(), out.data(), out.cols())
                                          : narrowProduct(m, w, n, a.data(), a.cols(), 1, b.data(), b.cols(), out.data(), out.cols(), form == 2);
-              QCOMPARE(ran, isa == CpuIsa::Avx512);
+              QCOMPARE(ran, isa != CpuIsa::Generic);
               if (!ran) {
                 QCOMPARE(out, Mat(Mat::Constant(m, w + 2, 7.0f)));  // untouched: the caller falls back to sgemm
                 continue;

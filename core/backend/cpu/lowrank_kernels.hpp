@@ -20,7 +20,7 @@ void expShiftedFloor(float* x, int64_t count, float shift, float floor);
 // one), b [n x w] and out row-major with row strides ldb and ldo; for narrow
 // outputs (w up to a few hundred), any m and n. Returns false, touching
 // nothing, when this ISA path has no kernel for the shape (w not a multiple
-// of 16, or no AVX-512): the caller uses sgemm.
+// of 16, or neither AVX-512 nor AVX2 + FMA): the caller uses sgemm.
 // Whether narrowProduct runs for outputs w wide on the path in use.
 bool narrowProductAvailable(int64_t w);
 bool narrowProduct(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
