@@ -1,5 +1,7 @@
 #include "naive_reference.hpp"
 
+#include <Eigen/SVD>
+
 #include "common/rng.hpp"
 
 namespace attnscope::testing {
@@ -18,5 +20,7 @@ double relativeMaxError(const Mat& a, const Mat& b) {
   if (scale == 0) return diff;
   return diff / scale;
 }
+
+Eigen::VectorXd singularValues(const MatD& a) { return Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(a)).singularValues(); }
 
 }  // namespace attnscope::testing

@@ -55,4 +55,8 @@ Mat randomMatrix(int64_t rows, int64_t cols, uint64_t seed, double sigma = 1.0);
 // max |a - b| / max |b| (0 when b is zero and a equals it).
 double relativeMaxError(const Mat& a, const Mat& b);
 
+// Singular values of a, largest first (Eigen's BDCSVD, compiled once here:
+// instantiated in each suite it cost about a minute of build per suite).
+Eigen::VectorXd singularValues(const MatD& a);
+
 }  // namespace attnscope::testing
