@@ -62,7 +62,9 @@ inline bool closeToReference(const Mat& out, const Mat& expected, QString* why) 
 // The exact map (every cell one pair) of one head.
 inline MapGrid exactMapOf(const AttentionSpec& spec, const HeadData& data, int head = 0) {
   const int64_t n = data.q.rows();
-  MapGrid grid = MapGrid::forRequest(MapRequest{}, n, n);
+  MapRequest request;
+  request.maxCells = std::max<int64_t>(request.maxCells, n);
+  MapGrid grid = MapGrid::forRequest(request, n, n);
   MemoryMeter meter;
   cpuKernel(spec).map(testContext(&meter), spec, data.input(head), grid);
   return grid;

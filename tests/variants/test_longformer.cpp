@@ -86,6 +86,24 @@ class TestLongformer : public QObject {
     }
   }
 
+  // Rows of about 2000 keys: the map probe scores a block's rows in groups
+  // that stay in cache, so every group's row ranges, global rows and element
+  // masks must line up with its own rows (a window as wide as the input is
+  // every row full).
+  void longRowsMapInRowGroups() {
+    const int n = 1999;
+    HeadData data(n, 16, 45);
+    for (int window : {300, 2000})
+      for (bool causal : {false, true}) {
+        const std::set<int64_t> g = {0, 1000};
+        const AttentionSpec spec = specWith("longformer", {"window=" + std::to_string(window), "globals=1", "global_indices=1000"}, causal);
+        const MapGrid grid = exactMapOf(spec, data);
+        QString why;
+        QVERIFY2(mapMatches(grid, naiveAttentionMatrix(data.q, data.k, longformerMask(window, g, causal)), &why),
+                 qPrintable(QString("window %1%2: %3").arg(window).arg(causal ? " causal" : "").arg(why)));
+      }
+  }
+
   void globalRowsAndColumnsAreDense() {
     const int n = 211;
     const std::set<int64_t> g = {0, 1, 2, 90, 210};

@@ -57,6 +57,7 @@ struct Worker {
   std::vector<float> lse2;
   TrackedBuffer stored;  // the probe's scores of one query block, when they fit
   std::vector<int64_t> offsets;
+  std::vector<cpu::Segment> shifted;
   BlockSparseStats stats;
   PhaseTotals phases;
 };
@@ -145,13 +146,17 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
 
 namespace {
 
-// Calls fn(segment, p, ldp) for every segment of query block qb that meets
-// keys [j0, j1), with p = A restricted to the segment (0 where not allowed).
+// Calls fn(segment, p, ldp, rows, r0) for every segment of query block qb
+// that meets keys [j0, j1), with p = A restricted to the segment (0 where not
+// allowed) for the block's rows [r0, r0 + rows), the segment's row ranges
+// shifted to match.
 // lse2 holds the block's rows' base-2 log-sum-exps, or is computed when null.
 // Without lse, a query block whose scores fit in kStoredFloats is scored once
 // and its log-sum-exps taken from the stored scores (one Q K^T pass instead
 // of two); larger ones take a statistics pass first.
 constexpr int64_t kStoredFloats = int64_t{1} << 20;
+constexpr int64_t kCachedFloats = int64_t{96} << 10;  // 384 KiB of a core's L2
+constexpr int64_t kRowQuantum = 12;                   // a multiple of every ISA's row micro-tile
 
 cpu::ProbBlock probArgs(const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, float scale, int64_t rows, float* scratch) {
   cpu::ProbBlock pb;
@@ -175,26 +180,38 @@ void forEachProbTile(const cpu::IsaTable& kern, const BlockLayout& layout, int64
   int64_t width = 0;
   for (const cpu::Segment& sg : w.plan.segments()) width += sg.w;
   if (!lse && width * rows <= kStoredFloats) {
-    if (w.stored.size() < width * rows) w.stored = TrackedBuffer(meter, std::max(width * rows, layout.block * kern.maxSegment));
+    // Rows in groups whose stored scores stay in L2 (kCachedFloats): at
+    // 64 rows x 8192 keys the four passes over them (store, log-sum-exp,
+    // exponentials, pooling) went to L3 and back.
+    const int64_t group = std::min(rows, std::max<int64_t>(kRowQuantum, kCachedFloats / std::max<int64_t>(1, width) / kRowQuantum * kRowQuantum));
+    if (w.stored.size() < width * group) w.stored = TrackedBuffer(meter, std::max(width * group, layout.block * kern.maxSegment));
     float* stored = w.stored.data();
-    w.offsets.clear();
-    int64_t off = 0;
-    for (const cpu::Segment& sg : w.plan.segments()) {
-      cpu::ProbBlock pb = probArgs(layout, qb, q, kt, scale, rows, scratch);
-      pb.seg = sg;
-      pb.p = stored + off;
-      pb.ldp = width;
-      pb.raw = 1;
-      kern.probBlock(pb);
-      w.offsets.push_back(off);
-      off += sg.w;
-    }
-    kern.rowsLse2(stored, width, rows, width, w.lse2.data());
-    for (size_t s = 0; s < w.plan.segments().size(); ++s) {
-      const cpu::Segment& sg = w.plan.segments()[s];
-      if (sg.j0 + sg.w <= j0 || sg.j0 >= j1) continue;
-      kern.rowsExp2(stored + w.offsets[s], width, rows, sg.w, w.lse2.data());
-      fn(sg, static_cast<const float*>(stored + w.offsets[s]), width, rows);
+    for (int64_t r0 = 0; r0 < rows; r0 += group) {
+      const int64_t gr = std::min(group, rows - r0);
+      w.offsets.clear();
+      w.shifted.clear();
+      int64_t off = 0;
+      for (const cpu::Segment& whole : w.plan.segments()) {
+        cpu::Segment sg = whole;  // the group's rows of the segment
+        if (!sg.full) sg.lo += r0, sg.hi += r0;
+        if (sg.emask) sg.emask += r0 * sg.w;
+        cpu::ProbBlock pb = probArgs(layout, qb, q, kt, scale, gr, scratch);
+        pb.q += r0 * pb.ldq;
+        pb.seg = sg;
+        pb.p = stored + off;
+        pb.ldp = width;
+        pb.raw = 1;
+        kern.probBlock(pb);
+        w.offsets.push_back(off);
+        w.shifted.push_back(sg);
+        off += sg.w;
+      }
+      kern.rowsSoftmax2(stored, width, gr, width, w.lse2.data() + r0);
+      for (size_t s = 0; s < w.shifted.size(); ++s) {
+        const cpu::Segment& sg = w.shifted[s];
+        if (sg.j0 + sg.w <= j0 || sg.j0 >= j1) continue;
+        fn(sg, static_cast<const float*>(stored + w.offsets[s]), width, gr, r0);
+      }
     }
     return;
   }
@@ -214,7 +231,7 @@ void forEachProbTile(const cpu::IsaTable& kern, const BlockLayout& layout, int64
     pb.p = p;
     pb.ldp = ldp;
     kern.probBlock(pb);
-    fn(sg, static_cast<const float*>(p), ldp, rows);
+    fn(sg, static_cast<const float*>(p), ldp, rows, int64_t{0});
   }
 }
 
@@ -244,7 +261,7 @@ void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMa
     sink.begin(local, i0, std::min(b, layout.n - i0));
     forEachProbTile(kern, layout, qb, q, kt.data(), scale, lse, grid.j0, grid.j1, state[static_cast<size_t>(worker)], base,
                     base + probScratch(kern, layout, q.cols()),
-                    [&](const cpu::Segment& sg, const float* p, int64_t ldp, int64_t rows) { sink.add(local, i0, rows, sg, p, ldp); }, ctx.meter);
+                    [&](const cpu::Segment& sg, const float* p, int64_t ldp, int64_t rows, int64_t r0) { sink.add(local, i0 + r0, rows, sg, p, ldp); }, ctx.meter);
     sink.flush(local);
   });
 }
@@ -278,7 +295,7 @@ void blockSparseTransposed(const ExecContext& ctx, const BlockLayout& layout, Co
     const int64_t ldt = worker == 0 ? out.outerStride() : m;
     if (m > 0) kern.packStripes(y.data() + i0 * y.outerStride(), y.outerStride(), false, blockRows, m, 0, mPad, yPacked);
     forEachProbTile(kern, layout, qb, q, kt.data(), scale, lse, 0, nKeys, state[static_cast<size_t>(worker)], base, base + probFloats,
-                    [&](const cpu::Segment& sg, const float* p, int64_t ldp, int64_t rows) {
+                    [&](const cpu::Segment& sg, const float* p, int64_t ldp, int64_t rows, int64_t) {  // r0 = 0: lse is given
                       if (m == 0) return;
                       for (int64_t r = 0; r < rows; ++r)
                         for (int64_t c = 0; c < sg.w; ++c) pt[c * rows + r] = p[r * ldp + c];

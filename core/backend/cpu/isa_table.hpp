@@ -71,10 +71,10 @@ struct IsaTable {
   void (*forwardBlock)(const ForwardBlock& blk);
   int64_t (*probScratchFloats)(int64_t rows, int64_t d);
   void (*probBlock)(const ProbBlock& blk);
-  // Per row of s [rows x w] (stride lds), base-2 scores: lse2 = log2 sum 2^s
-  // (-inf for a row of -inf); then s = 2^(s - lse2) in place (0 for such rows).
-  void (*rowsLse2)(const float* s, int64_t lds, int64_t rows, int64_t w, float* lse2);
-  void (*rowsExp2)(float* s, int64_t lds, int64_t rows, int64_t w, const float* lse2);
+  // Per row of s [rows x w] (stride lds), base-2 scores, in place: lse2 =
+  // log2 sum 2^s (-inf for a row of -inf), s = 2^(s - lse2) (0 for such rows);
+  // one exponential per entry, then a scaling.
+  void (*rowsSoftmax2)(float* s, int64_t lds, int64_t rows, int64_t w, float* lse2);
   // Column sums and maxima of p [rows x w] (row stride ldp), rows >= 1.
   void (*poolColumns)(const float* p, int64_t ldp, int64_t rows, int64_t w, float* colSum, float* colMax);
   // GEMM on one tile: C[m x n] += A[m x k] * Bpacked, A already scaled and
