@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/cpu/gemm.hpp"
+#include "backend/cpu/gram.hpp"
 #include "backend/cpu/thread_pool.hpp"
 
 namespace attnscope {
@@ -15,7 +16,7 @@ namespace attnscope {
 namespace {
 
 using MatD = Eigen::MatrixXd;
-constexpr int64_t kGramRows = 4096;  // rows of Y per double block (l = 80: 2.5 MiB)
+constexpr int64_t kGramRows = 4096;  // rows of Y per task
 
 // Y^T Y in double, one block of rows per task, summed in task order (so the
 // result does not depend on which worker ran which block).
@@ -24,8 +25,10 @@ MatD gramDouble(const Mat& y, ThreadPool& pool) {
   std::vector<MatD> partial(static_cast<size_t>(blocks));
   pool.parallelFor(0, blocks, [&](int64_t b, int) {
     const int64_t r0 = b * kGramRows, rows = std::min(kGramRows, n - r0);
-    const MatD block = y.middleRows(r0, rows).cast<double>();
-    partial[static_cast<size_t>(b)] = block.transpose() * block;
+    using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    RowMajorD block = RowMajorD::Zero(l, l);
+    gramAccumulate(y.data() + r0 * y.outerStride(), y.outerStride(), rows, l, block.data(), l);
+    partial[static_cast<size_t>(b)] = block;
   });
   MatD g = MatD::Zero(l, l);
   for (const MatD& p : partial) g += p;
@@ -77,9 +80,7 @@ MatD choleskyQr2(const Mat& y, ThreadPool& pool, Mat* q) {
   Mat q1;
   if (r1) {
     q1 = solveRight(y, *r1, pool);
-    Mat g2(y.cols(), y.cols());
-    sgemm(q1, q1, g2, true, false, 1.0f, 0.0f, &pool);
-    r2 = choleskyFactor(g2.cast<double>());
+    r2 = choleskyFactor(gramDouble(q1, pool));
   }
   if (!r2) {
     const Mat hq = householder(y, &r);

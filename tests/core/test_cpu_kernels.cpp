@@ -14,6 +14,7 @@
 #include "backend/cpu/block_sparse_plain.hpp"
 #include "backend/cpu/cpu_isa.hpp"
 #include "backend/cpu/gemm.hpp"
+#include "backend/cpu/gram.hpp"
 #include "exec_context.hpp"
 #include "naive_reference.hpp"
 
@@ -270,6 +271,33 @@ class TestCpuKernels : public QObject {
     c.setConstant(std::numeric_limits<float>::quiet_NaN());
     sgemm(a, b, c, transA, transB);
     QVERIFY(relErr(c, ad * bd) < 1e-5);
+  }
+
+  void gramMatchesDoubleProduct_data() {
+    QTest::addColumn<QString>("isa");
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("l");
+    for (const char* isa : kIsas)
+      for (auto [rows, l] : {std::pair{1, 1}, std::pair{5, 3}, std::pair{513, 13}, std::pair{1100, 80}, std::pair{64, 100}}) {
+        const std::string name = std::string(isa) + "_" + std::to_string(rows) + "x" + std::to_string(l);
+        QTest::newRow(name.c_str()) << QString(isa) << rows << l;
+      }
+  }
+
+  // Y^T Y in double, both triangles, added to what g held, against Eigen's double product.
+  void gramMatchesDoubleProduct() {
+    QFETCH(QString, isa);
+    QFETCH(int, rows);
+    QFETCH(int, l);
+    if (!force(isa)) QSKIP("ISA not available on this CPU");
+    const Mat wide = randomMatrix(rows, l + 3, 41);  // a row stride wider than l
+    const Eigen::MatrixXd yd = wide.leftCols(l).cast<double>();
+    const Eigen::MatrixXd expected = yd.transpose() * yd + Eigen::MatrixXd::Constant(l, l, 1.0);
+    MatD g = MatD::Constant(l, l + 2, 1.0);  // row-major, stride l + 2
+    gramAccumulate(wide.data(), wide.outerStride(), rows, l, g.data(), g.outerStride());
+    const double err = (g.leftCols(l) - expected).cwiseAbs().maxCoeff() / expected.cwiseAbs().maxCoeff();
+    QVERIFY2(err < 1e-14, qPrintable(QString("gram error %1").arg(err)));
+    QCOMPARE(g(0, l), 1.0);  // columns past l untouched
   }
 
   void forcingAPathTheCpuLacksChangesNothing() {
