@@ -59,6 +59,9 @@ struct ExecContext {
   MemoryMeter* meter = nullptr;     // kernels allocate workspace through TrackedBuffer(meter, ...)
   Profiler* profiler = nullptr;     // may be null
   const CancelToken* cancel = nullptr;
+  // Which of the machine's workers is this pool's worker 0 (heads side by
+  // side: the worker that runs the head), so per-worker trace tracks stay apart.
+  int firstWorker = 0;
   void checkCancelled() const;
 };
 

@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "attention/registry.hpp"
@@ -83,6 +84,24 @@ class TestRunTrace : public QObject {
     // The phase totals of one forward pass fit inside it (the workers run in parallel).
     const nlohmann::json j = resultToJson(r);
     QVERIFY(j["span_totals_ms"]["scores/softmax"].get<double>() > 0);
+  }
+
+  // Short inputs run a head per worker: each worker's phase totals keep to
+  // their own track, so the spans of one track never overlap.
+  void phaseTotalsOfHeadsSideBySideKeepApart() {
+    RunSpec s = spec("sliding_window");
+    s.n = 300;
+    s.features.heads = 12;
+    const RunResult r = runFromSpec(s);
+    std::map<int, std::vector<std::pair<int64_t, int64_t>>> byTrack;
+    for (const Span& sp : r.trace.spans)
+      if (sp.track >= kPhaseTotalsTrackBase) byTrack[sp.track].emplace_back(sp.startNs, sp.startNs + sp.durationNs);
+    QVERIFY(!byTrack.empty());
+    for (auto& [track, spans] : byTrack) {
+      std::sort(spans.begin(), spans.end());
+      for (size_t i = 1; i < spans.size(); ++i)
+        QVERIFY2(spans[i].first >= spans[i - 1].second, qPrintable(QString("track %1: spans overlap").arg(track)));
+    }
   }
 
   void factorVariantHasProjectionSpans() {

@@ -39,18 +39,6 @@ struct PhaseTotals {
   int64_t ns[2] = {0, 0};  // scores + online softmax, P V accumulation
 };
 
-// The kernel interleaves phases tile by tile, so one worker's time in each
-// phase is summed and shown as two spans laid end to end from the kernel's
-// start on that worker's phase-totals track: their lengths are true totals,
-// their positions are not when the work happened.
-void recordPhaseTotals(Profiler& profiler, const PhaseTotals& ph, int worker, int64_t kernelStart, double scoreFlops, double outputFlops) {
-  if (ph.ns[0] == 0 && ph.ns[1] == 0) return;
-  const int track = kPhaseTotalsTrackBase + worker;
-  profiler.nameTrack(track, "worker " + std::to_string(worker) + " phase totals");
-  profiler.record(Span{"scores/softmax", SpanCategory::Kernel, "cpu", track, kernelStart, ph.ns[0], 0, scoreFlops});
-  profiler.record(Span{"output", SpanCategory::Kernel, "cpu", track, kernelStart + ph.ns[0], ph.ns[1], 0, outputFlops});
-}
-
 // Everything one worker reuses from query block to query block.
 struct Worker {
   cpu::SegmentPlan plan;
@@ -84,6 +72,15 @@ cpu::ForwardBlock forwardArgs(const BlockLayout& layout, int64_t qb, ConstMatRef
 }
 
 }  // namespace
+
+void recordPhaseTotals(const ExecContext& ctx, int worker, int64_t scoresNs, int64_t outputNs, int64_t kernelStart, double scoreFlops,
+                       double outputFlops) {
+  if (!ctx.profiler || (scoresNs == 0 && outputNs == 0)) return;
+  const int w = ctx.firstWorker + worker, track = kPhaseTotalsTrackBase + w;
+  ctx.profiler->nameTrack(track, "worker " + std::to_string(w) + " phase totals");
+  ctx.profiler->record(Span{"scores/softmax", SpanCategory::Kernel, "cpu", track, kernelStart, scoresNs, 0, scoreFlops});
+  ctx.profiler->record(Span{"output", SpanCategory::Kernel, "cpu", track, kernelStart + scoresNs, outputNs, 0, outputFlops});
+}
 
 double blockSparseWorkspaceBytes(int64_t n, int64_t d, int64_t dv, int64_t block, int workers) {
   const cpu::IsaTable& kern = cpu::kernels();
@@ -138,7 +135,8 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
     for (int i = 0; i < workers; ++i) {
       const Worker& w = state[static_cast<size_t>(i)];
       const double pairs = static_cast<double>(w.stats.pairsAllowed);
-      recordPhaseTotals(*ctx.profiler, w.phases, i, kernelStart, pairs * 2.0 * static_cast<double>(q.cols()), pairs * 2.0 * static_cast<double>(dv));
+      recordPhaseTotals(ctx, i, w.phases.ns[0], w.phases.ns[1], kernelStart, pairs * 2.0 * static_cast<double>(q.cols()),
+                        pairs * 2.0 * static_cast<double>(dv));
     }
   }
   return total;

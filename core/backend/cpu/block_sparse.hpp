@@ -39,6 +39,14 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
 void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
                       MapGrid& grid);
 
+// One worker's time in the two phases, summed tile by tile, recorded as two
+// spans laid end to end from the kernel's start on that worker's
+// phase-totals track (kPhaseTotalsTrackBase + ctx.firstWorker + worker):
+// their lengths are true totals, their positions are not when the work
+// happened. Shared by the fast and the plain kernel.
+void recordPhaseTotals(const ExecContext& ctx, int worker, int64_t scoresNs, int64_t outputNs, int64_t kernelStart, double scoreFlops,
+                       double outputFlops);
+
 // out = A^T * y, by the same tiles (used by the randomized spectrum).
 void blockSparseTransposed(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,
                            ConstMatRef y, MatRef out);

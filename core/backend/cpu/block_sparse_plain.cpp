@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "backend/cpu/block_sparse.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "profiling/profiler.hpp"
@@ -62,19 +63,6 @@ struct PhaseTotals {
   int64_t outputNs = 0;  // P V accumulation and the final 1/l normalisation
 };
 
-// The kernel interleaves phases tile by tile, so one worker's time in each
-// phase is summed and shown as two spans laid end to end from the kernel's
-// start on that worker's phase-totals track: their lengths are true totals,
-// their positions are not when the work happened.
-void recordPhaseTotals(Profiler& profiler, const PhaseTotals& ph, int worker, int64_t kernelStart, double scoreFlops, double outputFlops) {
-  if (ph.scoresNs == 0 && ph.outputNs == 0) return;
-  const int track = kPhaseTotalsTrackBase + worker;
-  profiler.nameTrack(track, "worker " + std::to_string(worker) + " phase totals");
-  Span scores{"scores/softmax", SpanCategory::Kernel, "cpu", track, kernelStart, ph.scoresNs, 0, scoreFlops};
-  Span output{"output", SpanCategory::Kernel, "cpu", track, kernelStart + ph.scoresNs, ph.outputNs, 0, outputFlops};
-  profiler.record(std::move(scores));
-  profiler.record(std::move(output));
-}
 
 }  // namespace
 
@@ -160,8 +148,8 @@ BlockSparseStats blockSparseForwardPlain(const ExecContext& ctx, const BlockLayo
   if (timed) {
     for (int w = 0; w < workers; ++w) {
       const double pairs = static_cast<double>(stats[static_cast<size_t>(w)].pairsAllowed);
-      recordPhaseTotals(*ctx.profiler, phases[static_cast<size_t>(w)], w, kernelStart, pairs * 2.0 * static_cast<double>(q.cols()),
-                        pairs * 2.0 * static_cast<double>(dv));
+      const PhaseTotals& ph = phases[static_cast<size_t>(w)];
+      recordPhaseTotals(ctx, w, ph.scoresNs, ph.outputNs, kernelStart, pairs * 2.0 * static_cast<double>(q.cols()), pairs * 2.0 * static_cast<double>(dv));
     }
   }
   return total;

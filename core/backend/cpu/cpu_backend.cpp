@@ -86,6 +86,7 @@ class CpuBackend final : public Backend {
       for (int l = 0; l < lanes; ++l) {
         serial.push_back(std::make_unique<ThreadPool>(1));
         laneCtx[static_cast<size_t>(l)].pool = serial.back().get();
+        laneCtx[static_cast<size_t>(l)].firstWorker = l;
       }
       ThreadPool::shared().parallelFor(0, heads, [&](int64_t h, int worker) { runHead(static_cast<int>(h), laneCtx[static_cast<size_t>(worker)]); });
     } else {
