@@ -176,36 +176,23 @@ StripFn stripAvx2For(int rows) {
   }
 }
 
-// Tokens in chunks that keep b's chunk (256 x 64 floats) in L2 across strips.
-void thinAvx512(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
-                bool accumulate) {
-  constexpr int64_t kTokens = 256, kRows = 6, kPanel = 64;
+// Tokens in chunks that keep b's chunk (256 x 64 floats) in L2 across strips;
+// panels of `panel` columns, strips of 6 rows, stripFor(rows, panel columns).
+template <typename StripChooser>
+void thinProduct(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
+                 bool accumulate, int64_t panel, StripChooser stripFor) {
+  constexpr int64_t kTokens = 256, kRows = 6;
   if (!accumulate)
     for (int64_t i = 0; i < m; ++i) std::fill(out + i * ldo, out + i * ldo + w, 0.0f);
   for (int64_t j0 = 0; j0 < n; j0 += kTokens) {
     const int64_t j1 = std::min(n, j0 + kTokens);
-    for (int64_t c0 = 0; c0 < w; c0 += kPanel) {
-      const int nz = static_cast<int>(std::min(kPanel, w - c0) / 16);
+    for (int64_t c0 = 0; c0 < w; c0 += panel) {
+      const int cols = static_cast<int>(std::min(panel, w - c0));
       for (int64_t i0 = 0; i0 < m; i0 += kRows) {
         const int rows = static_cast<int>(std::min(kRows, m - i0));
-        stripFor(rows, nz)(a + i0 * ars, ars, acs, b + c0, ldb, j0, j1, out + i0 * ldo + c0, ldo);
+        stripFor(rows, cols)(a + i0 * ars, ars, acs, b + c0, ldb, j0, j1, out + i0 * ldo + c0, ldo);
       }
     }
-  }
-}
-
-void thinAvx2(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
-              bool accumulate) {
-  constexpr int64_t kTokens = 256, kRows = 6, kPanel = 16;
-  if (!accumulate)
-    for (int64_t i = 0; i < m; ++i) std::fill(out + i * ldo, out + i * ldo + w, 0.0f);
-  for (int64_t j0 = 0; j0 < n; j0 += kTokens) {
-    const int64_t j1 = std::min(n, j0 + kTokens);
-    for (int64_t c0 = 0; c0 < w; c0 += kPanel)
-      for (int64_t i0 = 0; i0 < m; i0 += kRows) {
-        const int rows = static_cast<int>(std::min(kRows, m - i0));
-        stripAvx2For(rows)(a + i0 * ars, ars, acs, b + c0, ldb, j0, j1, out + i0 * ldo + c0, ldo);
-      }
   }
 }
 
@@ -219,8 +206,10 @@ bool narrowProductAvailable(int64_t w) {
 bool narrowProduct(int64_t m, int64_t w, int64_t n, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* out, int64_t ldo,
                    bool accumulate) {
   if (!narrowProductAvailable(w)) return false;
-  if (cpuIsa() == CpuIsa::Avx512) thinAvx512(m, w, n, a, ars, acs, b, ldb, out, ldo, accumulate);
-  else thinAvx2(m, w, n, a, ars, acs, b, ldb, out, ldo, accumulate);
+  if (cpuIsa() == CpuIsa::Avx512)
+    thinProduct(m, w, n, a, ars, acs, b, ldb, out, ldo, accumulate, 64, [](int rows, int cols) { return stripFor(rows, cols / 16); });
+  else
+    thinProduct(m, w, n, a, ars, acs, b, ldb, out, ldo, accumulate, 16, [](int rows, int) { return stripAvx2For(rows); });
   return true;
 }
 
