@@ -25,10 +25,11 @@ MatD gramDouble(const Mat& y, ThreadPool& pool) {
   std::vector<MatD> partial(static_cast<size_t>(blocks));
   pool.parallelFor(0, blocks, [&](int64_t b, int) {
     const int64_t r0 = b * kGramRows, rows = std::min(kGramRows, n - r0);
-    using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    RowMajorD block = RowMajorD::Zero(l, l);
+    // gramAccumulate writes row-major, but the result is symmetric: MatD's
+    // column-major storage holds the same numbers.
+    MatD& block = partial[static_cast<size_t>(b)];
+    block = MatD::Zero(l, l);
     gramAccumulate(y.data() + r0 * y.outerStride(), y.outerStride(), rows, l, block.data(), l);
-    partial[static_cast<size_t>(b)] = block;
   });
   MatD g = MatD::Zero(l, l);
   for (const MatD& p : partial) g += p;

@@ -44,8 +44,6 @@ struct Worker {
   cpu::SegmentPlan plan;
   std::vector<float> lse2;
   TrackedBuffer stored;  // the probe's scores of one query block, when they fit
-  std::vector<int64_t> offsets;
-  std::vector<cpu::Segment> shifted;
   BlockSparseStats stats;
   PhaseTotals phases;
 };
@@ -179,20 +177,24 @@ void forEachProbTile(const cpu::IsaTable& kern, const BlockLayout& layout, int64
   for (const cpu::Segment& sg : w.plan.segments()) width += sg.w;
   if (!lse && width * rows <= kStoredFloats) {
     // Rows in groups whose stored scores stay in L2 (kCachedFloats): at
-    // 64 rows x 8192 keys the four passes over them (store, log-sum-exp,
-    // exponentials, pooling) went to L3 and back.
+    // 64 rows x 8192 keys the passes over them (store, softmax, pooling)
+    // went to L3 and back.
     const int64_t group = std::min(rows, std::max<int64_t>(kRowQuantum, kCachedFloats / std::max<int64_t>(1, width) / kRowQuantum * kRowQuantum));
     if (w.stored.size() < width * group) w.stored = TrackedBuffer(meter, std::max(width * group, layout.block * kern.maxSegment));
     float* stored = w.stored.data();
     for (int64_t r0 = 0; r0 < rows; r0 += group) {
       const int64_t gr = std::min(group, rows - r0);
-      w.offsets.clear();
-      w.shifted.clear();
-      int64_t off = 0;
-      for (const cpu::Segment& whole : w.plan.segments()) {
-        cpu::Segment sg = whole;  // the group's rows of the segment
-        if (!sg.full) sg.lo += r0, sg.hi += r0;
-        if (sg.emask) sg.emask += r0 * sg.w;
+      // Segment by segment side by side in the stored rows, for this group's rows.
+      auto forGroupSegments = [&](auto&& visit) {
+        int64_t off = 0;
+        for (cpu::Segment sg : w.plan.segments()) {
+          if (!sg.full) sg.lo += r0, sg.hi += r0;
+          if (sg.emask) sg.emask += r0 * sg.w;
+          visit(sg, off);
+          off += sg.w;
+        }
+      };
+      forGroupSegments([&](const cpu::Segment& sg, int64_t off) {
         cpu::ProbBlock pb = probArgs(layout, qb, q, kt, scale, gr, scratch);
         pb.q += r0 * pb.ldq;
         pb.seg = sg;
@@ -200,16 +202,11 @@ void forEachProbTile(const cpu::IsaTable& kern, const BlockLayout& layout, int64
         pb.ldp = width;
         pb.raw = 1;
         kern.probBlock(pb);
-        w.offsets.push_back(off);
-        w.shifted.push_back(sg);
-        off += sg.w;
-      }
+      });
       kern.rowsSoftmax2(stored, width, gr, width, w.lse2.data() + r0);
-      for (size_t s = 0; s < w.shifted.size(); ++s) {
-        const cpu::Segment& sg = w.shifted[s];
-        if (sg.j0 + sg.w <= j0 || sg.j0 >= j1) continue;
-        fn(sg, static_cast<const float*>(stored + w.offsets[s]), width, gr, r0);
-      }
+      forGroupSegments([&](const cpu::Segment& sg, int64_t off) {
+        if (sg.j0 + sg.w > j0 && sg.j0 < j1) fn(sg, static_cast<const float*>(stored + off), width, gr, r0);
+      });
     }
     return;
   }

@@ -39,8 +39,8 @@ int64_t stripesFor(int64_t n) { return std::min(kMaxStripes, chunksOf(n, kChunk)
 constexpr int64_t kCausalParts = 8;
 int64_t causalPartsFor(int64_t n) { return std::min(kCausalParts, chunksOf(std::max<int64_t>(n, 1), kCausalChunk)); }
 int64_t causalScratchFloats(int64_t m, int64_t dx) {
-  const int64_t c = kCausalChunk, cp = (c + 15) / 16 * 16;
-  return 2 * c * m + c * cp + c * (dx + 1) + m * cp;
+  const int64_t c = kCausalChunk, cp = small::padded(c);
+  return 2 * c * m + c * cp + c * (dx + 1) + m * cp;  // phi(Q_c), phi(K_c), local, num, phi(K_c)^T
 }
 
 // Query weights below e^-60 of the row's largest become 0 (far below float
