@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "profiling/block_cache.hpp"
+
 namespace attnscope {
 
 void MemoryMeter::add(int64_t bytes) {
@@ -14,7 +16,8 @@ void MemoryMeter::add(int64_t bytes) {
 void MemoryMeter::sub(int64_t bytes) { current_.fetch_sub(bytes); }
 
 TrackedBuffer::TrackedBuffer(MemoryMeter* meter, int64_t floats)
-    : meter_(meter), data_(floats > 0 ? new float[static_cast<size_t>(floats)] : nullptr), size_(floats) {
+    : meter_(meter), size_(floats) {
+  if (floats > 0) data_.reset(block_cache::take(static_cast<size_t>(floats), &capacity_));
   if (meter_ && size_ > 0) meter_->add(size_ * static_cast<int64_t>(sizeof(float)));
 }
 
@@ -22,15 +25,17 @@ TrackedBuffer::~TrackedBuffer() { release(); }
 
 void TrackedBuffer::release() {
   if (meter_ && size_ > 0) meter_->sub(size_ * static_cast<int64_t>(sizeof(float)));
-  data_.reset();
+  block_cache::give(data_.release(), capacity_);
   size_ = 0;
+  capacity_ = 0;
   meter_ = nullptr;
 }
 
 TrackedBuffer::TrackedBuffer(TrackedBuffer&& other) noexcept
-    : meter_(other.meter_), data_(std::move(other.data_)), size_(other.size_) {
+    : meter_(other.meter_), data_(std::move(other.data_)), size_(other.size_), capacity_(other.capacity_) {
   other.meter_ = nullptr;
   other.size_ = 0;
+  other.capacity_ = 0;
 }
 
 TrackedBuffer& TrackedBuffer::operator=(TrackedBuffer&& other) noexcept {
@@ -39,8 +44,10 @@ TrackedBuffer& TrackedBuffer::operator=(TrackedBuffer&& other) noexcept {
     meter_ = other.meter_;
     data_ = std::move(other.data_);
     size_ = other.size_;
+    capacity_ = other.capacity_;
     other.meter_ = nullptr;
     other.size_ = 0;
+    other.capacity_ = 0;
   }
   return *this;
 }

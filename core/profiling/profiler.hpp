@@ -45,8 +45,9 @@ class TrackedBuffer {
  private:
   void release();
   MemoryMeter* meter_ = nullptr;
-  std::unique_ptr<float[]> data_;
+  std::unique_ptr<float[]> data_;  // from block_cache (large blocks are reused)
   int64_t size_ = 0;
+  size_t capacity_ = 0;  // floats allocated, >= size_
 };
 
 class Profiler {
