@@ -25,6 +25,10 @@ bool parseSpecFlag(const std::string& flag, Args& args, SpecFlags& f) {
   else if (flag == "--causal") f.causal = true;
   else if (flag == "--param") f.assignments.push_back(args.value(flag));
   else if (flag == "--backend") spec.backend = args.value(flag);
+  else if (flag == "--precision") {
+    try { f.precision = parsePrecision(args.value(flag)); }
+    catch (const Error& e) { throw UsageError{flag + ": " + e.what()}; }
+  }
   else if (flag == "--repeats") spec.repeats = static_cast<int>(args.intValue(flag, kRepeats));
   else if (flag == "--warmup") spec.warmup = static_cast<int>(args.intValue(flag, kWarmup));
   else if (flag == "--memory-budget") spec.memoryBudgetBytes = args.bytesValue(flag);
@@ -46,6 +50,7 @@ RunSpec finishSpec(const SpecFlags& f) {
     throw UsageError{std::string("--variant: ") + e.what()};
   }
   spec.attention.causal = f.causal;
+  spec.attention.precision = f.precision;
   for (const std::string& a : f.assignments) {
     try {
       spec.attention.params.assign(a);
@@ -71,6 +76,7 @@ std::string specFlagsUsage() {
          "  --causal             causal attention\n"
          "  --param NAME=VALUE   a variant parameter (repeatable)\n"
          "  --backend NAME       cpu (default) or cuda\n"
+         "  --precision P        fp32 (default), bf16 or fp16; bf16 on the cpu runs mask-based variants on AVX512-BF16\n"
          "  --repeats R          timed repeats after the warm-up (default 5)\n"
          "  --warmup W           untimed runs first (default 1)\n"
          "  --memory-budget B    bytes a run may use (suffixes K, M, G); default 80% of free memory\n";

@@ -17,6 +17,7 @@ struct SpecFlags {
   RunSpec spec;                      // features, backend, repeats, load options as parsed
   std::string variant = "dense";
   std::vector<std::string> assignments;  // --param NAME=VALUE, in order
+  Precision precision = Precision::Fp32;
   bool sampleGiven = false, nGiven = false, causal = false, variantGiven = false;
 };
 

@@ -88,10 +88,10 @@ class TestKernelTable : public QObject {
     // The CPU is the reference backend: every registered variant has a kernel there.
     QCOMPARE(cpuKernels().variants(), VariantRegistry::instance().ids());
     std::string why;
-    AttentionSpec bf16 = makeSpec("dense");
-    bf16.precision = Precision::Bf16;
-    QVERIFY(findCpuKernel(bf16, nullptr, &why) == nullptr);
-    QVERIFY2(why.find("fp32 only") != std::string::npos, why.c_str());
+    AttentionSpec fp16 = makeSpec("dense");
+    fp16.precision = Precision::Fp16;
+    QVERIFY(findCpuKernel(fp16, nullptr, &why) == nullptr);
+    QVERIFY2(why.find("no fp16 kernels") != std::string::npos, why.c_str());
   }
 
   void supportsAndRunAgreeOnEveryBackend() {

@@ -91,34 +91,11 @@ std::vector<uint8_t> maskOf(const BlockLayout& l) {
   return m;
 }
 
-// The naive same-precision reference described at the top of this file.
+// The naive same-precision reference described at the top of this file (tests/support).
 Mat naiveLowPrecision(const Mat& q, const Mat& k, const Mat& v, const std::vector<uint8_t>& mask, FlashElement e) {
-  const auto r = [e](float x) { return e == FlashElement::Bf16 ? roundToBf16(x) : roundToHalf(x); };
-  const int64_t n = q.rows(), m = k.rows(), d = q.cols(), dv = v.cols();
-  const float scale = r(1.0f / std::sqrt(static_cast<float>(d)));
-  Mat out = Mat::Zero(n, dv);
-  std::vector<float> s(static_cast<size_t>(m));
-  for (int64_t i = 0; i < n; ++i) {
-    float mx = -INFINITY;
-    for (int64_t j = 0; j < m; ++j) {
-      if (!mask[static_cast<size_t>(i * m + j)]) continue;
-      float dot = 0;
-      for (int64_t c = 0; c < d; ++c) dot = r(dot + r(r(q(i, c)) * r(k(j, c))));
-      s[static_cast<size_t>(j)] = r(dot * scale);
-      mx = std::max(mx, s[static_cast<size_t>(j)]);
-    }
-    if (mx == -INFINITY) continue;
-    float l = 0;
-    std::vector<float> acc(static_cast<size_t>(dv), 0.0f);
-    for (int64_t j = 0; j < m; ++j) {
-      if (!mask[static_cast<size_t>(i * m + j)]) continue;
-      const float p = r(std::exp(s[static_cast<size_t>(j)] - mx));
-      l = r(l + p);
-      for (int64_t c = 0; c < dv; ++c) acc[static_cast<size_t>(c)] = r(acc[static_cast<size_t>(c)] + r(p * r(v(j, c))));
-    }
-    for (int64_t c = 0; c < dv; ++c) out(i, c) = r(acc[static_cast<size_t>(c)] / l);
-  }
-  return out;
+  const int64_t m = k.rows();
+  const MaskFn allowed = [&mask, m](int64_t i, int64_t j) { return mask[static_cast<size_t>(i * m + j)] != 0; };
+  return naiveLowPrecisionAttention(q, k, v, allowed, e == FlashElement::Bf16 ? &kernels::roundToBf16 : &kernels::roundToHalf);
 }
 
 const char* elementName(FlashElement e) { return e == FlashElement::Fp32 ? "fp32" : e == FlashElement::Fp16 ? "fp16" : "bf16"; }

@@ -60,3 +60,14 @@ double relativeMaxError(const Mat& a, const Mat& b);
 Eigen::VectorXd singularValues(const MatD& a);
 
 }  // namespace attnscope::testing
+
+namespace attnscope::testing {
+
+// The naive same-precision reference that low-precision kernels are held to:
+// Q, K, V rounded by round(), then every product, sum, exponential and
+// quotient rounded too, in plain sequential loops (deliberately the worst
+// reasonable way to compute in that precision; a kernel that accumulates in
+// fp32 should do better). mask(i, j) as above; rows with no key are zero.
+Mat naiveLowPrecisionAttention(const Mat& q, const Mat& k, const Mat& v, const MaskFn& mask, float (*round)(float));
+
+}  // namespace attnscope::testing

@@ -36,7 +36,8 @@ class CpuBackend final : public Backend {
     DeviceInfo dev;
     dev.name = "host CPU";
     dev.freeBytes = availableSystemMemory();
-    dev.detail = std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " hardware threads, " + cpuIsaName() + " kernels";
+    dev.detail = std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " hardware threads, " + cpuIsaName() + " kernels" +
+                 (cpuBf16Usable() ? std::string("; precisions fp32, bf16 (mask-based variants, ") + cpuBf16Name(cpuBf16()) + ")" : std::string("; precision fp32"));
     s.devices.push_back(dev);
     return s;
   }

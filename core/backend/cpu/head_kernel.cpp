@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "analysis/map_grid.hpp"
+#include "attention/registry.hpp"
+#include "backend/cpu/cpu_isa.hpp"
 #include "common/error.hpp"
 
 namespace attnscope {
@@ -12,12 +14,32 @@ CpuKernelTable& cpuKernels() {
   return table;
 }
 
+CpuKernelTable& cpuKernelsBf16() {
+  static CpuKernelTable table("cpu bf16");
+  return table;
+}
+
+namespace {
+const HeadKernel* refuse(std::string* why, const std::string& reason) {
+  if (why) *why = reason;
+  return nullptr;
+}
+}  // namespace
+
 const HeadKernel* findCpuKernel(const AttentionSpec& spec, const Shape* shape, std::string* why) {
-  if (spec.precision != Precision::Fp32) {
-    if (why) *why = std::string("the CPU backend computes in fp32 only (asked for ") + precisionName(spec.precision) + ")";
-    return nullptr;
+  switch (spec.precision) {
+    case Precision::Fp32: return cpuKernels().choose(spec, shape, why);
+    case Precision::Bf16: {
+      const Variant* variant = VariantRegistry::instance().find(spec.variant);
+      if (variant && !variant->info().maskBased)
+        return refuse(why, "bf16 on the CPU runs the mask-based variants only ('" + spec.variant + "' is not mask-based; use fp32)");
+      if (!cpuBf16Usable()) return refuse(why, cpuBf16Refusal());
+      return cpuKernelsBf16().choose(spec, shape, why);
+    }
+    case Precision::Fp16: break;
   }
-  return cpuKernels().choose(spec, shape, why);
+  return refuse(why, std::string("the CPU backend has no ") + precisionName(spec.precision) +
+                         " kernels (it computes in fp32, and in bf16 for mask-based variants on CPUs with AVX512-BF16)");
 }
 
 const HeadKernel& cpuKernel(const AttentionSpec& spec, const Shape* shape) {

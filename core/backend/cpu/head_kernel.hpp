@@ -30,8 +30,12 @@ class HeadKernel {
 
 using CpuKernelTable = KernelTable<HeadKernel>;
 CpuKernelTable& cpuKernels();
+// The bf16 kernels (mask-based variants only, on AVX512-BF16), consulted by
+// findCpuKernel when spec.precision is bf16.
+CpuKernelTable& cpuKernelsBf16();
 
-// The CPU kernel for spec (shape when known), or nullptr with why.
+// The CPU kernel for spec (shape when known), or nullptr with why: fp32 from
+// cpuKernels(), bf16 from cpuKernelsBf16() where the CPU can run it, fp16 never.
 const HeadKernel* findCpuKernel(const AttentionSpec& spec, const Shape* shape, std::string* why);
 // The same, throwing Error(Unsupported) "cpu backend: why" when there is none.
 const HeadKernel& cpuKernel(const AttentionSpec& spec, const Shape* shape = nullptr);
@@ -47,7 +51,7 @@ const HeadKernel& blockSparseKernel();
 
 // Static registration from a kernel's own file:
 //   const RegisterCpuKernel<MyKernel> reg("my_variant");
-// Every CPU kernel computes in fp32; the table refuses other precisions.
+// These register fp32 kernels; bf16 ones add themselves to cpuKernelsBf16().
 struct RegisterCpuKernelInstance {
   RegisterCpuKernelInstance(const std::string& variant, std::shared_ptr<const HeadKernel> kernel, KernelPredicate accepts = {}) {
     cpuKernels().add(variant, std::move(kernel), std::move(accepts));
