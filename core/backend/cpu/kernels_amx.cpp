@@ -192,8 +192,8 @@ void forwardBlock(const Bf16ForwardBlock& blk) {
 }  // namespace
 
 const Bf16Table& kernelsAmx() {
-  // Packing is the AVX512-BF16 file's (plain scalar code), with depth pairs padded to a tile.
-  static const Bf16Table t{"amx", kMaxSegment, kTilePairs, kernelsAvx512Bf16().packKeys, kernelsAvx512Bf16().packValues, forwardScratchFloats, forwardBlock};
+  // Depth pairs padded to a whole tile.
+  static const Bf16Table t{"amx", kMaxSegment, kTilePairs, packKeys, packValues, forwardScratchFloats, forwardBlock};
   return t;
 }
 
