@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "process_memory.hpp"
 #include "cli_analysis.hpp"
 #include "cli_args.hpp"
 #include "cli_bench.hpp"
@@ -27,6 +28,7 @@ const char* kUsage =
 
 int main(int argc, char** argv) {
   using namespace attnscope;
+  keepFreedMemoryForReuse();
   std::vector<std::string> items(argv + 1, argv + argc);
   if (items.empty() || items[0] == "--help" || items[0] == "-h" || items[0] == "help") {
     std::fputs(kUsage, items.empty() ? stderr : stdout);

@@ -11,10 +11,12 @@
 
 #include "app_options.hpp"
 #include "main_window.hpp"
+#include "process_memory.hpp"
 #include "screenshot.hpp"
 #include "theme.hpp"
 
 int main(int argc, char** argv) {
+  attnscope::keepFreedMemoryForReuse();
   // Crisp at fractional scale factors (125 %, 150 %) instead of rounded ones.
   QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
   // Flags are read before the window system is touched, so --help and bad
