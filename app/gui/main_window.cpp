@@ -273,6 +273,7 @@ void MainWindow::panelsChanged() {
   }
   state.base.attention = state.variantSpecs.empty() ? makeSpec("dense") : state.variantSpecs.front();
   state.base.attention.causal = variants_->causal();
+  state.base.attention.precision = variants_->precision();
   syncing_ = true;
   session_->setState(state);
   syncing_ = false;
@@ -288,6 +289,7 @@ void MainWindow::sessionChanged() {
   sequence_->readFrom(state);
   variants_->setCheckedVariants(state.variants);
   variants_->setCausal(state.base.attention.causal);
+  variants_->setPrecision(state.base.attention.precision);
   for (const AttentionSpec& spec : state.variantSpecs) variants_->setSpec(spec);
   if (!state.variants.empty()) variants_->selectVariant(state.variants.front());
   syncing_ = false;

@@ -1,6 +1,8 @@
 #include "variant_panel.hpp"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QSignalBlocker>
@@ -17,11 +19,23 @@ namespace {
 constexpr int kIdRole = Qt::UserRole + 1;
 }
 
-VariantPanel::VariantPanel(QWidget* parent) : QWidget(parent), list_(new QListWidget), forms_(new QStackedWidget), causal_(new QCheckBox(tr("Causal"))) {
+VariantPanel::VariantPanel(QWidget* parent) : QWidget(parent), list_(new QListWidget), forms_(new QStackedWidget), causal_(new QCheckBox(tr("Causal"))), precision_(new QComboBox) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   causal_->setToolTip(tr("Each query sees only earlier keys; a variant without a causal form says so in its column"));
-  layout->addWidget(causal_);
+  auto* top = new QHBoxLayout;
+  top->addWidget(causal_);
+  top->addStretch(1);
+  auto* precisionLabel = new QLabel(tr("Precision"));
+  precisionLabel->setBuddy(precision_);
+  top->addWidget(precisionLabel);
+  precision_->setObjectName("precision");
+  precision_->addItem(tr("fp32"), static_cast<int>(Precision::Fp32));
+  precision_->addItem(tr("bf16"), static_cast<int>(Precision::Bf16));
+  precision_->setToolTip(tr("bf16: Q, K, V and the probabilities rounded to bfloat16, products summed in fp32 "
+                            "(on the CPU: mask-based variants, on AMX or AVX512-BF16 where the processor has them)"));
+  top->addWidget(precision_);
+  layout->addLayout(top);
   layout->addWidget(new QLabel(tr("Variants to compare (select one to edit its parameters)")));
   list_->setObjectName("variantList");
   for (const Variant* v : VariantRegistry::instance().all()) {
@@ -59,6 +73,7 @@ VariantPanel::VariantPanel(QWidget* parent) : QWidget(parent), list_(new QListWi
   connect(list_, &QListWidget::currentRowChanged, forms_, &QStackedWidget::setCurrentIndex);
   connect(list_, &QListWidget::itemChanged, this, [this] { emit changed(); });
   connect(causal_, &QCheckBox::toggled, this, [this] { emit changed(); });
+  connect(precision_, &QComboBox::currentIndexChanged, this, [this] { emit changed(); });
   list_->setCurrentRow(0);
 }
 
@@ -81,6 +96,7 @@ AttentionSpec VariantPanel::specFor(const std::string& id) const {
   AttentionSpec spec = makeSpec(id);
   if (ParamForm* f = form(id)) f->applyTo(spec.params);
   spec.causal = causal();
+  spec.precision = precision();
   return spec;
 }
 
@@ -93,6 +109,14 @@ bool VariantPanel::causal() const { return causal_->isChecked(); }
 void VariantPanel::setCausal(bool causal) {
   const QSignalBlocker blocker(causal_);
   causal_->setChecked(causal);
+}
+
+Precision VariantPanel::precision() const { return static_cast<Precision>(precision_->currentData().toInt()); }
+
+void VariantPanel::setPrecision(Precision precision) {
+  const QSignalBlocker blocker(precision_);
+  const int i = precision_->findData(static_cast<int>(precision));
+  precision_->setCurrentIndex(i >= 0 ? i : 0);
 }
 
 void VariantPanel::selectVariant(const std::string& id) {

@@ -11,6 +11,7 @@
 #include "attention/variant.hpp"
 
 class QCheckBox;
+class QComboBox;
 class QListWidget;
 class QStackedWidget;
 
@@ -33,6 +34,10 @@ class VariantPanel : public QWidget {
   void setSpec(const AttentionSpec& spec);
   bool causal() const;
   void setCausal(bool causal);
+  // The arithmetic every column runs in (fp32 or bf16; a backend without bf16
+  // for a variant says so in that column).
+  Precision precision() const;
+  void setPrecision(Precision precision);
   // Shows the form of a variant.
   void selectVariant(const std::string& id);
   ParamForm* form(const std::string& id) const;
@@ -44,6 +49,7 @@ class VariantPanel : public QWidget {
   QListWidget* list_;
   QStackedWidget* forms_;
   QCheckBox* causal_;
+  QComboBox* precision_;
   std::map<std::string, ParamForm*> formOf_;
 };
 

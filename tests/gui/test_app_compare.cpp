@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 
 #include "app_options.hpp"
+#include "backend/cpu/cpu_isa.hpp"
 #include "compare_column.hpp"
 #include "compare_page.hpp"
 #include "heatmap_view.hpp"
@@ -116,6 +117,32 @@ class TestAppCompare : public QObject {
     QVERIFY(!page->column(0)->failed() && page->column(0)->map()->hasData());
     QVERIFY(!page->column(2)->failed() && page->column(2)->map()->hasData());
     QVERIFY(w.session()->state().base.attention.causal);  // --causal kept
+  }
+
+  // The precision box reruns every column in bf16: mask-based variants run
+  // (where the CPU has bf16 kernels), the others say why in their column.
+  void bf16RerunsTheColumnsOrSaysWhy() {
+    MainWindow w(options());
+    w.show();
+    QVERIFY(runAndWait(w));
+    ComparePage* page = comparePage(w);
+    auto* box = w.variantPanel()->findChild<QComboBox*>("precision");
+    QVERIFY(box);
+    QSignalSpy shown(page, &Page::resultsShown);
+    box->setCurrentIndex(box->findText("bf16"));  // the session reruns by itself
+    QVERIFY(shown.wait(60000));
+    QCOMPARE(w.session()->state().base.attention.precision, Precision::Bf16);
+    QCOMPARE(page->columnCount(), 3);
+    CompareColumn* linformer = page->column(2);
+    QCOMPARE(linformer->variant(), std::string("linformer"));
+    QVERIFY(linformer->failed());
+    if (cpuBf16Usable()) {
+      QVERIFY2(linformer->errorLabel()->text().contains("mask-based"), qPrintable(linformer->errorLabel()->text()));
+      for (int k : {0, 1}) QVERIFY2(!page->column(k)->failed() && page->column(k)->map()->hasData(), qPrintable(QString("column %1").arg(k)));
+    } else {
+      QVERIFY(page->column(0)->failed());
+      QVERIFY2(page->column(0)->errorLabel()->text().contains("bf16"), qPrintable(page->column(0)->errorLabel()->text()));
+    }
   }
 
   void hoverDrawsTheCrosshairInEveryColumn() {
