@@ -22,8 +22,11 @@ BlockLayout layoutForHead(const AttentionSpec& spec, const HeadInput& in) {
   return std::move(*l);
 }
 
-double MaskVariant::kernelWorkspaceBytes(const Shape& shape, int64_t block) {
-  return blockSparseWorkspaceBytes(shape.n, shape.d, shape.dv, block, shape.workers) + 4.0 * static_cast<double>(shape.n);
+double MaskVariant::kernelWorkspaceBytes(const AttentionSpec& spec, const Shape& shape, int64_t block) {
+  // bf16 packs V as well and its tiles pad more rows (tracked bf16 runs at small n were up to 1.6x the fp32 formula).
+  const double kernel = spec.precision == Precision::Bf16 ? blockSparseBf16WorkspaceBytes(shape.n, shape.d, shape.dv, block, shape.workers)
+                                                          : blockSparseWorkspaceBytes(shape.n, shape.d, shape.dv, block, shape.workers);
+  return kernel + 4.0 * static_cast<double>(shape.n);
 }
 
 }  // namespace attnscope

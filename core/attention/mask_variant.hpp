@@ -12,7 +12,7 @@ class MaskVariant : public Variant {
 
   // Workspace of the CPU kernel for a layout with tile edge b: packed K,
   // per-thread scratch, plus the per-row log-sum-exp.
-  static double kernelWorkspaceBytes(const Shape& shape, int64_t block);
+  static double kernelWorkspaceBytes(const AttentionSpec& spec, const Shape& shape, int64_t block);
 };
 
 Shape shapeOf(const HeadInput& in, bool causal);

@@ -130,6 +130,11 @@ class TestCpuBf16 : public QObject {
     const BlockSparseStats stats = blockSparseForwardBf16(testContext(&meter), *layout, q, k, v, scale, out, lse.data());
     QCOMPARE(stats.pairsAllowed, layout->countAllowedPairs());
     QVERIFY(static_cast<double>(meter.peak()) <= blockSparseBf16WorkspaceBytes(n, d, dv, layout->block, ThreadPool::shared().size()) * 1.05 + 64);
+    // The cost model (the memory guard's prediction) counts the bf16 kernel's workspace, not the fp32 one's.
+    AttentionSpec bf16 = spec;
+    bf16.precision = Precision::Bf16;
+    const double predicted = VariantRegistry::instance().get(lc.variant).cost(bf16, Shape{n, d, dv, 1, lc.causal, ThreadPool::shared().size()}).workspaceBytes;
+    QVERIFY2(static_cast<double>(meter.peak()) <= predicted * 1.05, qPrintable(QString("peak %1, predicted %2").arg(meter.peak()).arg(predicted)));
 
     const double err = relErr(out, exact);
     const double naive = relErr(naiveLowPrecisionAttention(q, k, v, mask, &kernels::roundToBf16), exact);

@@ -64,7 +64,7 @@ class BigBirdVariant final : public MaskVariant {
     }
     if (s.causal) pairs -= static_cast<double>(l.rowBlocks() - 1) * b * (b - 1) / 2 + (rem > 0 ? rem * (rem - 1) / 2 : b * (b - 1) / 2);
     const int64_t blk = l.block;
-    return band::blockSparseCost(s, blk, tiles, pairs, static_cast<double>(l.storageBytes()), kernelWorkspaceBytes(s, blk));
+    return band::blockSparseCost(s, blk, tiles, pairs, static_cast<double>(l.storageBytes()), kernelWorkspaceBytes(spec, s, blk));
   }
 
   std::optional<BlockLayout> layout(const AttentionSpec& spec, const Shape& s, const HeadInput* input) const override {

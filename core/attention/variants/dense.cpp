@@ -33,7 +33,7 @@ class DenseVariant final : public MaskVariant {
     return i;
   }
 
-  CostEstimate cost(const AttentionSpec&, const Shape& s) const override {
+  CostEstimate cost(const AttentionSpec& spec, const Shape& s) const override {
     CostEstimate c;
     const double n = static_cast<double>(s.n);
     const double perHead = s.causal ? n * (n + 1) / 2 : n * n;
@@ -43,7 +43,7 @@ class DenseVariant final : public MaskVariant {
     const double blocks = std::ceil(n / static_cast<double>(kDenseTile));
     c.bytesRead = 4.0 * static_cast<double>(s.heads) * (n * s.d + blocks * n * (s.d + s.dv) / (s.causal ? 2.0 : 1.0));
     c.bytesWritten = 4.0 * static_cast<double>(s.heads) * n * static_cast<double>(s.dv);
-    c.workspaceBytes = kernelWorkspaceBytes(s, kDenseTile);
+    c.workspaceBytes = kernelWorkspaceBytes(spec, s, kDenseTile);
     return c;
   }
 

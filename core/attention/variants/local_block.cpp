@@ -76,7 +76,7 @@ class LocalBlockVariant final : public MaskVariant {
     forEachLocalTile(s.n, w, t, s.causal, [&](int64_t, int64_t, bool isFull) { tiles += 1, bitsTiles += isFull ? 0 : 1; }, [](int64_t) {});
     const double words = bitsTiles * static_cast<double>((t * t + 63) / 64);
     const double rowTiles = static_cast<double>((s.n + t - 1) / t);
-    return band::blockSparseCost(s, t, tiles, pairs, band::layoutBytesFor(tiles, rowTiles, words), kernelWorkspaceBytes(s, t));
+    return band::blockSparseCost(s, t, tiles, pairs, band::layoutBytesFor(tiles, rowTiles, words), kernelWorkspaceBytes(spec, s, t));
   }
 
   std::optional<BlockLayout> layout(const AttentionSpec& spec, const Shape& s, const HeadInput*) const override {

@@ -83,7 +83,7 @@ class LongformerVariant final : public MaskVariant {
                                       globalTiles * static_cast<double>(rowBlocks),
                                   static_cast<double>(rowBlocks) * static_cast<double>(rowBlocks));
     return band::blockSparseCost(s, b, tiles, pairs, band::layoutBytesFor(tiles, static_cast<double>(rowBlocks), 0, 2.0 * static_cast<double>(s.n)),
-                                 kernelWorkspaceBytes(s, b));
+                                 kernelWorkspaceBytes(spec, s, b));
   }
 
   std::optional<BlockLayout> layout(const AttentionSpec& spec, const Shape& s, const HeadInput* input) const override {

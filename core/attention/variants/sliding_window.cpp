@@ -38,7 +38,7 @@ class SlidingWindowVariant final : public MaskVariant {
     const int64_t b = tileEdge(spec);
     const double tiles = static_cast<double>(band::bandTileCount(bd, s.n, b));
     const double rowBlocks = static_cast<double>((s.n + b - 1) / b);
-    return band::blockSparseCost(s, b, tiles, band::bandPairs(bd, s.n), band::layoutBytesFor(tiles, rowBlocks), kernelWorkspaceBytes(s, b));
+    return band::blockSparseCost(s, b, tiles, band::bandPairs(bd, s.n), band::layoutBytesFor(tiles, rowBlocks), kernelWorkspaceBytes(spec, s, b));
   }
 
   std::optional<BlockLayout> layout(const AttentionSpec& spec, const Shape& s, const HeadInput*) const override {

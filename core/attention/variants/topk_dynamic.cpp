@@ -81,7 +81,7 @@ class TopkDynamicVariant final : public MaskVariant {
     }
     const double nb = static_cast<double>(blocks);
     pairs = std::min(pairs, s.causal ? static_cast<double>(s.n) * static_cast<double>(s.n + 1) / 2 : static_cast<double>(s.n) * static_cast<double>(s.n));
-    CostEstimate c = band::blockSparseCost(s, b, tiles, pairs, band::layoutBytesFor(tiles, nb), kernelWorkspaceBytes(s, b));
+    CostEstimate c = band::blockSparseCost(s, b, tiles, pairs, band::layoutBytesFor(tiles, nb), kernelWorkspaceBytes(spec, s, b));
     // Choosing: block means of Q and K, then every query block against every key block.
     const double h = static_cast<double>(s.heads), d = static_cast<double>(s.d), n = static_cast<double>(s.n);
     c.flops += h * (2.0 * n * d + 2.0 * nb * nb * d);

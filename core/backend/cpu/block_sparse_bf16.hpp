@@ -8,6 +8,7 @@
 #include "attention/block_layout.hpp"
 #include "attention/variant.hpp"
 #include "backend/cpu/block_sparse.hpp"
+#include "backend/cpu/workspace.hpp"
 #include "common/types.hpp"
 
 namespace attnscope {
@@ -16,8 +17,5 @@ namespace attnscope {
 // for one head; lse (optional) gets each row's natural log-sum-exp.
 BlockSparseStats blockSparseForwardBf16(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, ConstMatRef x,
                                         float scale, MatRef out, float* lse);
-
-// Tracked bytes it allocates (packed K and V in bf16, per-worker scratch).
-double blockSparseBf16WorkspaceBytes(int64_t n, int64_t d, int64_t dv, int64_t block, int workers);
 
 }  // namespace attnscope

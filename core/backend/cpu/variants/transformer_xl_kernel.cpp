@@ -198,7 +198,7 @@ double transformerXlWorkspaceBytes(const AttentionSpec& spec, const Shape& s) {
   // The block-sparse kernel's own scratch (packed K included), or the memory-mass pass (one value column) with its row sums.
   Shape one = s;
   one.dv = 1;
-  return std::max(MaskVariant::kernelWorkspaceBytes(s, kTile), 4.0 * static_cast<double>(s.n) + MaskVariant::kernelWorkspaceBytes(one, kTile));
+  return std::max(MaskVariant::kernelWorkspaceBytes(spec, s, kTile), 4.0 * static_cast<double>(s.n) + MaskVariant::kernelWorkspaceBytes(spec, one, kTile));
 }
 
 }  // namespace attnscope
