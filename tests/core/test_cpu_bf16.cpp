@@ -19,47 +19,11 @@
 #include "sequence/sequence.hpp"
 #include "exec_context.hpp"
 #include "../../kernels/low_precision.hpp"
+#include "layout_cases.hpp"
 #include "naive_reference.hpp"
 
 using namespace attnscope;
 using namespace attnscope::testing;
-
-namespace {
-
-struct LayoutCase {
-  std::string name, variant;
-  std::vector<std::string> params;
-  bool causal = false;
-};
-
-std::vector<LayoutCase> layoutCases() {
-  return {{"dense", "dense", {}, false},
-          {"dense_causal", "dense", {}, true},
-          {"window5", "sliding_window", {"window=5"}, false},
-          {"window20_causal", "sliding_window", {"window=20"}, true},
-          {"window64", "sliding_window", {"window=64"}, false},
-          {"window3_dilated", "sliding_window", {"window=9", "dilation=3"}, false},
-          {"bits_block7", "local_block", {"block=7"}, false},
-          {"globals", "longformer", {"window=8", "globals=2", "global_indices=37"}, false},
-          {"globals_causal", "longformer", {"window=8", "globals=1", "global_indices=50"}, true},
-          {"bigbird", "bigbird", {"block=16", "random_blocks=1"}, false}};
-}
-
-MaskFn maskOf(const BlockLayout& l) {
-  return [&l](int64_t i, int64_t j) {
-    const int64_t qb = i / l.block, kb = j / l.block;
-    for (int64_t e = l.rowBegin(qb); e < l.rowEnd(qb); ++e)
-      if (l.tileCol(e) == kb) return l.allowed(e, i, j);
-    return false;
-  };
-}
-
-double relErr(const Mat& a, const MatD& ref) {
-  const double scale = std::max(1e-30, ref.cwiseAbs().maxCoeff());
-  return (a.cast<double>() - ref).cwiseAbs().maxCoeff() / scale;
-}
-
-}  // namespace
 
 class TestCpuBf16 : public QObject {
   Q_OBJECT
