@@ -34,6 +34,11 @@ struct RunOptions {
   std::optional<MapRequest> map;            // effective map of one head, if wanted
   const std::vector<std::string>* labels = nullptr;
   int threads = 0;                          // 0: all cores
+  // Outputs of an earlier run (per head) whose storage the backend may take
+  // for this run's outputs when the shapes agree: repeats then write into
+  // memory already faulted in instead of fresh pages (a 32 MiB output per
+  // head at n = 65536, d = 128 is past what the C library keeps for reuse).
+  std::vector<Mat>* reuseOutputs = nullptr;
 };
 
 struct AttentionResult {

@@ -3,6 +3,8 @@
 // what run() refuses, with the same reason.
 #include <QtTest>
 
+#include <limits>
+
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
 #include "backend/cpu/head_kernel.hpp"
@@ -92,6 +94,26 @@ class TestKernelTable : public QObject {
     fp16.precision = Precision::Fp16;
     QVERIFY(findCpuKernel(fp16, nullptr, &why) == nullptr);
     QVERIFY2(why.find("no fp16 kernels") != std::string::npos, why.c_str());
+  }
+
+  // Outputs handed back for reuse (poisoned with NaN first) give the same
+  // result as fresh ones: every kernel writes all of its output.
+  void reusedOutputsAreFullyWritten() {
+    const Qkv qkv = smallQkv(70, 16, 2);
+    for (const Variant* v : VariantRegistry::instance().all()) {
+      const AttentionSpec spec = makeSpec(v->info().id);
+      Backend& cpu = BackendRegistry::instance().get("cpu");
+      const AttentionResult fresh = cpu.run(spec, qkv, RunOptions{});
+      std::vector<Mat> spare = fresh.output;
+      for (Mat& m : spare) m.setConstant(std::numeric_limits<float>::quiet_NaN());
+      const float* storage = spare[0].data();
+      RunOptions options;
+      options.reuseOutputs = &spare;
+      const AttentionResult again = cpu.run(spec, qkv, options);
+      QCOMPARE(again.output[0].data(), storage);  // the storage was taken, not copied
+      for (size_t h = 0; h < fresh.output.size(); ++h)
+        QVERIFY2(again.output[h] == fresh.output[h], qPrintable(QString::fromStdString(v->info().id) + ": head " + QString::number(h)));
+    }
   }
 
   void supportsAndRunAgreeOnEveryBackend() {

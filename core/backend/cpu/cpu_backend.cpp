@@ -72,7 +72,9 @@ class CpuBackend final : public Backend {
     auto runHead = [&](int h, const ExecContext& c) {
       c.checkCancelled();
       HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], options.labels, h};
-      Mat out(qkv.n(), qkv.dv());
+      Mat out;
+      if (options.reuseOutputs && static_cast<size_t>(h) < options.reuseOutputs->size()) out.swap((*options.reuseOutputs)[static_cast<size_t>(h)]);
+      if (out.rows() != qkv.n() || out.cols() != qkv.dv()) out.resize(qkv.n(), qkv.dv());
       ScopedSpan span(&profiler, "head " + std::to_string(h), SpanCategory::Host);
       result.extras[static_cast<size_t>(h)] = kernel.apply(c, spec, in, in.v, out);
       result.output[static_cast<size_t>(h)] = std::move(out);
