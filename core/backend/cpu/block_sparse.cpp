@@ -35,17 +35,11 @@ TrackedBuffer packKeys(const ExecContext& ctx, const cpu::IsaTable& kern, ConstM
   return kt;
 }
 
-struct PhaseTotals {
-  int64_t ns[2] = {0, 0};  // scores + online softmax, P V accumulation
-};
-
 // Everything one worker reuses from query block to query block.
-struct Worker {
+struct Worker : ForwardWorkerCounts {
   cpu::SegmentPlan plan;
   std::vector<float> lse2;
   TrackedBuffer stored;  // the probe's scores of one query block, when they fit
-  BlockSparseStats stats;
-  PhaseTotals phases;
 };
 
 cpu::ForwardBlock forwardArgs(const BlockLayout& layout, int64_t qb, ConstMatRef q, const float* kt, ConstMatRef x, float scale, Worker& w,
@@ -118,26 +112,13 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
     fb.ldo = out.outerStride();
     if (timed) {
       fb.clock = &traceClockNs;
-      fb.phaseNs = w.phases.ns;
+      fb.phaseNs = w.phaseNs;
     }
     kern.forwardBlock(fb);
     if (lse)
       for (int64_t r = 0; r < fb.rows; ++r) lse[i0 + r] = w.lse2[static_cast<size_t>(r)] * kLn2;
   });
-  BlockSparseStats total;
-  for (const auto& w : state) {
-    total.tilesVisited += w.stats.tilesVisited;
-    total.pairsAllowed += w.stats.pairsAllowed;
-  }
-  if (timed) {
-    for (int i = 0; i < workers; ++i) {
-      const Worker& w = state[static_cast<size_t>(i)];
-      const double pairs = static_cast<double>(w.stats.pairsAllowed);
-      recordPhaseTotals(ctx, i, w.phases.ns[0], w.phases.ns[1], kernelStart, pairs * 2.0 * static_cast<double>(q.cols()),
-                        pairs * 2.0 * static_cast<double>(dv));
-    }
-  }
-  return total;
+  return finishForward(ctx, state, kernelStart, q.cols(), dv);
 }
 
 namespace {

@@ -6,6 +6,8 @@
 // block_sparse_plain.hpp keeps a plain reference for the tests.
 #pragma once
 
+#include <vector>
+
 #include <cstdint>
 
 #include "attention/block_layout.hpp"
@@ -46,6 +48,29 @@ void blockSparseProbe(const ExecContext& ctx, const BlockLayout& layout, ConstMa
 // happened. Shared by the fast and the plain kernel.
 void recordPhaseTotals(const ExecContext& ctx, int worker, int64_t scoresNs, int64_t outputNs, int64_t kernelStart, double scoreFlops,
                        double outputFlops);
+
+// What one worker of a forward pass counts: its tiles and pairs, and its time
+// in the two phases (kernel_body.inc's phaseNs: scores + softmax, P V).
+struct ForwardWorkerCounts {
+  BlockSparseStats stats;
+  int64_t phaseNs[2] = {0, 0};
+};
+
+// The workers' counts summed; with ctx.profiler set, each worker's phase
+// totals recorded (2 d FLOPs a pair for the scores, 2 dv for the output).
+template <typename Worker>  // each Worker a ForwardWorkerCounts
+BlockSparseStats finishForward(const ExecContext& ctx, const std::vector<Worker>& workers, int64_t kernelStart, int64_t d, int64_t dv) {
+  BlockSparseStats total;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    const ForwardWorkerCounts& w = workers[i];
+    total.tilesVisited += w.stats.tilesVisited;
+    total.pairsAllowed += w.stats.pairsAllowed;
+    const double pairs = static_cast<double>(w.stats.pairsAllowed);
+    recordPhaseTotals(ctx, static_cast<int>(i), w.phaseNs[0], w.phaseNs[1], kernelStart, pairs * 2.0 * static_cast<double>(d),
+                      pairs * 2.0 * static_cast<double>(dv));
+  }
+  return total;
+}
 
 // out = A^T * y, by the same tiles (used by the randomized spectrum).
 void blockSparseTransposed(const ExecContext& ctx, const BlockLayout& layout, ConstMatRef q, ConstMatRef k, float scale, const float* lse,

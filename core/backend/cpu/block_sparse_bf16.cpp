@@ -44,11 +44,9 @@ struct Packing {
 // bf16 elements in whole floats, as TrackedBuffer counts.
 int64_t floatsFor(int64_t halves) { return std::max<int64_t>(1, (halves + 1) / 2); }
 
-struct Worker {
+struct Worker : ForwardWorkerCounts {
   cpu::SegmentPlan plan;
   std::vector<float> lse2;
-  BlockSparseStats stats;
-  int64_t phaseNs[2] = {0, 0};
 };
 
 }  // namespace
@@ -127,19 +125,7 @@ BlockSparseStats blockSparseForwardBf16(const ExecContext& ctx, const BlockLayou
     if (lse)
       for (int64_t r = 0; r < fb.rows; ++r) lse[i0 + r] = w.lse2[static_cast<size_t>(r)] * kLn2;
   });
-  BlockSparseStats total;
-  for (const Worker& w : state) {
-    total.tilesVisited += w.stats.tilesVisited;
-    total.pairsAllowed += w.stats.pairsAllowed;
-  }
-  if (timed) {
-    for (int i = 0; i < workers; ++i) {
-      const Worker& w = state[static_cast<size_t>(i)];
-      const double pairs = static_cast<double>(w.stats.pairsAllowed);
-      recordPhaseTotals(ctx, i, w.phaseNs[0], w.phaseNs[1], kernelStart, pairs * 2.0 * static_cast<double>(d), pairs * 2.0 * static_cast<double>(dv));
-    }
-  }
-  return total;
+  return finishForward(ctx, state, kernelStart, d, dv);
 }
 
 }  // namespace attnscope

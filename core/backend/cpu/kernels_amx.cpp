@@ -51,71 +51,60 @@ void configureTiles() {
   _tile_loadconfig(&c);
 }
 
-// s[r * kScoreLd + 16 v + j] = scores of 16 query rows (qs: d2p pairs a row)
-// with key j of stripe v of kt, for CNT consecutive stripes.
+// One tile operand walked through memory: the tile k of a product starts at
+// base + k * step bytes; its 16 rows are stride bytes apart. B operands also
+// give next, the bytes from one output column tile's operand to the next.
+struct TileWalk {
+  const char* base;
+  i64 step, stride, next;
+};
+
+// c[r * ldc + 16 j + x] (ldc in floats) = sum over k < count of A_k B_k,j for
+// CNT output column tiles j: scores (A = Q, B = K stripes) and P V (A = P,
+// B = V column tiles) are both this product.
 template <int CNT>
-void tileScores(const uint32_t* qs, i64 d2p, const Bf16* kt, i64 stripeLen, float* s) {
+void tileProduct(const TileWalk& a, const TileWalk& b, i64 count, float* c, i64 ldc) {
   _tile_zero(0);
   if constexpr (CNT > 1) _tile_zero(1);
   if constexpr (CNT > 2) _tile_zero(2);
   if constexpr (CNT > 3) _tile_zero(3);
-  for (i64 kc = 0; kc < d2p; kc += kTilePairs) {
-    const Bf16* b = kt + kc * 2 * kStripe;
-    _tile_loadd(4, qs + kc, d2p * 4);
-    _tile_loadd(5, b, 64);
+  for (i64 k = 0; k < count; ++k) {
+    const char* bk = b.base + k * b.step;
+    _tile_loadd(4, a.base + k * a.step, a.stride);
+    _tile_loadd(5, bk, b.stride);
     _tile_dpbf16ps(0, 4, 5);
     if constexpr (CNT > 1) {
-      _tile_loadd(6, b + stripeLen, 64);
+      _tile_loadd(6, bk + b.next, b.stride);
       _tile_dpbf16ps(1, 4, 6);
     }
     if constexpr (CNT > 2) {
-      _tile_loadd(7, b + 2 * stripeLen, 64);
+      _tile_loadd(7, bk + 2 * b.next, b.stride);
       _tile_dpbf16ps(2, 4, 7);
     }
     if constexpr (CNT > 3) {
-      _tile_loadd(5, b + 3 * stripeLen, 64);
+      _tile_loadd(5, bk + 3 * b.next, b.stride);
       _tile_dpbf16ps(3, 4, 5);
     }
   }
-  constexpr i64 ld = kScoreLd * 4;
-  _tile_stored(0, s, ld);
-  if constexpr (CNT > 1) _tile_stored(1, s + 16, ld);
-  if constexpr (CNT > 2) _tile_stored(2, s + 32, ld);
-  if constexpr (CNT > 3) _tile_stored(3, s + 48, ld);
+  const i64 ld = ldc * 4;
+  _tile_stored(0, c, ld);
+  if constexpr (CNT > 1) _tile_stored(1, c + 16, ld);
+  if constexpr (CNT > 2) _tile_stored(2, c + 32, ld);
+  if constexpr (CNT > 3) _tile_stored(3, c + 48, ld);
 }
 
-// tmp[r * 64 + 16 j + c] = P (16 rows, stride kScoreLd bf16) over `chunks` of
-// 32 keys times column tile j of packed V (v: the first key pair, ldvp bf16 a pair).
-template <int CNT>
-void tileValues(const Bf16* p, i64 chunks, const Bf16* v, i64 ldvp, float* tmp) {
-  _tile_zero(0);
-  if constexpr (CNT > 1) _tile_zero(1);
-  if constexpr (CNT > 2) _tile_zero(2);
-  if constexpr (CNT > 3) _tile_zero(3);
-  const i64 ldb = ldvp * 2;
-  for (i64 kc = 0; kc < chunks; ++kc) {
-    const Bf16* b = v + kc * kTilePairs * ldvp;
-    _tile_loadd(4, p + kc * 2 * kTilePairs, kScoreLd * 2);
-    _tile_loadd(5, b, ldb);
-    _tile_dpbf16ps(0, 4, 5);
-    if constexpr (CNT > 1) {
-      _tile_loadd(6, b + 32, ldb);
-      _tile_dpbf16ps(1, 4, 6);
-    }
-    if constexpr (CNT > 2) {
-      _tile_loadd(7, b + 64, ldb);
-      _tile_dpbf16ps(2, 4, 7);
-    }
-    if constexpr (CNT > 3) {
-      _tile_loadd(5, b + 96, ldb);
-      _tile_dpbf16ps(3, 4, 5);
-    }
+// The same for cnt = 1 .. 4 column tiles.
+void tileProduct(int cnt, const TileWalk& a, const TileWalk& b, i64 count, float* c, i64 ldc) {
+  switch (cnt) {
+    case 1: tileProduct<1>(a, b, count, c, ldc); break;
+    case 2: tileProduct<2>(a, b, count, c, ldc); break;
+    case 3: tileProduct<3>(a, b, count, c, ldc); break;
+    default: tileProduct<4>(a, b, count, c, ldc); break;
   }
-  _tile_stored(0, tmp, 256);
-  if constexpr (CNT > 1) _tile_stored(1, tmp + 16, 256);
-  if constexpr (CNT > 2) _tile_stored(2, tmp + 32, 256);
-  if constexpr (CNT > 3) _tile_stored(3, tmp + 48, 256);
 }
+
+template <typename T>
+const char* bytes(const T* p) { return reinterpret_cast<const char*>(p); }
 
 i64 forwardScratchFloats(i64 rows, i64 d, i64 dv) {
   const i64 padded = roundUp(rows, TR), d2p = roundUp((d + 1) / 2, kTilePairs);
@@ -149,15 +138,11 @@ void forwardBlock(const Bf16ForwardBlock& blk) {
       if (!groupRange(sg, g0, R, ua, ub)) continue;
       const i64 t0 = blk.clock ? blk.clock() : 0;
       const i64 s0 = ua / kStripe, stripes = ub / kStripe - s0 + 1, base = s0 * kStripe;
+      // Scores: A = 16 rows of Q (d2p pairs a row), B = K stripes of 16 keys.
+      const TileWalk qa{bytes(qs + g0 * d2p), kTilePairs * 4, d2p * 4, 0};
       for (i64 st = 0; st < stripes; st += 4) {
-        const Bf16* kt = blk.kt + (s0 + st) * stripeLen;
-        float* dst = s + st * kStripe;
-        switch (imin(4, stripes - st)) {
-          case 1: tileScores<1>(qs + g0 * d2p, d2p, kt, stripeLen, dst); break;
-          case 2: tileScores<2>(qs + g0 * d2p, d2p, kt, stripeLen, dst); break;
-          case 3: tileScores<3>(qs + g0 * d2p, d2p, kt, stripeLen, dst); break;
-          default: tileScores<4>(qs + g0 * d2p, d2p, kt, stripeLen, dst); break;
-        }
+        const TileWalk kb{bytes(blk.kt + (s0 + st) * stripeLen), kTilePairs * 2 * kStripe * 2, 64, stripeLen * 2};
+        tileProduct(static_cast<int>(imin(4, stripes - st)), qa, kb, d2p / kTilePairs, s + st * kStripe, kScoreLd);
       }
       softmaxRows(sg, g0, R, s, pbuf, base, stripes, m, l, corr);
       const i64 t1 = blk.clock ? blk.clock() : 0;
@@ -169,14 +154,12 @@ void forwardBlock(const Bf16ForwardBlock& blk) {
       for (int r = 0; r < R; ++r)
         for (i64 k = stripes * kStripe; k < kEnd; k += W) _mm256_storeu_si256(reinterpret_cast<__m256i*>(pbuf + r * kScoreLd + k), _mm256_setzero_si256());
       const Bf16* vrow = blk.v + (base + k0) / 2 * ldvp;
+      // P V: A = 16 rows of P (32 keys a tile), B = V column tiles (16 key pairs).
+      const TileWalk pa{bytes(pbuf + k0), 2 * kTilePairs * 2, kScoreLd * 2, 0};
       for (i64 c0 = 0; c0 < dvp; c0 += 64) {
         const i64 cnt = imin(4, (dvp - c0) / W);
-        switch (cnt) {
-          case 1: tileValues<1>(pbuf + k0, chunks, vrow + c0 * 2, ldvp, tmp); break;
-          case 2: tileValues<2>(pbuf + k0, chunks, vrow + c0 * 2, ldvp, tmp); break;
-          case 3: tileValues<3>(pbuf + k0, chunks, vrow + c0 * 2, ldvp, tmp); break;
-          default: tileValues<4>(pbuf + k0, chunks, vrow + c0 * 2, ldvp, tmp); break;
-        }
+        const TileWalk vb{bytes(vrow + c0 * 2), kTilePairs * ldvp * 2, ldvp * 2, 2 * W * 2};
+        tileProduct(static_cast<int>(cnt), pa, vb, chunks, tmp, 64);
         for (int r = 0; r < R; ++r) {
           float* a = acc + (g0 + r) * dvp + c0;
           const V cr = _mm512_set1_ps(corr[r]);
