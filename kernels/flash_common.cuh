@@ -4,10 +4,9 @@
 // slots (past the last key) hold key -1 and K = V = 0.
 #pragma once
 
-#include <cuda_runtime.h>
-
 #include <cstdint>
 
+#include "cuda_compat.cuh"
 #include "flash_params.hpp"
 
 namespace attnscope::kernels::flash {
@@ -25,24 +24,24 @@ struct SlotTable {
   uint8_t* colGlobal;
 };
 
-__device__ __forceinline__ SlotTable slotTableAt(unsigned char* base, int slots) {
+__device__ __forceinline__ SlotTable slotTableAt(unsigned char* base, int slotCount) {
   SlotTable s;
   s.bitsOffset = reinterpret_cast<int64_t*>(base);
-  s.key = reinterpret_cast<int32_t*>(base + sizeof(int64_t) * slots);
-  s.kind = base + (sizeof(int64_t) + sizeof(int32_t)) * slots;
-  s.colGlobal = s.kind + slots;
+  s.key = reinterpret_cast<int32_t*>(base + sizeof(int64_t) * slotCount);
+  s.kind = base + (sizeof(int64_t) + sizeof(int32_t)) * slotCount;
+  s.colGlobal = s.kind + slotCount;
   return s;
 }
 
-// Fills the slot table for chunk [t0, t0 + slots) of a row with `virtualKeys`
+// Fills the slot table for chunk [t0, t0 + slotCount) of a row with `virtualKeys`
 // slots; returns whether this thread saw a slot that needs element masking
 // (padding, a non-Full tile, a key right of the tile's first row when causal).
 // Callers combine the flags with __syncthreads_or, which is also the barrier
 // that publishes the table.
-__device__ __forceinline__ bool fillSlots(const FlashLayoutView& v, int head, int64_t entryBegin, int64_t virtualKeys, int64_t t0, int slots,
+__device__ __forceinline__ bool fillSlots(const FlashLayoutView& v, int head, int64_t entryBegin, int64_t virtualKeys, int64_t t0, int slotCount,
                                           int64_t firstRow, SlotTable s) {
   bool needsMask = false;
-  for (int c = threadIdx.x; c < slots; c += blockDim.x) {
+  for (int c = threadIdx.x; c < slotCount; c += blockDim.x) {
     const int64_t t = t0 + c;
     int32_t key = -1;
     uint8_t kind = kFlashGlobalOnly;

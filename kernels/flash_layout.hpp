@@ -122,6 +122,9 @@ struct FlashQueryTile {
 
 ATTNSCOPE_HD int64_t flashTilesPerBlock(const FlashLayoutView& v, int tileRows) { return (v.block + tileRows - 1) / tileRows; }
 
+// Grid x of a launch: every kernel query tile of every layout query block.
+ATTNSCOPE_HD int64_t flashGridTiles(const FlashLayoutView& v, int tileRows) { return v.rowBlocks * flashTilesPerBlock(v, tileRows); }
+
 ATTNSCOPE_HD FlashQueryTile flashQueryTile(const FlashLayoutView& v, int64_t tileIndex, int tileRows) {
   const int64_t sub = flashTilesPerBlock(v, tileRows);
   FlashQueryTile t;

@@ -1,0 +1,242 @@
+// The CPU emulation of CUDA that the kernel suites run on: its shuffles,
+// barriers and mma.sync must mean what the hardware's do, and the mistakes it
+// exists to catch (a missing barrier, a deadlock, divergent collectives,
+// shared-memory overruns) must fail loudly.
+#include <QtTest>
+
+#include <bit>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "cuda_emu.hpp"
+#include "low_precision.hpp"
+
+using namespace attnscope;
+namespace emu = attnscope::emu;
+
+namespace {
+
+// Runs body on a 1-D block; returns the error message ("" when it ran cleanly).
+std::string runCatching(unsigned threads, size_t shared, const std::function<void()>& body, emu::Order order = emu::Order::Forward) {
+  try {
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(threads), shared, order, 7}, body);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+// An element of a 16-bit operand register pair: elements 2r and 2r + 1 of a lane's fragment sit in register r.
+void put(uint32_t* regs, int element, uint16_t bits) {
+  const int r = element / 2;
+  if (element % 2) regs[r] = (regs[r] & 0xFFFFu) | (static_cast<uint32_t>(bits) << 16);
+  else regs[r] = (regs[r] & 0xFFFF0000u) | bits;
+}
+
+}  // namespace
+
+class TestCudaEmulator : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void placesCoverTheGrid() {
+    std::vector<int> seen(2 * 3 * 64, 0);
+    emu::launch(emu::LaunchConfig{dim3(2, 3), dim3(16, 4), 0}, [&] {
+      QCOMPARE(blockDim.x, 16u);
+      QCOMPARE(gridDim.y, 3u);
+      const unsigned block = blockIdx.y * gridDim.x + blockIdx.x, thread = threadIdx.y * blockDim.x + threadIdx.x;
+      ++seen[block * 64 + thread];
+    });
+    for (int s : seen) QCOMPARE(s, 1);
+  }
+
+  void shufflesFollowCudaSemantics() {
+    std::vector<int> fromSegment(64), butterfly(64), down(64), xorWide(64);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(64), 0}, [&] {
+      const int t = static_cast<int>(threadIdx.x);
+      fromSegment[t] = __shfl_sync(0xffffffffu, 100 + t, 1, 4);  // lane 1 of this lane's group of 4
+      int sum = t;
+      for (int m = 16; m >= 1; m /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, m);
+      butterfly[t] = sum;
+      down[t] = __shfl_down_sync(0xffffffffu, t, 3);  // the last 3 lanes of a warp keep their own value
+      xorWide[t] = __shfl_xor_sync(0xffffffffu, t, 4, 4);  // past the 4-lane segment: own value
+    });
+    for (int t = 0; t < 64; ++t) {
+      QCOMPARE(fromSegment[t], 100 + (t & ~3) + 1);
+      const int warpBase = t & ~31;
+      QCOMPARE(butterfly[t], 32 * warpBase + 31 * 32 / 2);  // the sum over this warp's lanes only
+      QCOMPARE(down[t], (t % 32) + 3 < 32 ? t + 3 : t);
+      QCOMPARE(xorWide[t], t);
+    }
+  }
+
+  void floatShufflesKeepBits() {
+    std::vector<float> got(32);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(32), 0}, [&] {
+      const float mine = threadIdx.x == 5 ? -INFINITY : 0.25f * static_cast<float>(threadIdx.x);
+      got[threadIdx.x] = __shfl_sync(0xffffffffu, mine, 5);
+    });
+    for (float g : got) QCOMPARE(g, -INFINITY);
+  }
+
+  void barriersReduceAndPublish() {
+    std::vector<int> orResult(96), countResult(96), neighbour(96);
+    for (emu::Order order : {emu::Order::Forward, emu::Order::Reverse, emu::Order::Shuffled}) {
+      emu::launch(emu::LaunchConfig{dim3(2), dim3(96), 96 * sizeof(int), order, 3}, [&] {
+        int* s = reinterpret_cast<int*>(emu::dynamicShared());
+        const int t = static_cast<int>(threadIdx.x);
+        s[t] = 1000 * static_cast<int>(blockIdx.x) + t;
+        orResult[t] = __syncthreads_or(t == 70 && blockIdx.x == 1);
+        countResult[t] = __syncthreads_count(t % 3 == 0);
+        neighbour[t] = s[(t + 1) % 96];
+      });
+      for (int t = 0; t < 96; ++t) {
+        QCOMPARE(orResult[t], 1);  // the last block ran last: thread 70 of block 1 said yes
+        QCOMPARE(countResult[t], 32);
+        QCOMPARE(neighbour[t], 1000 + (t + 1) % 96);
+      }
+    }
+  }
+
+  // Without the barrier, a reader can run before its writer: the emulation's
+  // scheduling orders must be able to show that.
+  void missingBarrierShowsInSomeOrder() {
+    std::vector<int> neighbour(64);
+    const auto racy = [&] {
+      int* s = reinterpret_cast<int*>(emu::dynamicShared());
+      const int t = static_cast<int>(threadIdx.x);
+      s[t] = t;
+      neighbour[t] = s[(t + 1) % 64];  // no __syncthreads() in between
+    };
+    const int fill = static_cast<int>(0xA5A5A5A5u);  // what unwritten shared memory holds
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(64), 64 * sizeof(int), emu::Order::Forward}, racy);
+    QCOMPARE(neighbour[10], fill);  // thread 10 finished before thread 11 began
+    QCOMPARE(neighbour[63], 0);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(64), 64 * sizeof(int), emu::Order::Reverse}, racy);
+    QCOMPARE(neighbour[10], 11);  // reverse order hides it here, and shows it at the wrap-around
+    QCOMPARE(neighbour[63], fill);
+  }
+
+  void deadlockIsAnError() {
+    const std::string e = runCatching(64, 0, [] {
+      if (threadIdx.x < 16) __syncthreads();
+      else (void)__shfl_sync(0xffffffffu, 1, 0);
+    });
+    QVERIFY2(contains(e, "deadlock"), e.c_str());
+  }
+
+  void divergentCollectivesAreAnError() {
+    const std::string e = runCatching(32, 0, [] {
+      if (threadIdx.x < 16) {
+        (void)__shfl_sync(0xffffffffu, 1, 0);
+      } else {
+        float c[4] = {};
+        const uint32_t a[4] = {};
+        emu::mmaM16N8K16(c, a, 0, 0, emu::MmaElement::Fp16);
+      }
+    });
+    QVERIFY2(contains(e, "different collectives"), e.c_str());
+  }
+
+  void collectiveWithExitedLanesIsAnError() {
+    const std::string e = runCatching(32, 0, [] {
+      if (threadIdx.x >= 8) return;
+      (void)__shfl_xor_sync(0xffffffffu, 1, 1);
+    });
+    QVERIFY2(contains(e, "exited"), e.c_str());
+  }
+
+  void exitedThreadsDoNotHoldBarriers() {
+    int after = 0;
+    const std::string e = runCatching(64, 0, [&] {
+      if (threadIdx.x >= 32) return;  // a whole warp leaves early
+      __syncthreads();
+      ++after;
+    });
+    QVERIFY2(e.empty(), e.c_str());
+    QCOMPARE(after, 32);
+  }
+
+  void sharedOverrunAndTrapAreErrors() {
+    std::string e = runCatching(32, 100, [] {
+      if (threadIdx.x == 3) emu::dynamicShared()[100 + 5] = 1;
+    });
+    QVERIFY2(contains(e, "past its 100-byte"), e.c_str());
+    e = runCatching(32, 0, [] {
+      if (threadIdx.x == 9) __trap();
+    });
+    QVERIFY2(contains(e, "__trap") && contains(e, "thread 9"), e.c_str());
+    e = runCatching(32, 0, [] { throw std::runtime_error("from the kernel"); });
+    QVERIFY2(contains(e, "from the kernel"), e.c_str());
+  }
+
+  // The fragment layouts as the PTX ISA tables state them, element by element
+  // (a0..a7, b0..b3, c0..c3 of lane = 4 * groupID + threadID_in_group),
+  // against a plain product of the same 16-bit values.
+  void mmaMatchesPlainProduct_data() {
+    QTest::addColumn<bool>("bf16");
+    QTest::newRow("fp16") << false;
+    QTest::newRow("bf16") << true;
+  }
+  void mmaMatchesPlainProduct() {
+    QFETCH(bool, bf16);
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const auto round16 = [bf16](float x) { return bf16 ? kernels::roundToBf16(x) : kernels::roundToHalf(x); };
+    const auto bits16 = [bf16](float x) { return bf16 ? emu::bf16Bits(x) : emu::halfBits(x); };
+    float a[16][16], b[16][8], c[16][8];
+    for (auto& row : a)
+      for (float& x : row) x = round16(normal(rng));
+    for (auto& row : b)
+      for (float& x : row) x = round16(normal(rng));
+    for (auto& row : c)
+      for (float& x : row) x = normal(rng);
+    std::vector<float> d(16 * 8, 0.0f);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(32), 0}, [&] {
+      const int lane = static_cast<int>(threadIdx.x), group = lane / 4, tig = lane % 4;
+      uint32_t ra[4] = {}, rb[2] = {};
+      for (int i = 0; i < 8; ++i) {
+        const int row = (i < 2 || (i >= 4 && i < 6)) ? group : group + 8;
+        const int col = tig * 2 + (i & 1) + (i >= 4 ? 8 : 0);
+        put(ra, i, bits16(a[row][col]));
+      }
+      for (int i = 0; i < 4; ++i) put(rb, i, bits16(b[tig * 2 + (i & 1) + (i >= 2 ? 8 : 0)][group]));
+      float rc[4];
+      for (int i = 0; i < 4; ++i) rc[i] = c[i < 2 ? group : group + 8][tig * 2 + (i & 1)];
+      emu::mmaM16N8K16(rc, ra, rb[0], rb[1], bf16 ? emu::MmaElement::Bf16 : emu::MmaElement::Fp16);
+      for (int i = 0; i < 4; ++i) d[static_cast<size_t>((i < 2 ? group : group + 8) * 8 + tig * 2 + (i & 1))] = rc[i];
+    });
+    for (int i = 0; i < 16; ++i)
+      for (int j = 0; j < 8; ++j) {
+        double want = c[i][j];
+        for (int k = 0; k < 16; ++k) want += static_cast<double>(a[i][k]) * b[k][j];
+        QVERIFY2(std::abs(d[static_cast<size_t>(i * 8 + j)] - want) <= 1e-5 * (1.0 + std::abs(want)), qPrintable(QString("D(%1,%2)").arg(i).arg(j)));
+      }
+  }
+
+  // The device conversions the emulation provides against the host rounding
+  // the references use: same value for every class of input.
+  void conversionsRoundToNearestEven() {
+    std::vector<float> xs = {0.0f, -0.0f, 1.0f, -1.5f, 65504.0f, 65519.0f, 65520.0f, 1e-8f, 5.96e-8f, 2.98e-8f, 6.1e-5f, 6.09e-5f, 1.0009765625f,
+                             1.00048828125f, 1.00146484375f, 3.0e38f, -3.4e38f, INFINITY, -INFINITY};
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<uint32_t> anyBits;
+    for (int i = 0; i < 20000; ++i) {
+      const float x = std::bit_cast<float>(anyBits(rng));
+      if (!std::isnan(x)) xs.push_back(x);
+    }
+    for (float x : xs) {
+      QCOMPARE(std::bit_cast<uint32_t>(emu::halfValue(emu::halfBits(x))), std::bit_cast<uint32_t>(kernels::roundToHalf(x)));
+      QCOMPARE(std::bit_cast<uint32_t>(emu::bf16Value(emu::bf16Bits(x))), std::bit_cast<uint32_t>(kernels::roundToBf16(x)));
+      QCOMPARE(std::bit_cast<uint32_t>(__half2float(__float2half_rn(x))), std::bit_cast<uint32_t>(kernels::roundToHalf(x)));
+    }
+    QVERIFY(std::isnan(emu::halfValue(emu::halfBits(NAN))));
+    QVERIFY(std::isnan(emu::bf16Value(emu::bf16Bits(NAN))));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestCudaEmulator)
+#include "test_cuda_emulator.moc"

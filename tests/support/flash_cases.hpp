@@ -1,0 +1,113 @@
+// The shapes the flash kernel is held to the CPU on, wherever it runs (a GPU,
+// or the CPU emulation of CUDA): tiles and masks at their edges (odd n, n
+// below a tile, several heads, causal, d = 32 / 64 / 128; band, global, bits
+// and per-head dynamic layouts), with the helpers both suites need.
+//
+// Tolerances: fp32 within 1e-4 relative to the CPU. fp16/bf16 no worse than
+// twice a naive same-precision reference (naiveLowPrecisionAttention).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "attention/block_layout.hpp"
+#include "attention/registry.hpp"
+#include "common/error.hpp"
+#include "flash_params.hpp"
+#include "low_precision.hpp"
+#include "naive_reference.hpp"
+#include "sequence/sequence.hpp"
+
+namespace attnscope::testing {
+
+struct FlashCase {
+  std::string variant;
+  std::vector<std::pair<std::string, std::string>> params;
+  int64_t n, d;
+  int heads;
+  bool causal;
+};
+
+inline const std::vector<FlashCase>& flashCases() {
+  static const std::vector<FlashCase> cases = {
+      {"dense", {}, 1, 32, 1, false},  // a single row: far below every tile
+      {"dense", {}, 37, 64, 3, true},  // odd n, several heads
+      {"dense", {}, 333, 64, 2, true},
+      {"dense", {}, 200, 128, 2, false},
+      {"sliding_window", {{"window", "8"}, {"dilation", "2"}}, 130, 64, 2, false},
+      {"sliding_window", {{"window", "20"}}, 201, 128, 1, true},
+      {"longformer", {{"window", "4"}, {"globals", "3"}, {"global_indices", "50"}}, 130, 32, 2, false},
+      {"bigbird", {{"block", "16"}, {"random_blocks", "2"}}, 130, 64, 2, true},
+      {"topk_dynamic", {{"block", "16"}, {"topk", "2"}}, 150, 64, 2, false},  // per-head layouts
+      {"local_block", {{"block", "131"}}, 300, 32, 1, false},                 // Bits tiles
+  };
+  return cases;
+}
+
+inline std::string flashCaseName(const FlashCase& c) {
+  return c.variant + "_n" + std::to_string(c.n) + "_d" + std::to_string(c.d) + "_h" + std::to_string(c.heads) + (c.causal ? "_causal" : "");
+}
+
+inline AttentionSpec specOf(const FlashCase& c) {
+  AttentionSpec spec = makeSpec(c.variant);
+  for (const auto& [name, value] : c.params) spec.params.set(name, value);
+  spec.causal = c.causal;
+  return spec;
+}
+
+inline Qkv inputsOf(const FlashCase& c) {
+  Qkv qkv;
+  for (int h = 0; h < c.heads; ++h) {
+    qkv.q.push_back(randomMatrix(c.n, c.d, 100 + 10 * h, 0.8));
+    qkv.k.push_back(randomMatrix(c.n, c.d, 101 + 10 * h, 0.8));
+    qkv.v.push_back(randomMatrix(c.n, c.d, 102 + 10 * h));
+  }
+  return qkv;
+}
+
+// One layout per head (dynamic variants differ by head).
+inline std::vector<BlockLayout> layoutsOf(const FlashCase& c, const AttentionSpec& spec, const Qkv& qkv) {
+  std::vector<BlockLayout> out;
+  const Shape shape{c.n, c.d, c.d, c.heads, c.causal, 1};
+  for (int h = 0; h < c.heads; ++h) {
+    const HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], nullptr, h};
+    std::optional<BlockLayout> l = VariantRegistry::instance().get(c.variant).layout(spec, shape, &in);
+    if (!l) throw Error(ErrorKind::Unsupported, c.variant + " has no layout");
+    out.push_back(std::move(*l));
+  }
+  return out;
+}
+
+// Dense n x nKeys mask of a layout (small n only).
+inline std::vector<uint8_t> pairMask(const BlockLayout& l) {
+  std::vector<uint8_t> m(static_cast<size_t>(l.n * l.nKeys), 0);
+  for (int64_t qb = 0; qb < l.rowBlocks(); ++qb)
+    for (int64_t e = l.rowBegin(qb); e < l.rowEnd(qb); ++e) {
+      const int64_t kb = l.tileCol(e);
+      for (int64_t i = qb * l.block; i < std::min(l.n, (qb + 1) * l.block); ++i)
+        for (int64_t j = kb * l.block; j < std::min(l.nKeys, (kb + 1) * l.block); ++j)
+          if (l.allowed(e, i, j)) m[static_cast<size_t>(i * l.nKeys + j)] = 1;
+    }
+  return m;
+}
+
+// Whether row i attends anything (its LSE must be finite exactly then).
+inline bool rowAttends(const std::vector<uint8_t>& mask, int64_t nKeys, int64_t i) {
+  for (int64_t j = 0; j < nKeys; ++j)
+    if (mask[static_cast<size_t>(i * nKeys + j)]) return true;
+  return false;
+}
+
+inline Mat naiveLowPrecision(const Mat& q, const Mat& k, const Mat& v, const std::vector<uint8_t>& mask, kernels::FlashElement e) {
+  const int64_t m = k.rows();
+  const MaskFn allowed = [&mask, m](int64_t i, int64_t j) { return mask[static_cast<size_t>(i * m + j)] != 0; };
+  return naiveLowPrecisionAttention(q, k, v, allowed, e == kernels::FlashElement::Bf16 ? &kernels::roundToBf16 : &kernels::roundToHalf);
+}
+
+inline const char* elementName(kernels::FlashElement e) {
+  return e == kernels::FlashElement::Fp32 ? "fp32" : e == kernels::FlashElement::Fp16 ? "fp16" : "bf16";
+}
+
+}  // namespace attnscope::testing
