@@ -180,6 +180,7 @@ KernelTable<CudaKernel>& cudaKernels() {
   static KernelTable<CudaKernel> table("cuda");
   static const bool filled = [] {
     addFlashKernels(table);
+    addHierarchicalKernel(table);
     addLowRankKernels(table);
     table.add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
     return true;

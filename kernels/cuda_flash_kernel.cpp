@@ -7,6 +7,7 @@
 #include "attention/mask_variant.hpp"
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "cuda_flash_kernel.hpp"
 #include "cupti_profiler.hpp"
 #include "cuda_kernel_table.hpp"
 #include "flash_layout_host.hpp"
@@ -26,8 +27,8 @@ FlashElement elementOf(Precision p) {
   return FlashElement::Fp32;
 }
 
-// The part of flashSupports() that needs no layout, so supports() can answer
-// before any input is loaded; run() asks flashSupports() itself with the layouts.
+}  // namespace
+
 bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
   if (shape) {
     if (!flashHeadWidthSupported(static_cast<int>(shape->d))) {
@@ -48,6 +49,8 @@ bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* wh
   return true;
 }
 
+namespace {
+
 class FlashKernel final : public CudaKernel {
  public:
   AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const override {
@@ -62,58 +65,60 @@ class FlashKernel final : public CudaKernel {
     std::vector<const BlockLayout*> views;
     for (const BlockLayout& l : layouts) views.push_back(&l);
     const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, 1};
-    const double flops = VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops;
-
-    MemoryMeter meter;
-    FlashRunOptions o;
-    o.element = elementOf(spec.precision);
-    o.meter = &meter;
-    std::string cuptiWhy;
-    CuptiProfiler& cupti = CuptiProfiler::instance();
-    const bool traced = cupti.enable(&cuptiWhy);
-    const uint64_t id = CuptiProfiler::newExternalId();
-    FlashRunOutput out;
-    {
-      CorrelationScope scope(id);
-      out = runFlashForward(qkv, views, o);
-    }
-    if (!out.guardsIntact) throw Error(ErrorKind::Unavailable, "cuda flash kernel wrote past the end of its output (a kernel bug; please report it)");
-
-    AttentionResult result;
-    result.output = std::move(out.output);
-    result.extras.resize(static_cast<size_t>(qkv.heads()));
-    result.elapsedMs = out.kernelMs;
-    if (traced) {
-      // Flushed here, after the timed launch: the forward's time is the flash
-      // kernel's own record (the fp16/bf16 conversions are separate spans).
-      const CuptiRecords records = recordsFor(cupti.flushAndTake(), id);
-      result.trace = recordsToTrace(records, cupti.clockOffsetNs());
-      for (const KernelRecord& k : records.kernels)
-        if (shortKernelName(k.name).rfind("flashForward", 0) == 0) result.elapsedMs = static_cast<double>(k.endNs - k.startNs) / 1e6;
-      for (Span& span : result.trace.spans)
-        if (span.category == SpanCategory::Kernel && span.name.rfind("flashForward", 0) == 0) span.flops = flops;
-      result.trace.peakBytes = replayDeviceMemory(records.memory).peakBytes;
-      if (records.droppedRecords > 0)
-        result.extras.front().notes.push_back(std::to_string(records.droppedRecords) + " CUPTI records were dropped (its buffers were full)");
-    } else {
-      Span span;
-      span.name = "flash forward";
-      span.category = SpanCategory::Kernel;
-      span.device = "cuda:0";
-      span.startNs = traceClockNs();
-      span.durationNs = static_cast<int64_t>(out.kernelMs * 1e6);
-      span.flops = flops;
-      result.trace.spans.push_back(span);
-      result.trace.peakBytes = meter.peak();
-      result.extras.front().notes.push_back(cuptiFallbackNote(cuptiWhy));
-    }
-    // Device scratch beyond Q, K, V and O: the layout arrays.
-    result.peakWorkspaceBytes = out.layoutBytes;
-    return result;
+    return flashAttentionResult(spec, qkv, views, VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops);
   }
 };
 
 }  // namespace
+
+AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& views, double flops) {
+  MemoryMeter meter;
+  FlashRunOptions o;
+  o.element = elementOf(spec.precision);
+  o.meter = &meter;
+  std::string cuptiWhy;
+  CuptiProfiler& cupti = CuptiProfiler::instance();
+  const bool traced = cupti.enable(&cuptiWhy);
+  const uint64_t id = CuptiProfiler::newExternalId();
+  FlashRunOutput out;
+  {
+    CorrelationScope scope(id);
+    out = runFlashForward(qkv, views, o);
+  }
+  if (!out.guardsIntact) throw Error(ErrorKind::Unavailable, "cuda flash kernel wrote past the end of its output (a kernel bug; please report it)");
+
+  AttentionResult result;
+  result.output = std::move(out.output);
+  result.extras.resize(static_cast<size_t>(qkv.heads()));
+  result.elapsedMs = out.kernelMs;
+  if (traced) {
+    // Flushed here, after the timed launch: the forward's time is the flash
+    // kernel's own record (the fp16/bf16 conversions are separate spans).
+    const CuptiRecords records = recordsFor(cupti.flushAndTake(), id);
+    result.trace = recordsToTrace(records, cupti.clockOffsetNs());
+    for (const KernelRecord& k : records.kernels)
+      if (shortKernelName(k.name).rfind("flashForward", 0) == 0) result.elapsedMs = static_cast<double>(k.endNs - k.startNs) / 1e6;
+    for (Span& span : result.trace.spans)
+      if (span.category == SpanCategory::Kernel && span.name.rfind("flashForward", 0) == 0) span.flops = flops;
+    result.trace.peakBytes = replayDeviceMemory(records.memory).peakBytes;
+    if (records.droppedRecords > 0)
+      result.extras.front().notes.push_back(std::to_string(records.droppedRecords) + " CUPTI records were dropped (its buffers were full)");
+  } else {
+    Span span;
+    span.name = "flash forward";
+    span.category = SpanCategory::Kernel;
+    span.device = "cuda:0";
+    span.startNs = traceClockNs();
+    span.durationNs = static_cast<int64_t>(out.kernelMs * 1e6);
+    span.flops = flops;
+    result.trace.spans.push_back(span);
+    result.trace.peakBytes = meter.peak();
+    result.extras.front().notes.push_back(cuptiFallbackNote(cuptiWhy));
+  }
+  // Device scratch beyond Q, K, V and O: the layout arrays.
+  result.peakWorkspaceBytes = out.layoutBytes;
+  return result;
+}
 
 void addFlashKernels(KernelTable<CudaKernel>& table) {
   auto flash = std::make_shared<FlashKernel>();

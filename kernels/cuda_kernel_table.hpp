@@ -21,6 +21,9 @@ KernelTable<CudaKernel>& cudaKernels();
 // Registers the block-sparse flash kernel for dense and every mask-based variant.
 void addFlashKernels(KernelTable<CudaKernel>& table);
 
+// hierarchical on the flash kernel, over keys extended with block summaries (cuda_hierarchical.cpp).
+void addHierarchicalKernel(KernelTable<CudaKernel>& table);
+
 // The device's roof for the benchmark (cuda_roof.cpp): cuBLAS GEMM at this
 // precision and device-memory copy bandwidth. Needs a device.
 BackendRoof measureCudaRoof(Precision precision, int64_t gemmSize, int repeats);

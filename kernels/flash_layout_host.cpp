@@ -133,6 +133,16 @@ std::string flashSupports(const FlashRequest& r, const BlockLayout& layout) {
   return {};
 }
 
+void checkFlashInputs(const Qkv& qkv) {
+  if (qkv.q.empty() || qkv.k.size() != qkv.q.size() || qkv.v.size() != qkv.q.size())
+    throw Error(ErrorKind::InvalidArgument, "flash forward: Q, K and V need the same, non-zero number of heads");
+  const int64_t keys = qkv.k.front().rows();
+  for (size_t h = 0; h < qkv.q.size(); ++h)
+    if (qkv.q[h].rows() != qkv.n() || qkv.k[h].rows() != keys || qkv.v[h].rows() != keys || qkv.q[h].cols() != qkv.d() || qkv.k[h].cols() != qkv.d() ||
+        qkv.v[h].cols() != qkv.dv())
+      throw Error(ErrorKind::InvalidArgument, "flash forward: head " + std::to_string(h) + " differs in shape from head 0 (or K and V differ in rows)");
+}
+
 std::string flashCheckParams(const FlashParams& p) {
   if (!flashHeadWidthSupported(p.d) || p.dv != p.d) return "head widths d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv) + " not supported";
   if (p.heads < 1 || p.heads > 65535) return "heads out of range";

@@ -9,6 +9,7 @@
 
 #include "attention/block_layout.hpp"
 #include "flash_params.hpp"
+#include "sequence/sequence.hpp"
 
 namespace attnscope::kernels {
 
@@ -53,6 +54,11 @@ std::string flashSupports(const FlashRequest& request, const BlockLayout& layout
 // Empty when params are consistent (sizes, strides, alignment of 16-bit
 // inputs); otherwise what is wrong. launchFlashForward checks the same.
 std::string flashCheckParams(const FlashParams& params);
+
+// Q, K, V shapes as the kernel takes them: every head alike, K and V with
+// the same rows, which may outnumber Q's (hierarchical appends block
+// summaries). Throws Error(InvalidArgument) naming the head that differs.
+void checkFlashInputs(const Qkv& qkv);
 
 // Head widths the kernel has traits for.
 bool flashHeadWidthSupported(int d);

@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "device_buffer.hpp"
 #include "flash_device_layout.hpp"
+#include "flash_layout_host.hpp"
 
 namespace attnscope::kernels {
 
@@ -36,7 +37,7 @@ bool guardIntact(const float* devGuard, int64_t floats) {
 }  // namespace
 
 FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, const FlashRunOptions& options) {
-  qkv.checkShapes();
+  checkFlashInputs(qkv);
   if (layouts.empty() || layouts.front() == nullptr) throw Error(ErrorKind::InvalidArgument, "flash forward: no layout");
   if (layouts.size() != 1 && static_cast<int>(layouts.size()) != qkv.heads())
     throw Error(ErrorKind::InvalidArgument, "flash forward: give one layout or one per head");

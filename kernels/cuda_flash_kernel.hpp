@@ -1,0 +1,24 @@
+// What the CUDA kernels built on the flash kernel share: the checks that need
+// no layout, and one timed, traced run turned into an AttentionResult.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "attention/block_layout.hpp"
+#include "attention/variant.hpp"
+#include "backend/backend.hpp"
+
+namespace attnscope::kernels {
+
+// The part of flashSupports() that needs no layout, so supports() can answer
+// before any input is loaded; run() asks flashSupports() itself with the layouts.
+bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why);
+
+// One flash forward at spec's precision over `layouts` (one shared, or one
+// per head), timed by CUPTI kernel records (cudaEvents where CUPTI cannot
+// run); `flops` is the variant's cost-model count, for the span's rate.
+// peakWorkspaceBytes is the layout's device bytes.
+AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, double flops);
+
+}  // namespace attnscope::kernels

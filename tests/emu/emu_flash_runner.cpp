@@ -1,0 +1,132 @@
+// The flash kernels under the CPU emulation, instantiated once for every suite.
+#include "emu_flash_runner.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "flash_fwd_fp32_kernel.cuh"
+#include "flash_fwd_mma_kernel.cuh"
+#include "flash_layout_host.hpp"
+
+namespace attnscope::testing {
+
+using namespace attnscope::kernels;
+
+namespace {
+
+constexpr unsigned char kGuardByte = 0xA5;
+constexpr size_t kGuardFloats = 64;
+
+std::vector<float> packHeads(const std::vector<Mat>& heads) {
+  std::vector<float> out;
+  for (const Mat& m : heads) out.insert(out.end(), m.data(), m.data() + m.size());
+  return out;
+}
+
+bool guardIntact(const std::vector<float>& buffer, size_t from) {
+  const unsigned char* bytes = reinterpret_cast<const unsigned char*>(buffer.data() + from);
+  for (size_t i = 0; i < (buffer.size() - from) * sizeof(float); ++i)
+    if (bytes[i] != kGuardByte) return false;
+  return true;
+}
+
+// fp32 -> 16-bit through the device conversion kernel itself, as the GPU runner does.
+std::vector<uint16_t> convert(const std::vector<float>& src, FlashElement e) {
+  std::vector<uint16_t> dst(src.size());
+  const int64_t count = static_cast<int64_t>(src.size());
+  emu::launch(emu::LaunchConfig{dim3(3), dim3(64), 0}, [&] {
+    if (e == FlashElement::Bf16) device::convertFromFp32<true>(src.data(), dst.data(), count);
+    else device::convertFromFp32<false>(src.data(), dst.data(), count);
+  });
+  return dst;
+}
+
+template <int D>
+void launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
+  if (p.element == FlashElement::Fp32) {
+    using T = FlashFp32Traits<D>;
+    emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
+                [&] { device::flashForwardFp32<D>(p); });
+  } else {
+    using T = FlashMmaTraits<D>;
+    const bool bf16 = p.element == FlashElement::Bf16;
+    emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
+                [&] {
+                  if (bf16) device::flashForwardMma<D, true>(p);
+                  else device::flashForwardMma<D, false>(p);
+                });
+  }
+}
+
+}  // namespace
+
+EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, FlashElement element, emu::Order order, uint64_t seed) {
+  checkFlashInputs(qkv);
+  FlashRequest request;
+  request.element = element;
+  request.d = static_cast<int>(qkv.d());
+  request.dv = static_cast<int>(qkv.dv());
+  request.heads = qkv.heads();
+  request.n = qkv.n();
+  request.nKeys = qkv.k.front().rows();
+  for (const BlockLayout* l : layouts) {
+    const std::string why = flashSupports(request, *l);
+    if (!why.empty()) throw Error(ErrorKind::Unsupported, "flash kernel: " + why);
+  }
+  const FlashLayoutArrays arrays = buildFlashLayout(layouts);
+  FlashParams p;
+  p.element = element;
+  p.heads = request.heads;
+  p.n = request.n;
+  p.nKeys = request.nKeys;
+  p.d = request.d;
+  p.dv = request.dv;
+  p.scale = 1.0f / std::sqrt(static_cast<float>(p.d));
+  p.layout = hostView(arrays);
+  setContiguousStrides(p);
+
+  const std::vector<float> q32 = packHeads(qkv.q), k32 = packHeads(qkv.k), v32 = packHeads(qkv.v);
+  std::vector<uint16_t> q16, k16, v16;
+  if (element == FlashElement::Fp32) {
+    p.q = q32.data();
+    p.k = k32.data();
+    p.v = v32.data();
+  } else {
+    q16 = convert(q32, element);
+    k16 = convert(k32, element);
+    v16 = convert(v32, element);
+    p.q = q16.data();
+    p.k = k16.data();
+    p.v = v16.data();
+  }
+  const size_t oFloats = static_cast<size_t>(p.heads * p.n * p.dv), lseFloats = static_cast<size_t>(p.heads * p.n);
+  std::vector<float> o(oFloats + kGuardFloats), lse(lseFloats + kGuardFloats);
+  std::memset(o.data(), kGuardByte, o.size() * sizeof(float));
+  std::memset(lse.data(), kGuardByte, lse.size() * sizeof(float));
+  p.o = o.data();
+  p.lse = lse.data();
+  const std::string bad = flashCheckParams(p);
+  if (!bad.empty()) throw Error(ErrorKind::InvalidArgument, "flash kernel: " + bad);
+
+  switch (p.d) {
+    case 32: launchEmulated<32>(p, order, seed); break;
+    case 64: launchEmulated<64>(p, order, seed); break;
+    case 128: launchEmulated<128>(p, order, seed); break;
+    default: throw Error(ErrorKind::Unsupported, "no traits for d = " + std::to_string(p.d));
+  }
+
+  EmulatedOutput out;
+  for (int h = 0; h < p.heads; ++h) {
+    Mat m(p.n, p.dv);
+    std::memcpy(m.data(), o.data() + static_cast<size_t>(h * p.n * p.dv), static_cast<size_t>(p.n * p.dv) * sizeof(float));
+    out.output.push_back(std::move(m));
+    out.lse.emplace_back(lse.begin() + h * p.n, lse.begin() + (h + 1) * p.n);
+  }
+  out.guardsIntact = guardIntact(o, oFloats) && guardIntact(lse, lseFloats);
+  o.resize(oFloats);
+  out.rawO = std::move(o);
+  return out;
+}
+
+}  // namespace attnscope::testing

@@ -1,0 +1,28 @@
+// The emulated counterpart of runFlashForward (kernels/flash_runner.cpp): the
+// same support check, layout arrays, params and guard floats, with host
+// memory for device memory and the CPU emulation of CUDA for the GPU. The
+// fp16/bf16 inputs go through the device conversion kernel too.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "attention/block_layout.hpp"
+#include "cuda_emu.hpp"
+#include "flash_params.hpp"
+#include "sequence/sequence.hpp"
+
+namespace attnscope::testing {
+
+struct EmulatedOutput {
+  std::vector<Mat> output;              // per head [n x dv]
+  std::vector<std::vector<float>> lse;  // per head [n]
+  bool guardsIntact = true;             // nothing written past O or LSE
+  std::vector<float> rawO;              // all of O, for bitwise comparisons between orders
+};
+
+// Throws Error(Unsupported) with flashSupports' reason, as the GPU runner does.
+EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, kernels::FlashElement element, emu::Order order,
+                           uint64_t seed = 1);
+
+}  // namespace attnscope::testing

@@ -1,0 +1,150 @@
+// hierarchical on the flash kernel (kernels/hierarchical_flash.hpp): its
+// layout over the keys extended with block summaries admits exactly the
+// pairs the variant defines, and the kernel's own source, run under the CPU
+// emulation, matches the CPU backend's hierarchical.
+#include <QtTest>
+
+#include <cmath>
+
+#include "backend/backend.hpp"
+#include "emu_flash_runner.hpp"
+#include "flash_cases.hpp"
+#include "hierarchical_flash.hpp"
+
+using namespace attnscope;
+using namespace attnscope::kernels;
+using namespace attnscope::testing;
+
+namespace {
+
+AttentionSpec hierarchicalSpec(int64_t block, bool causal) {
+  AttentionSpec spec = makeSpec("hierarchical");
+  spec.params.set("block", std::to_string(block));
+  spec.causal = causal;
+  return spec;
+}
+
+// The variant's definition over extended key index j, written out plainly.
+bool definedPair(const HierarchicalKeys& k, bool causal, int64_t i, int64_t j) {
+  const int64_t own = i / k.b;
+  if (j < k.n) return j / k.b == own && (!causal || j <= i);
+  if (j < k.summaryStart()) return false;  // padding after a short last block
+  const int64_t c = j - k.summaryStart();
+  return c != own && (!causal || c < own);
+}
+
+Qkv randomQkv(int64_t n, int64_t d, int heads) {
+  Qkv qkv;
+  for (int h = 0; h < heads; ++h) {
+    qkv.q.push_back(randomMatrix(n, d, 300 + 10 * h, 0.8));
+    qkv.k.push_back(randomMatrix(n, d, 301 + 10 * h, 0.8));
+    qkv.v.push_back(randomMatrix(n, d, 302 + 10 * h));
+  }
+  return qkv;
+}
+
+}  // namespace
+
+class TestFlashHierarchical : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void layoutAdmitsExactlyTheDefinedPairs_data() {
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("block");
+    QTest::addColumn<bool>("causal");
+    for (bool causal : {false, true}) {
+      const char* c = causal ? "_causal" : "";
+      QTest::addRow("n64_b8%s", c) << 64 << 8 << causal;
+      QTest::addRow("n37_b8_short_last%s", c) << 37 << 8 << causal;
+      QTest::addRow("n300_b5_many_summary_tiles%s", c) << 300 << 5 << causal;
+      QTest::addRow("n10_b1%s", c) << 10 << 1 << causal;
+      QTest::addRow("n5_b64_one_block%s", c) << 5 << 64 << causal;
+    }
+  }
+  void layoutAdmitsExactlyTheDefinedPairs() {
+    QFETCH(int, n);
+    QFETCH(int, block);
+    QFETCH(bool, causal);
+    const HierarchicalKeys k = hierarchicalKeys(hierarchicalSpec(block, causal), n);
+    const BlockLayout l = hierarchicalFlashLayout(k, causal);
+    QCOMPARE(l.nKeys, k.keys());
+    QVERIFY(l.storageBytes() <= hierarchicalLayoutBytesBound(k));
+    const std::vector<uint8_t> mask = pairMask(l);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k.keys(); ++j)
+        QVERIFY2((mask[static_cast<size_t>(i * k.keys() + j)] != 0) == definedPair(k, causal, i, j), qPrintable(QString("pair (%1, %2)").arg(i).arg(j)));
+  }
+
+  void summariesAreBlockMeans() {
+    const Qkv qkv = randomQkv(37, 32, 2);
+    const HierarchicalKeys k = hierarchicalKeys(hierarchicalSpec(8, false), 37);
+    const Qkv ext = withBlockSummaries(qkv, k);
+    QCOMPARE(ext.k[1].rows(), k.keys());
+    QCOMPARE(ext.q[1], qkv.q[1]);
+    QCOMPARE(ext.k[1].topRows(37), qkv.k[1]);
+    QVERIFY(ext.v[1].middleRows(37, k.summaryStart() - 37).isZero());
+    const int64_t last = k.blocks - 1;  // rows 32..36: five tokens
+    const Eigen::RowVectorXf want = qkv.v[1].middleRows(32, 5).colwise().sum() / 5.0f;
+    QVERIFY((ext.v[1].row(k.summaryStart() + last) - want).cwiseAbs().maxCoeff() < 1e-6f);
+  }
+
+  void refusesLayoutsTooLargeToBuild() {
+    const HierarchicalKeys k = hierarchicalKeys(hierarchicalSpec(1, false), 65536);
+    const std::string why = hierarchicalFlashSupports(k, false, int64_t{256} << 20);
+    QVERIFY2(why.find("block 1") != std::string::npos && why.find("MiB") != std::string::npos, why.c_str());
+    QVERIFY(hierarchicalFlashSupports(hierarchicalKeys(hierarchicalSpec(256, false), 65536), false, int64_t{256} << 20).empty());
+  }
+
+  void emulatedKernelMatchesCpu_data() {
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("d");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("block");
+    QTest::addColumn<bool>("causal");
+    QTest::addColumn<int>("element");
+    struct Shape {
+      int n, d, heads, block;
+      bool causal;
+    };
+    // Short last blocks, summaries spread over several tiles, a block wider
+    // than the kernel's query tile, causal, every head width.
+    const std::vector<Shape> shapes = {{130, 64, 2, 16, false}, {130, 64, 1, 16, true}, {37, 32, 1, 8, true}, {150, 128, 1, 100, false}, {200, 32, 2, 6, false}};
+    for (const Shape& s : shapes)
+      for (int e = 0; e < 3; ++e)
+        QTest::addRow("n%d_d%d_h%d_b%d%s_%s", s.n, s.d, s.heads, s.block, s.causal ? "_causal" : "", elementName(static_cast<FlashElement>(e)))
+            << s.n << s.d << s.heads << s.block << s.causal << e;
+  }
+  void emulatedKernelMatchesCpu() {
+    QFETCH(int, n);
+    QFETCH(int, d);
+    QFETCH(int, heads);
+    QFETCH(int, block);
+    QFETCH(bool, causal);
+    QFETCH(int, element);
+    const FlashElement e = static_cast<FlashElement>(element);
+    const AttentionSpec spec = hierarchicalSpec(block, causal);
+    const Qkv qkv = randomQkv(n, d, heads);
+    const HierarchicalKeys k = hierarchicalKeys(spec, n);
+    const BlockLayout layout = hierarchicalFlashLayout(k, causal);
+    const Qkv ext = withBlockSummaries(qkv, k);
+    const EmulatedOutput got = runEmulated(ext, {&layout}, e, emu::Order::Shuffled, 99);
+    QVERIFY(got.guardsIntact);
+    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+    const std::vector<uint8_t> mask = pairMask(layout);
+    for (int h = 0; h < heads; ++h) {
+      const size_t hs = static_cast<size_t>(h);
+      const double err = relativeMaxError(got.output[hs], cpu.output[hs]);
+      if (e == FlashElement::Fp32) {
+        QVERIFY2(err < 1e-4, qPrintable(QString("head %1: fp32 error %2").arg(h).arg(err)));
+      } else {
+        const double bound = 2.0 * relativeMaxError(naiveLowPrecision(ext.q[hs], ext.k[hs], ext.v[hs], mask, e), cpu.output[hs]);
+        QVERIFY2(err <= bound, qPrintable(QString("head %1: %2 error %3, naive same-precision bound %4").arg(h).arg(elementName(e)).arg(err).arg(bound)));
+      }
+      for (int64_t i = 0; i < n; ++i) QVERIFY(std::isfinite(got.lse[hs][static_cast<size_t>(i)]));  // every token sees at least itself
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestFlashHierarchical)
+#include "test_flash_hierarchical.moc"
