@@ -31,12 +31,8 @@ FlashElement elementOf(Precision p) {
 
 bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
   if (shape) {
-    if (!flashHeadWidthSupported(static_cast<int>(shape->d))) {
-      *why = "the cuda flash kernel has head widths 32, 64 and 128 (got d = " + std::to_string(shape->d) + ")";
-      return false;
-    }
-    if (shape->dv != shape->d) {
-      *why = "the cuda flash kernel needs dv = d (got d = " + std::to_string(shape->d) + ", dv = " + std::to_string(shape->dv) + ")";
+    if (!flashWidthsSupported(static_cast<int>(shape->d), static_cast<int>(shape->dv))) {
+      *why = "the cuda flash kernel has head widths " + flashWidthList() + " (d, or d/dv; got d = " + std::to_string(shape->d) + ", dv = " + std::to_string(shape->dv) + ")";
       return false;
     }
   }

@@ -8,10 +8,10 @@ namespace attnscope::kernels {
 
 namespace {
 
-template <int D>
+template <int D, int DV>
 int launchFp32(const FlashParams& p, cudaStream_t stream) {
-  using T = FlashFp32Traits<D>;
-  const auto kernel = device::flashForwardFp32<D>;
+  using T = FlashFp32Traits<D, DV>;
+  const auto kernel = device::flashForwardFp32<D, DV>;
   cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(T::kSmemBytes));
   if (status != cudaSuccess) return static_cast<int>(status);
   const dim3 grid(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads));
@@ -22,12 +22,11 @@ int launchFp32(const FlashParams& p, cudaStream_t stream) {
 }  // namespace
 
 int launchFlashForwardFp32(const FlashParams& p, cudaStream_t stream) {
-  switch (p.d) {
-    case 32: return launchFp32<32>(p, stream);
-    case 64: return launchFp32<64>(p, stream);
-    case 128: return launchFp32<128>(p, stream);
-    default: return static_cast<int>(cudaErrorInvalidValue);
-  }
+#define ATTNSCOPE_LAUNCH_FP32(D, DV) \
+  if (p.d == (D) && p.dv == (DV)) return launchFp32<D, DV>(p, stream);
+  ATTNSCOPE_FLASH_WIDTHS(ATTNSCOPE_LAUNCH_FP32)
+#undef ATTNSCOPE_LAUNCH_FP32
+  return static_cast<int>(cudaErrorInvalidValue);
 }
 
 }  // namespace attnscope::kernels

@@ -15,9 +15,9 @@
 
 namespace attnscope::kernels::device {
 
-template <int D>
-__global__ void __launch_bounds__(FlashFp32Traits<D>::kThreads) flashForwardFp32(FlashParams p) {
-  using T = FlashFp32Traits<D>;
+template <int D, int DV>
+__global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForwardFp32(FlashParams p) {
+  using T = FlashFp32Traits<D, DV>;
   ATTNSCOPE_DYNAMIC_SHARED(smem);
   float* sQ = reinterpret_cast<float*>(smem);
   float* sK = reinterpret_cast<float*>(smem + T::kSmemQ);
@@ -59,6 +59,11 @@ __global__ void __launch_bounds__(FlashFp32Traits<D>::kThreads) flashForwardFp32
       int64_t entry;
       const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
       sK[c * T::kKStride + col] = j >= 0 ? k[j * p.kRowStride + col] : 0.0f;
+    }
+    for (int idx = threadIdx.x; idx < T::kBlockN * DV; idx += T::kThreads) {
+      const int c = idx / DV, col = idx % DV;
+      int64_t entry;
+      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
       sV[c * T::kVStride + col] = j >= 0 ? v[j * p.vRowStride + col] : 0.0f;
     }
     const bool needsMask = __syncthreads_or(localNeed) != 0;

@@ -9,10 +9,10 @@ namespace attnscope::kernels {
 
 namespace {
 
-template <int D, bool Bf16>
+template <int D, int DV, bool Bf16>
 int launchMma(const FlashParams& p, cudaStream_t stream) {
-  using T = FlashMmaTraits<D>;
-  const auto kernel = device::flashForwardMma<D, Bf16>;
+  using T = FlashMmaTraits<D, DV>;
+  const auto kernel = device::flashForwardMma<D, DV, Bf16>;
   cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(T::kSmemBytes));
   if (status != cudaSuccess) return static_cast<int>(status);
   const dim3 grid(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads));
@@ -24,12 +24,11 @@ int launchMma(const FlashParams& p, cudaStream_t stream) {
 
 int launchFlashForwardMma(const FlashParams& p, FlashStream stream) {
   const bool bf16 = p.element == FlashElement::Bf16;
-  switch (p.d) {
-    case 32: return bf16 ? launchMma<32, true>(p, stream) : launchMma<32, false>(p, stream);
-    case 64: return bf16 ? launchMma<64, true>(p, stream) : launchMma<64, false>(p, stream);
-    case 128: return bf16 ? launchMma<128, true>(p, stream) : launchMma<128, false>(p, stream);
-    default: return static_cast<int>(cudaErrorInvalidValue);
-  }
+#define ATTNSCOPE_LAUNCH_MMA(D, DV) \
+  if (p.d == (D) && p.dv == (DV)) return bf16 ? launchMma<D, DV, true>(p, stream) : launchMma<D, DV, false>(p, stream);
+  ATTNSCOPE_FLASH_WIDTHS(ATTNSCOPE_LAUNCH_MMA)
+#undef ATTNSCOPE_LAUNCH_MMA
+  return static_cast<int>(cudaErrorInvalidValue);
 }
 
 int launchConvertFromFp32(const float* src, void* dst, int64_t count, FlashElement to, FlashStream stream) {

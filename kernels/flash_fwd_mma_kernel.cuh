@@ -29,11 +29,12 @@ __device__ __forceinline__ uint16_t element16(const uint4& v, int u) {
   return static_cast<uint16_t>(u % 2 ? word >> 16 : word & 0xFFFFu);
 }
 
-template <int D, bool Bf16>
-__global__ void __launch_bounds__(FlashMmaTraits<D>::kThreads) flashForwardMma(FlashParams p) {
-  using T = FlashMmaTraits<D>;
+template <int D, int DV, bool Bf16>
+__global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardMma(FlashParams p) {
+  using T = FlashMmaTraits<D, DV>;
   constexpr int kVec = 8;  // 16-bit elements per 16-byte load
   constexpr int kVecPerRow = D / kVec;
+  constexpr int kVecPerValueRow = DV / kVec;
   ATTNSCOPE_DYNAMIC_SHARED(smem);
   uint16_t* sQ = reinterpret_cast<uint16_t*>(smem);
   uint16_t* sK = reinterpret_cast<uint16_t*>(smem + T::kSmemQ);
@@ -82,12 +83,16 @@ __global__ void __launch_bounds__(FlashMmaTraits<D>::kThreads) flashForwardMma(F
       const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
       int64_t entry;
       const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
-      uint4 kv = make_uint4(0u, 0u, 0u, 0u), vv = make_uint4(0u, 0u, 0u, 0u);
-      if (j >= 0) {
-        kv = *reinterpret_cast<const uint4*>(k + j * p.kRowStride + c8 * kVec);
-        vv = *reinterpret_cast<const uint4*>(v + j * p.vRowStride + c8 * kVec);
-      }
+      uint4 kv = make_uint4(0u, 0u, 0u, 0u);
+      if (j >= 0) kv = *reinterpret_cast<const uint4*>(k + j * p.kRowStride + c8 * kVec);
       *reinterpret_cast<uint4*>(sK + c * T::kKStride + c8 * kVec) = kv;
+    }
+    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerValueRow; idx += T::kThreads) {
+      const int c = idx / kVecPerValueRow, c8 = idx % kVecPerValueRow;
+      int64_t entry;
+      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      uint4 vv = make_uint4(0u, 0u, 0u, 0u);
+      if (j >= 0) vv = *reinterpret_cast<const uint4*>(v + j * p.vRowStride + c8 * kVec);
 #pragma unroll
       for (int u = 0; u < kVec; ++u) sVt[(c8 * kVec + u) * T::kVtStride + c] = element16(vv, u);
     }

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "common/error.hpp"
+#include "flash_traits.hpp"
 
 namespace attnscope::kernels {
 
@@ -111,11 +112,21 @@ FlashLayoutView hostView(const FlashLayoutArrays& a) {
   return v;
 }
 
-bool flashHeadWidthSupported(int d) { return d == 32 || d == 64 || d == 128; }
+bool flashWidthsSupported(int d, int dv) { return flashWidthPair(d, dv); }
+
+bool flashHeadWidthSupported(int d) { return flashWidthPair(d, d); }
+
+std::string flashWidthList() {
+  std::string s;
+#define ATTNSCOPE_FLASH_WIDTH_NAME(D, DV) s += std::string(s.empty() ? "" : ", ") + ((D) == (DV) ? std::to_string(D) : std::to_string(D) + "/" + std::to_string(DV));
+  ATTNSCOPE_FLASH_WIDTHS(ATTNSCOPE_FLASH_WIDTH_NAME)
+#undef ATTNSCOPE_FLASH_WIDTH_NAME
+  return s;
+}
 
 std::string flashSupports(const FlashRequest& r, const BlockLayout& layout) {
-  if (!flashHeadWidthSupported(r.d)) return "head width d = " + std::to_string(r.d) + " has no flash kernel (d = 32, 64 or 128)";
-  if (r.dv != r.d) return "the flash kernel needs equal Q/K and V widths (d = " + std::to_string(r.d) + ", dv = " + std::to_string(r.dv) + ")";
+  if (!flashWidthsSupported(r.d, r.dv))
+    return "head widths d = " + std::to_string(r.d) + ", dv = " + std::to_string(r.dv) + " have no flash kernel (d, or d/dv: " + flashWidthList() + ")";
   if (r.element != FlashElement::Fp32 && r.computeCapability != 0 && r.computeCapability < 80)
     return "fp16/bf16 use mma.sync tensor cores, which need compute capability 8.0 or later (device has " + std::to_string(r.computeCapability / 10) + "." +
            std::to_string(r.computeCapability % 10) + ")";
@@ -144,7 +155,7 @@ void checkFlashInputs(const Qkv& qkv) {
 }
 
 std::string flashCheckParams(const FlashParams& p) {
-  if (!flashHeadWidthSupported(p.d) || p.dv != p.d) return "head widths d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv) + " not supported";
+  if (!flashWidthsSupported(p.d, p.dv)) return "head widths d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv) + " not supported";
   if (p.heads < 1 || p.heads > 65535) return "heads out of range";
   if (p.n < 1 || p.nKeys < 1) return "empty sequence";
   if (p.nKeys > std::numeric_limits<int32_t>::max()) return "too many keys";

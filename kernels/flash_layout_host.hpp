@@ -60,7 +60,10 @@ std::string flashCheckParams(const FlashParams& params);
 // summaries). Throws Error(InvalidArgument) naming the head that differs.
 void checkFlashInputs(const Qkv& qkv);
 
-// Head widths the kernel has traits for.
+// (Q/K, V) widths the kernel is built for (ATTNSCOPE_FLASH_WIDTHS), the
+// equal-width case, and the list in words ("32, 64, 128, 32/16, ...").
+bool flashWidthsSupported(int d, int dv);
 bool flashHeadWidthSupported(int d);
+std::string flashWidthList();
 
 }  // namespace attnscope::kernels

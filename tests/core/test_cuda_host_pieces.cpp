@@ -220,9 +220,13 @@ class TestCudaHostPieces : public QObject {
     QVERIFY(flashSupports(r, dense).find("d = 48") != std::string::npos);
     r.d = r.dv = 256;
     QVERIFY(!flashSupports(r, dense).empty());
+    r.dv = 128;
+    QVERIFY(flashSupports(r, dense).empty());  // V half as wide: the widest pair
     r.d = 64;
+    r.dv = 48;
+    QVERIFY(flashSupports(r, dense).find("dv = 48") != std::string::npos);
     r.dv = 32;
-    QVERIFY(flashSupports(r, dense).find("dv = 32") != std::string::npos);
+    QVERIFY(flashSupports(r, dense).empty());
     r.dv = 64;
     r.n = r.nKeys = 101;
     QVERIFY(flashSupports(r, dense).find("layout is for") != std::string::npos);

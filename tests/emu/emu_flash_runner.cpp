@@ -42,19 +42,19 @@ std::vector<uint16_t> convert(const std::vector<float>& src, FlashElement e) {
   return dst;
 }
 
-template <int D>
+template <int D, int DV>
 void launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
   if (p.element == FlashElement::Fp32) {
-    using T = FlashFp32Traits<D>;
+    using T = FlashFp32Traits<D, DV>;
     emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
-                [&] { device::flashForwardFp32<D>(p); });
+                [&] { device::flashForwardFp32<D, DV>(p); });
   } else {
-    using T = FlashMmaTraits<D>;
+    using T = FlashMmaTraits<D, DV>;
     const bool bf16 = p.element == FlashElement::Bf16;
     emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
                 [&] {
-                  if (bf16) device::flashForwardMma<D, true>(p);
-                  else device::flashForwardMma<D, false>(p);
+                  if (bf16) device::flashForwardMma<D, DV, true>(p);
+                  else device::flashForwardMma<D, DV, false>(p);
                 });
   }
 }
@@ -109,12 +109,15 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
   const std::string bad = flashCheckParams(p);
   if (!bad.empty()) throw Error(ErrorKind::InvalidArgument, "flash kernel: " + bad);
 
-  switch (p.d) {
-    case 32: launchEmulated<32>(p, order, seed); break;
-    case 64: launchEmulated<64>(p, order, seed); break;
-    case 128: launchEmulated<128>(p, order, seed); break;
-    default: throw Error(ErrorKind::Unsupported, "no traits for d = " + std::to_string(p.d));
+  bool launched = false;
+#define ATTNSCOPE_LAUNCH_EMULATED(D, DV)    \
+  if (!launched && p.d == (D) && p.dv == (DV)) { \
+    launchEmulated<D, DV>(p, order, seed);  \
+    launched = true;                         \
   }
+  ATTNSCOPE_FLASH_WIDTHS(ATTNSCOPE_LAUNCH_EMULATED)
+#undef ATTNSCOPE_LAUNCH_EMULATED
+  if (!launched) throw Error(ErrorKind::Unsupported, "no kernel for d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv));
 
   EmulatedOutput out;
   for (int h = 0; h < p.heads; ++h) {

@@ -1,7 +1,7 @@
 // The shapes the flash kernel is held to the CPU on, wherever it runs (a GPU,
 // or the CPU emulation of CUDA): tiles and masks at their edges (odd n, n
-// below a tile, several heads, causal, d = 32 / 64 / 128; band, global, bits
-// and per-head dynamic layouts), with the helpers both suites need.
+// below a tile, several heads, causal, d = 32 / 64 / 128 / 256, V narrower
+// than Q and K; band, global, bits and per-head dynamic layouts), with the helpers both suites need.
 //
 // Tolerances: fp32 within 1e-4 relative to the CPU. fp16/bf16 no worse than
 // twice a naive same-precision reference (naiveLowPrecisionAttention).
@@ -28,6 +28,8 @@ struct FlashCase {
   int64_t n, d;
   int heads;
   bool causal;
+  int64_t dv = 0;  // V width; 0: d
+  int64_t valueWidth() const { return dv > 0 ? dv : d; }
 };
 
 inline const std::vector<FlashCase>& flashCases() {
@@ -42,12 +44,14 @@ inline const std::vector<FlashCase>& flashCases() {
       {"bigbird", {{"block", "16"}, {"random_blocks", "2"}}, 130, 64, 2, true},
       {"topk_dynamic", {{"block", "16"}, {"topk", "2"}}, 150, 64, 2, false},  // per-head layouts
       {"local_block", {{"block", "131"}}, 300, 32, 1, false},                 // Bits tiles
+      {"dense", {}, 77, 64, 2, true, 32},                                     // V half as wide as Q and K
+      {"longformer", {{"window", "6"}, {"globals", "2"}}, 90, 256, 1, false, 128},  // the widest pair
   };
   return cases;
 }
 
 inline std::string flashCaseName(const FlashCase& c) {
-  return c.variant + "_n" + std::to_string(c.n) + "_d" + std::to_string(c.d) + "_h" + std::to_string(c.heads) + (c.causal ? "_causal" : "");
+  return c.variant + "_n" + std::to_string(c.n) + "_d" + std::to_string(c.d) + (c.dv > 0 ? "_dv" + std::to_string(c.dv) : "") + "_h" + std::to_string(c.heads) + (c.causal ? "_causal" : "");
 }
 
 inline AttentionSpec specOf(const FlashCase& c) {
@@ -62,7 +66,7 @@ inline Qkv inputsOf(const FlashCase& c) {
   for (int h = 0; h < c.heads; ++h) {
     qkv.q.push_back(randomMatrix(c.n, c.d, 100 + 10 * h, 0.8));
     qkv.k.push_back(randomMatrix(c.n, c.d, 101 + 10 * h, 0.8));
-    qkv.v.push_back(randomMatrix(c.n, c.d, 102 + 10 * h));
+    qkv.v.push_back(randomMatrix(c.n, c.valueWidth(), 102 + 10 * h));
   }
   return qkv;
 }
@@ -70,7 +74,7 @@ inline Qkv inputsOf(const FlashCase& c) {
 // One layout per head (dynamic variants differ by head).
 inline std::vector<BlockLayout> layoutsOf(const FlashCase& c, const AttentionSpec& spec, const Qkv& qkv) {
   std::vector<BlockLayout> out;
-  const Shape shape{c.n, c.d, c.d, c.heads, c.causal, 1};
+  const Shape shape{c.n, c.d, c.valueWidth(), c.heads, c.causal, 1};
   for (int h = 0; h < c.heads; ++h) {
     const HeadInput in{qkv.q[static_cast<size_t>(h)], qkv.k[static_cast<size_t>(h)], qkv.v[static_cast<size_t>(h)], nullptr, h};
     std::optional<BlockLayout> l = VariantRegistry::instance().get(c.variant).layout(spec, shape, &in);
