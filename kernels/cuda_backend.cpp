@@ -181,6 +181,7 @@ KernelTable<CudaKernel>& cudaKernels() {
   static const bool filled = [] {
     addFlashKernels(table);
     addHierarchicalKernel(table);
+    addTransformerXlKernel(table);
     addLowRankKernels(table);
     table.add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
     return true;

@@ -67,10 +67,11 @@ class FlashKernel final : public CudaKernel {
 
 }  // namespace
 
-AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& views, double flops) {
+AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& views, double flops, float scale) {
   MemoryMeter meter;
   FlashRunOptions o;
   o.element = elementOf(spec.precision);
+  o.scale = scale;
   o.meter = &meter;
   std::string cuptiWhy;
   CuptiProfiler& cupti = CuptiProfiler::instance();

@@ -17,8 +17,10 @@ bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* wh
 
 // One flash forward at spec's precision over `layouts` (one shared, or one
 // per head), timed by CUPTI kernel records (cudaEvents where CUPTI cannot
-// run); `flops` is the variant's cost-model count, for the span's rate.
-// peakWorkspaceBytes is the layout's device bytes.
-AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, double flops);
+// run); `flops` is the variant's cost-model count, for the span's rate;
+// scale multiplies Q K^T (0: 1 / sqrt(Q's width)). peakWorkspaceBytes is the
+// layout's device bytes.
+AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, double flops,
+                                     float scale = 0.0f);
 
 }  // namespace attnscope::kernels

@@ -24,6 +24,9 @@ void addFlashKernels(KernelTable<CudaKernel>& table);
 // hierarchical on the flash kernel, over keys extended with block summaries (cuda_hierarchical.cpp).
 void addHierarchicalKernel(KernelTable<CudaKernel>& table);
 
+// transformer_xl on the flash kernel, position terms folded into Q and K (cuda_transformer_xl.cpp).
+void addTransformerXlKernel(KernelTable<CudaKernel>& table);
+
 // The device's roof for the benchmark (cuda_roof.cpp): cuBLAS GEMM at this
 // precision and device-memory copy bandwidth. Needs a device.
 BackendRoof measureCudaRoof(Precision precision, int64_t gemmSize, int repeats);

@@ -61,7 +61,8 @@ void launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
 
 }  // namespace
 
-EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, FlashElement element, emu::Order order, uint64_t seed) {
+EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, FlashElement element, emu::Order order, uint64_t seed,
+                           float scale) {
   checkFlashInputs(qkv);
   FlashRequest request;
   request.element = element;
@@ -82,7 +83,7 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
   p.nKeys = request.nKeys;
   p.d = request.d;
   p.dv = request.dv;
-  p.scale = 1.0f / std::sqrt(static_cast<float>(p.d));
+  p.scale = scale > 0.0f ? scale : 1.0f / std::sqrt(static_cast<float>(p.d));
   p.layout = hostView(arrays);
   setContiguousStrides(p);
 

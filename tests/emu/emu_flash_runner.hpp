@@ -21,8 +21,9 @@ struct EmulatedOutput {
   std::vector<float> rawO;              // all of O, for bitwise comparisons between orders
 };
 
-// Throws Error(Unsupported) with flashSupports' reason, as the GPU runner does.
+// Throws Error(Unsupported) with flashSupports' reason, as the GPU runner
+// does. scale multiplies Q K^T (0: 1 / sqrt(Q's width)).
 EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, kernels::FlashElement element, emu::Order order,
-                           uint64_t seed = 1);
+                           uint64_t seed = 1, float scale = 0.0f);
 
 }  // namespace attnscope::testing

@@ -104,10 +104,10 @@ inline bool rowAttends(const std::vector<uint8_t>& mask, int64_t nKeys, int64_t 
   return false;
 }
 
-inline Mat naiveLowPrecision(const Mat& q, const Mat& k, const Mat& v, const std::vector<uint8_t>& mask, kernels::FlashElement e) {
+inline Mat naiveLowPrecision(const Mat& q, const Mat& k, const Mat& v, const std::vector<uint8_t>& mask, kernels::FlashElement e, float scale = 0.0f) {
   const int64_t m = k.rows();
   const MaskFn allowed = [&mask, m](int64_t i, int64_t j) { return mask[static_cast<size_t>(i * m + j)] != 0; };
-  return naiveLowPrecisionAttention(q, k, v, allowed, e == kernels::FlashElement::Bf16 ? &kernels::roundToBf16 : &kernels::roundToHalf);
+  return naiveLowPrecisionAttention(q, k, v, allowed, e == kernels::FlashElement::Bf16 ? &kernels::roundToBf16 : &kernels::roundToHalf, scale);
 }
 
 inline const char* elementName(kernels::FlashElement e) {

@@ -29,10 +29,10 @@ Eigen::VectorXd singularValues(const MatD& a) { return Eigen::BDCSVD<Eigen::Matr
 
 namespace attnscope::testing {
 
-Mat naiveLowPrecisionAttention(const Mat& q, const Mat& k, const Mat& v, const MaskFn& mask, float (*round)(float)) {
+Mat naiveLowPrecisionAttention(const Mat& q, const Mat& k, const Mat& v, const MaskFn& mask, float (*round)(float), float scoreScale) {
   const auto r = round;
   const int64_t n = q.rows(), m = k.rows(), d = q.cols(), dv = v.cols();
-  const float scale = r(1.0f / std::sqrt(static_cast<float>(d)));
+  const float scale = r(scoreScale > 0.0f ? scoreScale : 1.0f / std::sqrt(static_cast<float>(d)));
   Mat out = Mat::Zero(n, dv);
   std::vector<float> s(static_cast<size_t>(m));
   std::vector<float> acc(static_cast<size_t>(dv));

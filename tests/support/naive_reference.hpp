@@ -68,6 +68,7 @@ namespace attnscope::testing {
 // quotient rounded too, in plain sequential loops (deliberately the worst
 // reasonable way to compute in that precision; a kernel that accumulates in
 // fp32 should do better). mask(i, j) as above; rows with no key are zero.
-Mat naiveLowPrecisionAttention(const Mat& q, const Mat& k, const Mat& v, const MaskFn& mask, float (*round)(float));
+// Scores are scaled by scale (0: 1 / sqrt(d)).
+Mat naiveLowPrecisionAttention(const Mat& q, const Mat& k, const Mat& v, const MaskFn& mask, float (*round)(float), float scale = 0.0f);
 
 }  // namespace attnscope::testing

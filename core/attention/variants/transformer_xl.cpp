@@ -137,7 +137,7 @@ Mat transformerXlRelativeTable(int64_t distances, int64_t d) {
     if (last.rows() == distances && last.cols() == d) return last;
   }
   std::vector<double> frequency(static_cast<size_t>(d));
-  for (int64_t c = 0; c < d; ++c) frequency[static_cast<size_t>(c)] = std::pow(10000.0, -static_cast<double>(2 * (c / 2)) / static_cast<double>(d));
+  for (int64_t c = 0; c < d; ++c) frequency[static_cast<size_t>(c)] = transformerXlFrequency(c, d);
   Mat r(distances, d);
   for (int64_t t = 0; t < distances; ++t)
     for (int64_t c = 0; c < d; ++c) {

@@ -2,6 +2,7 @@
 // kernels and the tests' explicit relative-score reference.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "attention/block_layout.hpp"
@@ -13,6 +14,8 @@ namespace attnscope {
 // Row t is R(t), t = 0 .. distances - 1: R(t)[2c] = sin(t w_c), R(t)[2c+1] = cos(t w_c),
 // w_c = 10000^(-2c/d) (the sinusoidal encoding, applied to the distance i - j).
 Mat transformerXlRelativeTable(int64_t distances, int64_t d);
+// w_c of column c (columns 2p and 2p + 1 share one frequency).
+inline double transformerXlFrequency(int64_t c, int64_t d) { return std::pow(10000.0, -static_cast<double>(2 * (c / 2)) / static_cast<double>(d)); }
 
 // The global content bias u and position bias v: fixed small Gaussians,
 // N(0, 0.1^2) per entry, from a fixed seed (they stand in for learned vectors).

@@ -1,0 +1,61 @@
+// transformer_xl on the GPU: the flash kernel on the variant's layout, with
+// the relative-position terms folded into Q and K at width 2d
+// (transformer_xl_flash.hpp). The per-segment memory mass the CPU backend
+// reports needs a second pass over each segment alone; it stays on the CPU.
+#include <cmath>
+#include <memory>
+
+#include "attention/registry.hpp"
+#include "attention/variants/transformer_xl.hpp"
+#include "common/error.hpp"
+#include "cuda_flash_kernel.hpp"
+#include "cuda_kernel_table.hpp"
+#include "flash_layout_host.hpp"
+#include "transformer_xl_flash.hpp"
+
+namespace attnscope::kernels {
+
+namespace {
+
+bool transformerXlAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
+  if (!flashAccepts(spec, nullptr, why)) return false;  // precision and device; widths below
+  if (!shape) return true;
+  const bool relative = spec.params.getBool("relative");
+  const int width = transformerXlFlashWidth(spec, *shape);
+  if (flashWidthsSupported(width, static_cast<int>(shape->dv))) return true;
+  *why = std::string("transformer_xl on cuda runs the flash kernel at ") + (relative ? "width 2d (Q and K carry the position terms)" : "width d") +
+         ", so it needs d = " + (relative ? "16, 32, 64 or 128 with dv = d" : "32, 64 or 128 with dv = d") + " (got d = " + std::to_string(shape->d) +
+         ", dv = " + std::to_string(shape->dv) + ")";
+  return false;
+}
+
+class TransformerXlKernel final : public CudaKernel {
+ public:
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const override {
+    const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, 1};
+    std::string why;
+    if (!transformerXlAccepts(spec, &shape, &why)) throw Error(ErrorKind::Unsupported, "cuda transformer_xl: " + why);
+    const transformer_xl::XlShape x = transformer_xl::xlShapeOf(spec, qkv.n());
+    const BlockLayout layout = transformer_xl::xlLayout(x);
+    if (options.cancel) options.cancel->check();
+    const double flops = VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(qkv.d()));  // of the head width d, also at width 2d
+    AttentionResult result = x.relative ? flashAttentionResult(spec, withRelativeFeatures(qkv), {&layout}, flops, scale)
+                                        : flashAttentionResult(spec, qkv, {&layout}, flops, scale);
+    // Device bytes beyond Q, K, V and O: the layout, and the position halves of Q' and K'.
+    if (x.relative) result.peakWorkspaceBytes += 2 * qkv.n() * qkv.d() * static_cast<int64_t>(sizeof(float)) * qkv.heads();
+    HeadExtras& first = result.extras.front();
+    first.scalars.emplace_back("segments", static_cast<double>(x.segments()));
+    first.notes.push_back("the mass on memory per segment is computed by the cpu backend");
+    if (!spec.causal) first.notes.push_back("transformer_xl is causal by construction (its memory holds earlier positions only)");
+    return result;
+  }
+};
+
+}  // namespace
+
+void addTransformerXlKernel(KernelTable<CudaKernel>& table) {
+  table.add("transformer_xl", std::make_shared<TransformerXlKernel>(), &transformerXlAccepts);
+}
+
+}  // namespace attnscope::kernels

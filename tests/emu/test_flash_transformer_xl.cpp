@@ -1,0 +1,145 @@
+// transformer_xl on the flash kernel (kernels/transformer_xl_flash.hpp): the
+// width-2d dot product equals the relative score written with the distance
+// table, also far into a long sequence, and the kernel's own source under the
+// CPU emulation matches the CPU backend's transformer_xl.
+#include <QtTest>
+
+#include <cmath>
+
+#include "attention/variants/transformer_xl.hpp"
+#include "backend/backend.hpp"
+#include "emu_flash_runner.hpp"
+#include "flash_cases.hpp"
+#include "transformer_xl_flash.hpp"
+
+using namespace attnscope;
+using namespace attnscope::kernels;
+using namespace attnscope::testing;
+
+namespace {
+
+AttentionSpec xlSpec(int64_t segment, int64_t memory, bool relative) {
+  AttentionSpec spec = makeSpec("transformer_xl");
+  spec.params.set("segment", std::to_string(segment));
+  spec.params.set("memory", std::to_string(memory));
+  spec.params.set("relative", relative ? "true" : "false");
+  spec.causal = true;
+  return spec;
+}
+
+Qkv randomQkv(int64_t n, int64_t d, int heads) {
+  Qkv qkv;
+  for (int h = 0; h < heads; ++h) {
+    qkv.q.push_back(randomMatrix(n, d, 500 + 10 * h, 0.8));
+    qkv.k.push_back(randomMatrix(n, d, 501 + 10 * h, 0.8));
+    qkv.v.push_back(randomMatrix(n, d, 502 + 10 * h));
+  }
+  return qkv;
+}
+
+}  // namespace
+
+class TestFlashTransformerXl : public QObject {
+  Q_OBJECT
+
+ private slots:
+  // (q_i + u) . k_j + (q_i + v) . R(i - j) with R from the variant's own table, against Q'_i . K'_j.
+  void featuresGiveTheRelativeScore() {
+    const int64_t d = 64, n = 70000;
+    Qkv qkv;
+    qkv.q.push_back(randomMatrix(n, d, 1, 1.0));
+    qkv.k.push_back(randomMatrix(n, d, 2, 1.0));
+    qkv.v.push_back(randomMatrix(n, d, 3, 1.0));
+    const Qkv ext = withRelativeFeatures(qkv);
+    QCOMPARE(ext.q[0].cols(), 2 * d);
+    QCOMPARE(ext.k[0].cols(), 2 * d);
+    QCOMPARE(ext.v[0], qkv.v[0]);
+    RowVec u, v;
+    transformerXlBiases(d, u, v);
+    const int64_t distances = 300;
+    const Mat r = transformerXlRelativeTable(distances, d);
+    double worst = 0;
+    for (int64_t i : {int64_t{0}, int64_t{5}, int64_t{299}, int64_t{40000}, n - 1})
+      for (int64_t t : {int64_t{0}, int64_t{1}, int64_t{17}, distances - 1}) {
+        const int64_t j = i - t;
+        if (j < 0) continue;
+        double want = 0, got = 0;
+        for (int64_t c = 0; c < d; ++c)
+          want += (static_cast<double>(qkv.q[0](i, c)) + u(c)) * qkv.k[0](j, c) + (static_cast<double>(qkv.q[0](i, c)) + v(c)) * r(t, c);
+        for (int64_t c = 0; c < 2 * d; ++c) got += static_cast<double>(ext.q[0](i, c)) * ext.k[0](j, c);
+        worst = std::max(worst, std::abs(got - want));
+      }
+    QVERIFY2(worst < 2e-4, qPrintable(QString("largest score difference %1").arg(worst)));
+  }
+
+  void refusesWidthsWithoutAKernel() {
+    std::string why;
+    const Qkv odd = randomQkv(8, 7, 1);
+    try {
+      withRelativeFeatures(odd);
+      QFAIL("odd d accepted");
+    } catch (const Error& e) {
+      QVERIFY(std::string(e.what()).find("d = 7") != std::string::npos);
+    }
+    QCOMPARE(transformerXlFlashWidth(xlSpec(32, 32, true), Shape{100, 128, 128, 1, true, 1}), 256);
+    QCOMPARE(transformerXlFlashWidth(xlSpec(32, 32, false), Shape{100, 128, 128, 1, true, 1}), 128);
+  }
+
+  void emulatedKernelMatchesCpu_data() {
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("d");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("segment");
+    QTest::addColumn<int>("memory");
+    QTest::addColumn<bool>("relative");
+    QTest::addColumn<int>("element");
+    struct Shape {
+      int n, d, heads, segment, memory;
+      bool relative;
+    };
+    // Every width the relative path doubles into (16 -> 32 ... 128 -> 256),
+    // segments shorter and longer than a tile, no memory, and the plain path.
+    const std::vector<Shape> shapes = {{130, 32, 2, 32, 32, true}, {100, 64, 1, 40, 20, true}, {70, 16, 1, 64, 0, true},
+                                       {90, 128, 1, 30, 45, true},  {130, 64, 2, 50, 25, false}};
+    for (const Shape& s : shapes)
+      for (int e = 0; e < 3; ++e)
+        QTest::addRow("n%d_d%d_h%d_L%d_M%d%s_%s", s.n, s.d, s.heads, s.segment, s.memory, s.relative ? "_relative" : "", elementName(static_cast<FlashElement>(e)))
+            << s.n << s.d << s.heads << s.segment << s.memory << s.relative << e;
+  }
+  void emulatedKernelMatchesCpu() {
+    QFETCH(int, n);
+    QFETCH(int, d);
+    QFETCH(int, heads);
+    QFETCH(int, segment);
+    QFETCH(int, memory);
+    QFETCH(bool, relative);
+    QFETCH(int, element);
+    const FlashElement e = static_cast<FlashElement>(element);
+    const AttentionSpec spec = xlSpec(segment, memory, relative);
+    const Qkv qkv = randomQkv(n, d, heads);
+    const BlockLayout layout = transformer_xl::xlLayout(transformer_xl::xlShapeOf(spec, n));
+    const Qkv ext = relative ? withRelativeFeatures(qkv) : qkv;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+    const EmulatedOutput got = runEmulated(ext, {&layout}, e, emu::Order::Shuffled, 7, scale);
+    QVERIFY(got.guardsIntact);
+    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+    const std::vector<uint8_t> mask = pairMask(layout);
+    for (int h = 0; h < heads; ++h) {
+      const size_t hs = static_cast<size_t>(h);
+      const double err = relativeMaxError(got.output[hs], cpu.output[hs]);
+      if (e == FlashElement::Fp32) {
+        QVERIFY2(err < 1e-4, qPrintable(QString("head %1: fp32 error %2").arg(h).arg(err)));
+      } else {
+        // The naive reference runs on the same extended inputs, so it must itself
+        // be close to the CPU's: otherwise the extension is wrong and the bound means nothing.
+        const double naiveErr = relativeMaxError(naiveLowPrecision(ext.q[hs], ext.k[hs], ext.v[hs], mask, e, scale), cpu.output[hs]);
+        QVERIFY2(naiveErr < 0.05, qPrintable(QString("head %1: the same-precision reference is %2 off").arg(h).arg(naiveErr)));
+        const double bound = 2.0 * naiveErr;
+        QVERIFY2(err <= bound, qPrintable(QString("head %1: %2 error %3, naive same-precision bound %4").arg(h).arg(elementName(e)).arg(err).arg(bound)));
+      }
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestFlashTransformerXl)
+#include "test_flash_transformer_xl.moc"
