@@ -182,6 +182,7 @@ KernelTable<CudaKernel>& cudaKernels() {
     addFlashKernels(table);
     addHierarchicalKernel(table);
     addTransformerXlKernel(table);
+    addMemorySlotsKernel(table);
     addLowRankKernels(table);
     table.add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
     return true;

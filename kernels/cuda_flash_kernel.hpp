@@ -8,6 +8,7 @@
 #include "attention/block_layout.hpp"
 #include "attention/variant.hpp"
 #include "backend/backend.hpp"
+#include "flash_runner.hpp"
 
 namespace attnscope::kernels {
 
@@ -19,8 +20,9 @@ bool flashAccepts(const AttentionSpec& spec, const Shape* shape, std::string* wh
 // per head), timed by CUPTI kernel records (cudaEvents where CUPTI cannot
 // run); `flops` is the variant's cost-model count, for the span's rate;
 // scale multiplies Q K^T (0: 1 / sqrt(Q's width)). peakWorkspaceBytes is the
-// layout's device bytes.
+// layout's device bytes. A prepare step's kernels (flash_runner.hpp) count in
+// the time, and `flops` less its own go to the forward's span.
 AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, double flops,
-                                     float scale = 0.0f);
+                                     float scale = 0.0f, const FlashPrepare* prepare = nullptr);
 
 }  // namespace attnscope::kernels

@@ -27,6 +27,9 @@ void addHierarchicalKernel(KernelTable<CudaKernel>& table);
 // transformer_xl on the flash kernel, position terms folded into Q and K (cuda_transformer_xl.cpp).
 void addTransformerXlKernel(KernelTable<CudaKernel>& table);
 
+// memory_slots: the write recurrence on the device, then the reads on the flash kernel (cuda_memory_slots.cpp).
+void addMemorySlotsKernel(KernelTable<CudaKernel>& table);
+
 // The device's roof for the benchmark (cuda_roof.cpp): cuBLAS GEMM at this
 // precision and device-memory copy bandwidth. Needs a device.
 BackendRoof measureCudaRoof(Precision precision, int64_t gemmSize, int repeats);

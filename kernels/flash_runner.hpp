@@ -4,6 +4,8 @@
 // keep tensors on the device fill FlashParams and call launchFlashForward.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "attention/block_layout.hpp"
@@ -12,6 +14,16 @@
 #include "sequence/sequence.hpp"
 
 namespace attnscope::kernels {
+
+// A step on the device inputs before the forward: it runs on the fp32 K and
+// V ([heads, nKeys, width] contiguous) after the upload and before any
+// conversion to fp16/bf16 (memory_slots writes its slot states there).
+struct FlashPrepare {
+  std::function<int(float* k, float* v, FlashStream stream)> run;  // launches only; returns a cudaError_t
+  std::function<void(const float* k, const float* v)> readBack;    // optional: copies what run wrote, outside the timing
+  std::string kernelName;  // name prefix of run's kernels, so their records count in the forward's time
+  double flops = 0;        // of run's kernels, for their spans' rate
+};
 
 struct FlashRunOptions {
   FlashElement element = FlashElement::Fp32;
@@ -23,12 +35,14 @@ struct FlashRunOptions {
   // Sentinel floats placed after O (and after LSE) and checked after the run:
   // a kernel that writes out of bounds clears guardsIntact.
   int64_t guardFloats = 0;
+  const FlashPrepare* prepare = nullptr;
 };
 
 struct FlashRunOutput {
   std::vector<Mat> output;              // per head [n x dv]
   std::vector<std::vector<float>> lse;  // per head [n], when asked
   double kernelMs = 0;                  // cudaEvent time per launch (mean over repeats), conversion excluded
+  double prepareMs = 0;                 // cudaEvent time of the prepare step (run once)
   bool guardsIntact = true;
   int64_t layoutBytes = 0;              // device bytes the layout arrays take
 };

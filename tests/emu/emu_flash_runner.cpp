@@ -8,6 +8,7 @@
 #include "flash_fwd_fp32_kernel.cuh"
 #include "flash_fwd_mma_kernel.cuh"
 #include "flash_layout_host.hpp"
+#include "memory_slots_write_kernel.cuh"
 
 namespace attnscope::testing {
 
@@ -131,6 +132,11 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
   o.resize(oFloats);
   out.rawO = std::move(o);
   return out;
+}
+
+void runEmulatedSlotWrite(const SlotWriteParams& p, emu::Order order, uint64_t seed) {
+  if (p.heads < 1 || p.segments < 1) return;
+  emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), 0, order, seed}, [&] { device::memorySlotsWrite(p); });
 }
 
 }  // namespace attnscope::testing

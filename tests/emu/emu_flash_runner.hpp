@@ -10,6 +10,7 @@
 #include "attention/block_layout.hpp"
 #include "cuda_emu.hpp"
 #include "flash_params.hpp"
+#include "memory_slots_params.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope::testing {
@@ -25,5 +26,9 @@ struct EmulatedOutput {
 // does. scale multiplies Q K^T (0: 1 / sqrt(Q's width)).
 EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, kernels::FlashElement element, emu::Order order,
                            uint64_t seed = 1, float scale = 0.0f);
+
+// memory_slots' write recurrence (kernels/memory_slots_write_kernel.cuh) on
+// host buffers: p's pointers are host pointers.
+void runEmulatedSlotWrite(const kernels::SlotWriteParams& p, emu::Order order, uint64_t seed = 1);
 
 }  // namespace attnscope::testing

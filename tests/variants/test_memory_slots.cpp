@@ -236,6 +236,18 @@ class TestMemorySlots : public QObject {
     QVERIFY(extras.notes.size() >= 3);
   }
 
+  // V narrower than Q and K (an exported model's values, say) is refused with both widths named, not read past its end.
+  void refusesValuesOfAnotherWidth() {
+    const Mat q = randomMatrix(40, 16, 1), k = randomMatrix(40, 16, 2), v = randomMatrix(40, 8, 3);
+    Mat out;
+    try {
+      run(slotsSpec(4, 10, 0.5, true), q, k, v, v, out);
+      QFAIL("dv != d accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("d = 16, dv = 8") != std::string::npos, e.what());
+    }
+  }
+
   void workspaceWithinPrediction() {
     const Variant& variant = VariantRegistry::instance().get("memory_slots");
     for (int n : {2048, 8192}) {

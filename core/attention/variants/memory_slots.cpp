@@ -19,6 +19,7 @@
 
 #include "attention/registry.hpp"
 #include "backend/cpu/workspace.hpp"
+#include "common/error.hpp"
 #include "common/rng.hpp"
 
 namespace attnscope {
@@ -46,6 +47,15 @@ class MemorySlotsVariant final : public Variant {
       return v;
     }();
     return i;
+  }
+
+  // The slots are read as keys and as values, so V must be as wide as Q and K
+  // (otherwise the write would read d columns of a narrower V).
+  void validate(const AttentionSpec& spec, const Shape& shape) const override {
+    Variant::validate(spec, shape);
+    if (shape.dv > 0 && shape.dv != shape.d)
+      throw Error(ErrorKind::InvalidArgument, "memory_slots reads its slots as keys and as values, so V must be as wide as Q and K (d = " +
+                                                  std::to_string(shape.d) + ", dv = " + std::to_string(shape.dv) + ")");
   }
 
   CostEstimate cost(const AttentionSpec& spec, const Shape& s) const override {

@@ -1,0 +1,120 @@
+// memory_slots on the GPU: the write recurrence, one block per head serial
+// over segments (memory_slots_write_kernel.cuh), fills the slot rows of the
+// extended keys and values on the device; then every segment's read is one
+// flash launch over them (memory_slots_flash.hpp). The memory trace keeps the
+// CPU backend's snapshots of the slot contents (read back after the timed
+// writes); provenance and the per-segment mass on memory need the read
+// weights themselves and stay on the CPU.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <optional>
+
+#include "attention/registry.hpp"
+#include "attention/variants/memory_slots.hpp"
+#include "common/error.hpp"
+#include "cuda_flash_kernel.hpp"
+#include "cuda_kernel_table.hpp"
+#include "device_buffer.hpp"
+#include "memory_slots_flash.hpp"
+#include "memory_slots_write.hpp"
+
+namespace attnscope::kernels {
+
+namespace {
+
+constexpr int64_t kMaxLayoutBytes = int64_t{256} << 20;  // as for hierarchical: beyond this the layout costs more than the reads
+constexpr int64_t kMaxSnapshots = 256;                    // as the CPU backend's memory trace
+
+bool memorySlotsAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
+  if (!flashAccepts(spec, shape, why)) return false;
+  if (!shape) return true;
+  if (shape->dv != shape->d) {
+    *why = "memory_slots' slots serve as keys and values, so it needs dv = d (got d = " + std::to_string(shape->d) + ", dv = " + std::to_string(shape->dv) + ")";
+    return false;
+  }
+  const std::string reason = memorySlotsFlashSupports(slotKeysFor(spec, shape->n), kMaxLayoutBytes);
+  if (reason.empty()) return true;
+  *why = reason;
+  return false;
+}
+
+class MemorySlotsKernel final : public CudaKernel {
+ public:
+  AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const override {
+    const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, 1};
+    VariantRegistry::instance().get("memory_slots").validate(spec, shape);
+    std::string why;
+    if (!memorySlotsAccepts(spec, &shape, &why)) throw Error(ErrorKind::Unsupported, "cuda memory_slots: " + why);
+    const SlotKeys keys = slotKeysFor(spec, qkv.n());
+    const BlockLayout layout = memorySlotsFlashLayout(keys);
+    if (options.cancel) options.cancel->check();
+    const Qkv extended = withSlotRows(qkv, keys);
+    const int64_t S = keys.slotCount, d = qkv.d(), T = keys.segments, heads = qkv.heads();
+    const Mat initial = memorySlotsInitialQueries(S, d);
+
+    SlotWriteParams p;
+    p.heads = static_cast<int>(heads);
+    p.n = qkv.n();
+    p.nKeys = keys.keys();
+    p.d = d;
+    p.slotCount = S;
+    p.segment = keys.segment;
+    p.segments = T;
+    p.slotBase = keys.slotBase();
+    p.slotStride = keys.slotStride();
+    p.scale = 1.0f / std::sqrt(static_cast<float>(d));
+    p.gate = static_cast<float>(spec.params.getFloat("gate"));
+
+    // Allocated inside the run so CUPTI attributes them to it.
+    std::optional<DeviceArray<float>> initialDev, weights;
+    const int64_t stride = (T + kMaxSnapshots - 1) / kMaxSnapshots;
+    std::vector<std::vector<MemorySnapshot>> snapshots(static_cast<size_t>(heads));
+    FlashPrepare write;
+    write.kernelName = "memorySlotsWrite";
+    write.flops = static_cast<double>(heads) * static_cast<double>(qkv.n()) * static_cast<double>(S) * 2.0 * (3.0 * static_cast<double>(d));
+    write.run = [&](float* k, float* v, FlashStream stream) {
+      initialDev.emplace(nullptr, initial.data(), static_cast<size_t>(initial.size()));
+      weights.emplace(nullptr, static_cast<size_t>(heads * S * keys.segment));
+      p.k = k;
+      p.v = v;
+      p.initial = initialDev->get();
+      p.weights = weights->get();
+      return launchMemorySlotsWrite(p, stream);
+    };
+    write.readBack = [&](const float* k, const float*) {
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t t = 0; t < T; ++t) {
+          if ((t + 1) % stride != 0 && t != T - 1) continue;
+          MemorySnapshot snap;
+          snap.segment = t;
+          snap.endToken = std::min(qkv.n(), (t + 1) * keys.segment);
+          snap.slotValues.resize(S, d);
+          const float* state = k + (h * keys.keys() + keys.slotStart(t + 1)) * d;  // M_{t+1}: after write t
+          checkCuda(cudaMemcpy(snap.slotValues.data(), state, static_cast<size_t>(S * d) * sizeof(float), cudaMemcpyDeviceToHost), "copy slot states");
+          snapshots[static_cast<size_t>(h)].push_back(std::move(snap));
+        }
+    };
+
+    const double flops = VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops;
+    AttentionResult result = flashAttentionResult(spec, extended, {&layout}, flops, p.scale, &write);
+    // Device bytes beyond Q, K, V and O: the layout, the padding and slot rows of K and V, the seeded queries and the write weights.
+    result.peakWorkspaceBytes += ((keys.keys() - keys.n) * 2 * d * heads + S * d + heads * S * keys.segment) * static_cast<int64_t>(sizeof(float));
+    for (int64_t h = 0; h < heads; ++h) {
+      HeadExtras& extras = result.extras[static_cast<size_t>(h)];
+      extras.memory = std::move(snapshots[static_cast<size_t>(h)]);
+      extras.scalars.emplace_back("segments", static_cast<double>(T));
+      extras.scalars.emplace_back("slots", static_cast<double>(S));
+    }
+    HeadExtras& first = result.extras.front();
+    if (stride > 1) first.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMaxSnapshots) + " snapshots)");
+    first.notes.push_back("slot provenance and the mass on memory per segment are computed by the cpu backend");
+    return result;
+  }
+};
+
+}  // namespace
+
+void addMemorySlotsKernel(KernelTable<CudaKernel>& table) { table.add("memory_slots", std::make_shared<MemorySlotsKernel>(), &memorySlotsAccepts); }
+
+}  // namespace attnscope::kernels
