@@ -1,9 +1,10 @@
 // hierarchical on the GPU: the flash kernel over the keys extended with block
-// summaries (hierarchical_flash.hpp). The block means are taken on the host,
-// O(n d) next to the kernel's O(n (b + n/b) d).
+// summaries (hierarchical_flash.hpp). The block means are taken on the
+// device (block_means.hpp) into the summary rows, before the forward.
 #include <memory>
 
 #include "attention/registry.hpp"
+#include "block_means.hpp"
 #include "common/error.hpp"
 #include "cuda_flash_kernel.hpp"
 #include "cuda_kernel_table.hpp"
@@ -35,8 +36,18 @@ class HierarchicalKernel final : public CudaKernel {
     const HierarchicalKeys keys = hierarchicalKeys(spec, qkv.n());
     const BlockLayout layout = hierarchicalFlashLayout(keys, spec.causal);
     if (options.cancel) options.cancel->check();
-    const Qkv extended = withBlockSummaries(qkv, keys);
-    AttentionResult result = flashAttentionResult(spec, extended, {&layout}, VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops);
+    const Qkv extended = withSummaryRows(qkv, keys);
+    FlashPrepare means;
+    means.kernelName = "blockMeans";
+    means.flops = static_cast<double>(qkv.heads()) * static_cast<double>(qkv.n()) * static_cast<double>(qkv.d() + qkv.dv());  // one add per element
+    means.run = [&](float* k, float* v, FlashStream stream) {
+      BlockMeansParams pk, pv;
+      hierarchicalMeansParams(keys, qkv.heads(), qkv.d(), k, &pk);
+      hierarchicalMeansParams(keys, qkv.heads(), qkv.dv(), v, &pv);
+      const int status = launchBlockMeans(pk, stream);
+      return status != 0 ? status : launchBlockMeans(pv, stream);
+    };
+    AttentionResult result = flashAttentionResult(spec, extended, {&layout}, VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops, 0.0f, &means);
     // Device bytes beyond Q, K, V and O: the layout, and the padding and summary rows of K and V.
     result.peakWorkspaceBytes += (keys.keys() - keys.n) * (qkv.d() + qkv.dv()) * static_cast<int64_t>(sizeof(float)) * qkv.heads();
     return result;

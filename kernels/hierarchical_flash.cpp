@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attention/variants/hierarchical.hpp"
+#include "block_means.hpp"
 #include "common/error.hpp"
 
 namespace attnscope::kernels {
@@ -94,15 +95,11 @@ BlockLayout hierarchicalFlashLayout(const HierarchicalKeys& k, bool causal) {
   return l;
 }
 
-Qkv withBlockSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
+Qkv withSummaryRows(const Qkv& qkv, const HierarchicalKeys& k) {
   if (qkv.n() != k.n) throw Error(ErrorKind::InvalidArgument, "hierarchical keys were planned for n = " + std::to_string(k.n) + ", the input has " + std::to_string(qkv.n()));
   const auto extend = [&k](const Mat& x) {
     Mat out = Mat::Zero(k.keys(), x.cols());
     out.topRows(k.n) = x;
-    for (int64_t c = 0; c < k.blocks; ++c) {
-      const int64_t begin = c * k.b, length = std::min(k.b, k.n - begin);
-      out.row(k.summaryStart() + c) = (x.middleRows(begin, length).cast<double>().colwise().sum() / static_cast<double>(length)).cast<float>();
-    }
     return out;
   };
   Qkv ext;
@@ -111,6 +108,33 @@ Qkv withBlockSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
   for (const Mat& m : qkv.k) ext.k.push_back(extend(m));
   for (const Mat& m : qkv.v) ext.v.push_back(extend(m));
   return ext;
+}
+
+Qkv withBlockSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
+  Qkv ext = withSummaryRows(qkv, k);
+  const auto fill = [&k](const Mat& x, Mat& out) {
+    for (int64_t c = 0; c < k.blocks; ++c) {
+      const int64_t begin = c * k.b, length = std::min(k.b, k.n - begin);
+      out.row(k.summaryStart() + c) = (x.middleRows(begin, length).cast<double>().colwise().sum() / static_cast<double>(length)).cast<float>();
+    }
+  };
+  for (size_t h = 0; h < qkv.k.size(); ++h) {
+    fill(qkv.k[h], ext.k[h]);
+    fill(qkv.v[h], ext.v[h]);
+  }
+  return ext;
+}
+
+void hierarchicalMeansParams(const HierarchicalKeys& k, int heads, int64_t width, float* extended, BlockMeansParams* p) {
+  p->src = extended;
+  p->dst = extended;
+  p->heads = heads;
+  p->rows = k.n;
+  p->width = width;
+  p->block = k.b;
+  p->blocks = k.blocks;
+  p->srcHeadStride = p->dstHeadStride = k.keys() * width;
+  p->dstRow0 = k.summaryStart();
 }
 
 }  // namespace attnscope::kernels

@@ -40,5 +40,13 @@ BlockLayout hierarchicalFlashLayout(const HierarchicalKeys& keys, bool causal);
 
 // Q unchanged; K and V extended as above (block means in double, stored fp32).
 Qkv withBlockSummaries(const Qkv& qkv, const HierarchicalKeys& keys);
+// The same shape with the summary rows left zero, for the device to fill
+// (block_means.hpp; hierarchicalMeansParams gives its launch).
+Qkv withSummaryRows(const Qkv& qkv, const HierarchicalKeys& keys);
+
+// The block means of the first `width` columns of every head's rows, from the
+// token rows into the summary rows of the same extended array.
+struct BlockMeansParams;
+void hierarchicalMeansParams(const HierarchicalKeys& keys, int heads, int64_t width, float* extended, BlockMeansParams* p);
 
 }  // namespace attnscope::kernels

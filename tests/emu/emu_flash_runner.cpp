@@ -8,6 +8,7 @@
 #include "flash_fwd_fp32_kernel.cuh"
 #include "flash_fwd_mma_kernel.cuh"
 #include "flash_layout_host.hpp"
+#include "block_means_kernel.cuh"
 #include "memory_slots_write_kernel.cuh"
 
 namespace attnscope::testing {
@@ -137,6 +138,12 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
 void runEmulatedSlotWrite(const SlotWriteParams& p, emu::Order order, uint64_t seed) {
   if (p.heads < 1 || p.segments < 1) return;
   emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), 0, order, seed}, [&] { device::memorySlotsWrite(p); });
+}
+
+void runEmulatedBlockMeans(const BlockMeansParams& p, emu::Order order, uint64_t seed) {
+  if (p.heads < 1 || p.blocks < 1 || p.width < 1) return;
+  emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.blocks), static_cast<unsigned>(p.heads)), dim3(kBlockMeansThreads), 0, order, seed},
+              [&] { device::blockMeans(p); });
 }
 
 }  // namespace attnscope::testing

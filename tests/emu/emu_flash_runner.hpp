@@ -9,6 +9,7 @@
 
 #include "attention/block_layout.hpp"
 #include "cuda_emu.hpp"
+#include "block_means.hpp"
 #include "flash_params.hpp"
 #include "memory_slots_params.hpp"
 #include "sequence/sequence.hpp"
@@ -30,5 +31,8 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
 // memory_slots' write recurrence (kernels/memory_slots_write_kernel.cuh) on
 // host buffers: p's pointers are host pointers.
 void runEmulatedSlotWrite(const kernels::SlotWriteParams& p, emu::Order order, uint64_t seed = 1);
+
+// The block means (kernels/block_means_kernel.cuh) on host buffers.
+void runEmulatedBlockMeans(const kernels::BlockMeansParams& p, emu::Order order, uint64_t seed = 1);
 
 }  // namespace attnscope::testing

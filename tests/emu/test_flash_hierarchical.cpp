@@ -1,7 +1,8 @@
 // hierarchical on the flash kernel (kernels/hierarchical_flash.hpp): its
 // layout over the keys extended with block summaries admits exactly the
-// pairs the variant defines, and the kernel's own source, run under the CPU
-// emulation, matches the CPU backend's hierarchical.
+// pairs the variant defines, the block means kernel fills the summary rows
+// as the host reference does, and the kernels' own source, run under the CPU
+// emulation, match the CPU backend's hierarchical.
 #include <QtTest>
 
 #include <cmath>
@@ -41,6 +42,23 @@ Qkv randomQkv(int64_t n, int64_t d, int heads) {
     qkv.v.push_back(randomMatrix(n, d, 302 + 10 * h));
   }
   return qkv;
+}
+
+// The extended K and V with the summary rows written by the emulated block means kernel.
+Qkv deviceSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
+  Qkv ext = withSummaryRows(qkv, k);
+  const auto fill = [&](std::vector<Mat>& heads) {
+    const int64_t width = heads.front().cols(), per = k.keys() * width;
+    std::vector<float> packed;
+    for (const Mat& m : heads) packed.insert(packed.end(), m.data(), m.data() + per);
+    BlockMeansParams p;
+    hierarchicalMeansParams(k, static_cast<int>(heads.size()), width, packed.data(), &p);
+    runEmulatedBlockMeans(p, emu::Order::Shuffled, 5);
+    for (size_t h = 0; h < heads.size(); ++h) std::copy_n(packed.data() + h * static_cast<size_t>(per), per, heads[h].data());
+  };
+  fill(ext.k);
+  fill(ext.v);
+  return ext;
 }
 
 }  // namespace
@@ -89,6 +107,19 @@ class TestFlashHierarchical : public QObject {
     QVERIFY((ext.v[1].row(k.summaryStart() + last) - want).cwiseAbs().maxCoeff() < 1e-6f);
   }
 
+  // K and V of different widths, a short last block, two heads.
+  void deviceMeansMatchHostSummaries() {
+    Qkv qkv = randomQkv(37, 64, 2);
+    for (Mat& v : qkv.v) v = Mat(v.leftCols(32));
+    const HierarchicalKeys k = hierarchicalKeys(hierarchicalSpec(8, false), 37);
+    const Qkv host = withBlockSummaries(qkv, k), device = deviceSummaries(qkv, k);
+    for (size_t h = 0; h < 2; ++h) {
+      QVERIFY((host.k[h] - device.k[h]).cwiseAbs().maxCoeff() < 1e-6f);
+      QVERIFY((host.v[h] - device.v[h]).cwiseAbs().maxCoeff() < 1e-6f);
+      QVERIFY(device.k[h].row(k.summaryStart() + k.blocks - 1).cwiseAbs().maxCoeff() > 0.0f);  // the short block's mean was written
+    }
+  }
+
   void refusesLayoutsTooLargeToBuild() {
     const HierarchicalKeys k = hierarchicalKeys(hierarchicalSpec(1, false), 65536);
     const std::string why = hierarchicalFlashSupports(k, false, int64_t{256} << 20);
@@ -127,7 +158,7 @@ class TestFlashHierarchical : public QObject {
     const Qkv qkv = randomQkv(n, d, heads);
     const HierarchicalKeys k = hierarchicalKeys(spec, n);
     const BlockLayout layout = hierarchicalFlashLayout(k, causal);
-    const Qkv ext = withBlockSummaries(qkv, k);
+    const Qkv ext = deviceSummaries(qkv, k);  // as the GPU path: means on the device, then the forward
     const EmulatedOutput got = runEmulated(ext, {&layout}, e, emu::Order::Shuffled, 99);
     QVERIFY(got.guardsIntact);
     const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
