@@ -183,6 +183,7 @@ KernelTable<CudaKernel>& cudaKernels() {
     addHierarchicalKernel(table);
     addTransformerXlKernel(table);
     addMemorySlotsKernel(table);
+    addTopkDynamicKernel(table);
     addLowRankKernels(table);
     table.add("dense", std::make_shared<DenseFp32Kernel>(), &DenseFp32Kernel::accepts);
     return true;

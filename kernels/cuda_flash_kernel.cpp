@@ -76,7 +76,12 @@ AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, 
   o.meter = &meter;
   o.prepare = prepare;
   const double prepareFlops = prepare ? prepare->flops : 0.0;
-  const auto isPrepare = [&](const std::string& name) { return prepare && !prepare->kernelName.empty() && name.rfind(prepare->kernelName, 0) == 0; };
+  const auto isPrepare = [&](const std::string& name) {
+    if (prepare)
+      for (const std::string& prefix : prepare->kernelNames)
+        if (name.rfind(prefix, 0) == 0) return true;
+    return false;
+  };
   std::string cuptiWhy;
   CuptiProfiler& cupti = CuptiProfiler::instance();
   const bool traced = cupti.enable(&cuptiWhy);
@@ -124,7 +129,7 @@ AttentionResult flashAttentionResult(const AttentionSpec& spec, const Qkv& qkv, 
     span.flops = flops - prepareFlops;
     if (prepare) {
       Span step = span;
-      step.name = prepare->kernelName;
+      step.name = prepare->kernelNames.empty() ? "prepare" : prepare->kernelNames.front();
       step.durationNs = static_cast<int64_t>(out.prepareMs * 1e6);
       step.flops = prepareFlops;
       span.startNs += step.durationNs;

@@ -38,12 +38,12 @@ class HierarchicalKernel final : public CudaKernel {
     if (options.cancel) options.cancel->check();
     const Qkv extended = withSummaryRows(qkv, keys);
     FlashPrepare means;
-    means.kernelName = "blockMeans";
+    means.kernelNames = {"blockMeans"};
     means.flops = static_cast<double>(qkv.heads()) * static_cast<double>(qkv.n()) * static_cast<double>(qkv.d() + qkv.dv());  // one add per element
-    means.run = [&](float* k, float* v, FlashStream stream) {
+    means.run = [&](const FlashDeviceInputs& in, FlashStream stream) {
       BlockMeansParams pk, pv;
-      hierarchicalMeansParams(keys, qkv.heads(), qkv.d(), k, &pk);
-      hierarchicalMeansParams(keys, qkv.heads(), qkv.dv(), v, &pv);
+      hierarchicalMeansParams(keys, qkv.heads(), qkv.d(), in.k, &pk);
+      hierarchicalMeansParams(keys, qkv.heads(), qkv.dv(), in.v, &pv);
       const int status = launchBlockMeans(pk, stream);
       return status != 0 ? status : launchBlockMeans(pv, stream);
     };

@@ -30,6 +30,9 @@ void addTransformerXlKernel(KernelTable<CudaKernel>& table);
 // memory_slots: the write recurrence on the device, then the reads on the flash kernel (cuda_memory_slots.cpp).
 void addMemorySlotsKernel(KernelTable<CudaKernel>& table);
 
+// topk_dynamic with its key blocks chosen on the device (cuda_topk_dynamic.cpp).
+void addTopkDynamicKernel(KernelTable<CudaKernel>& table);
+
 // The device's roof for the benchmark (cuda_roof.cpp): cuBLAS GEMM at this
 // precision and device-memory copy bandwidth. Needs a device.
 BackendRoof measureCudaRoof(Precision precision, int64_t gemmSize, int repeats);

@@ -71,18 +71,18 @@ class MemorySlotsKernel final : public CudaKernel {
     const int64_t stride = (T + kMaxSnapshots - 1) / kMaxSnapshots;
     std::vector<std::vector<MemorySnapshot>> snapshots(static_cast<size_t>(heads));
     FlashPrepare write;
-    write.kernelName = "memorySlotsWrite";
+    write.kernelNames = {"memorySlotsWrite"};
     write.flops = static_cast<double>(heads) * static_cast<double>(qkv.n()) * static_cast<double>(S) * 2.0 * (3.0 * static_cast<double>(d));
-    write.run = [&](float* k, float* v, FlashStream stream) {
+    write.run = [&](const FlashDeviceInputs& in, FlashStream stream) {
       initialDev.emplace(nullptr, initial.data(), static_cast<size_t>(initial.size()));
       weights.emplace(nullptr, static_cast<size_t>(heads * S * keys.segment));
-      p.k = k;
-      p.v = v;
+      p.k = in.k;
+      p.v = in.v;
       p.initial = initialDev->get();
       p.weights = weights->get();
       return launchMemorySlotsWrite(p, stream);
     };
-    write.readBack = [&](const float* k, const float*) {
+    write.readBack = [&](const FlashDeviceInputs& in) {
       for (int64_t h = 0; h < heads; ++h)
         for (int64_t t = 0; t < T; ++t) {
           if ((t + 1) % stride != 0 && t != T - 1) continue;
@@ -90,7 +90,7 @@ class MemorySlotsKernel final : public CudaKernel {
           snap.segment = t;
           snap.endToken = std::min(qkv.n(), (t + 1) * keys.segment);
           snap.slotValues.resize(S, d);
-          const float* state = k + (h * keys.keys() + keys.slotStart(t + 1)) * d;  // M_{t+1}: after write t
+          const float* state = in.k + (h * keys.keys() + keys.slotStart(t + 1)) * d;  // M_{t+1}: after write t
           checkCuda(cudaMemcpy(snap.slotValues.data(), state, static_cast<size_t>(S * d) * sizeof(float), cudaMemcpyDeviceToHost), "copy slot states");
           snapshots[static_cast<size_t>(h)].push_back(std::move(snap));
         }

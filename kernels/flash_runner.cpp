@@ -82,7 +82,8 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
     checkCuda(cudaEventCreate(&start), "cudaEventCreate");
     checkCuda(cudaEventCreate(&stop), "cudaEventCreate");
     cudaError_t status = cudaEventRecord(start, options.stream);
-    if (status == cudaSuccess) status = static_cast<cudaError_t>(options.prepare->run(k32.get(), v32.get(), options.stream));
+    const FlashDeviceInputs inputs{q32.get(), k32.get(), v32.get(), &p.layout, const_cast<int32_t*>(p.layout.colBlock)};  // the runner owns the layout's arrays
+    if (status == cudaSuccess) status = static_cast<cudaError_t>(options.prepare->run(inputs, options.stream));
     if (status == cudaSuccess) status = cudaEventRecord(stop, options.stream);
     if (status == cudaSuccess) status = cudaEventSynchronize(stop);
     float ms = 0.0f;
@@ -91,7 +92,7 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
     cudaEventDestroy(stop);
     checkCuda(status, "prepare the flash inputs");
     prepareMs = static_cast<double>(ms);
-    if (options.prepare->readBack) options.prepare->readBack(k32.get(), v32.get());
+    if (options.prepare->readBack) options.prepare->readBack(inputs);
   }
   DeviceArray<uint16_t> q16, k16, v16;
   if (options.element == FlashElement::Fp32) {

@@ -15,14 +15,25 @@
 
 namespace attnscope::kernels {
 
-// A step on the device inputs before the forward: it runs on the fp32 K and
-// V ([heads, nKeys, width] contiguous) after the upload and before any
-// conversion to fp16/bf16 (memory_slots writes its slot states there).
+// The device inputs a prepare step may write: fp32 Q, K and V
+// ([heads, rows, width] contiguous) and the layout's key-block column
+// array (entries as in the uploaded FlashLayoutView).
+struct FlashDeviceInputs {
+  float* q = nullptr;
+  float* k = nullptr;
+  float* v = nullptr;
+  const FlashLayoutView* layout = nullptr;
+  int32_t* colBlock = nullptr;
+};
+
+// A step on the device inputs before the forward, after the upload and
+// before any conversion to fp16/bf16: memory_slots writes its slot states,
+// hierarchical its block means, topk_dynamic its chosen key blocks.
 struct FlashPrepare {
-  std::function<int(float* k, float* v, FlashStream stream)> run;  // launches only; returns a cudaError_t
-  std::function<void(const float* k, const float* v)> readBack;    // optional: copies what run wrote, outside the timing
-  std::string kernelName;  // name prefix of run's kernels, so their records count in the forward's time
-  double flops = 0;        // of run's kernels, for their spans' rate
+  std::function<int(const FlashDeviceInputs& in, FlashStream stream)> run;  // launches only; returns a cudaError_t
+  std::function<void(const FlashDeviceInputs& in)> readBack;              // optional: copies what run wrote, outside the timing
+  std::vector<std::string> kernelNames;  // name prefixes of run's kernels, so their records count in the forward's time
+  double flops = 0;                      // of run's kernels, for their spans' rate
 };
 
 struct FlashRunOptions {

@@ -10,6 +10,7 @@
 #include "flash_layout_host.hpp"
 #include "block_means_kernel.cuh"
 #include "memory_slots_write_kernel.cuh"
+#include "topk_select_kernel.cuh"
 
 namespace attnscope::testing {
 
@@ -144,6 +145,12 @@ void runEmulatedBlockMeans(const BlockMeansParams& p, emu::Order order, uint64_t
   if (p.heads < 1 || p.blocks < 1 || p.width < 1) return;
   emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.blocks), static_cast<unsigned>(p.heads)), dim3(kBlockMeansThreads), 0, order, seed},
               [&] { device::blockMeans(p); });
+}
+
+void runEmulatedTopkSelect(const TopkSelectParams& p, emu::Order order, uint64_t seed) {
+  if (p.heads < 1 || p.blocks < 1) return;
+  emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.blocks), static_cast<unsigned>(p.heads)), dim3(kTopkSelectThreads), topkSelectSmemBytes(p.blocks), order, seed},
+              [&] { device::topkSelect(p); });
 }
 
 }  // namespace attnscope::testing
