@@ -32,20 +32,6 @@ bool topkAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why
   return false;
 }
 
-BlockMeansParams meansOf(const float* src, float* dst, int heads, int64_t n, int64_t width, const TopkPlan& plan) {
-  BlockMeansParams p;
-  p.src = src;
-  p.dst = dst;
-  p.heads = heads;
-  p.rows = n;
-  p.width = width;
-  p.block = plan.block;
-  p.blocks = plan.blocks;
-  p.srcHeadStride = n * width;
-  p.dstHeadStride = plan.blocks * width;
-  return p;
-}
-
 class TopkDynamicKernel final : public CudaKernel {
  public:
   AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) const override {
@@ -69,21 +55,10 @@ class TopkDynamicKernel final : public CudaKernel {
     choose.run = [&](const FlashDeviceInputs& in, FlashStream stream) {
       const size_t per = static_cast<size_t>(heads * plan.blocks * d);
       means.emplace(nullptr, 2 * per);
-      int status = launchBlockMeans(meansOf(in.q, means->get(), heads, n, d, plan), stream);
-      if (status == 0) status = launchBlockMeans(meansOf(in.k, means->get() + per, heads, n, d, plan), stream);
+      int status = launchBlockMeans(topkMeansParams(plan, heads, d, in.q, means->get()), stream);
+      if (status == 0) status = launchBlockMeans(topkMeansParams(plan, heads, d, in.k, means->get() + per), stream);
       if (status != 0) return status;
-      TopkSelectParams p;
-      p.queryMeans = means->get();
-      p.keyMeans = means->get() + per;
-      p.rowStart = in.layout->rowStart;
-      p.colBlock = in.colBlock;
-      p.heads = heads;
-      p.blocks = plan.blocks;
-      p.d = d;
-      p.topk = plan.topk;
-      p.localLeft = plan.localLeft;
-      p.localRight = plan.localRight;
-      p.causal = plan.causal;
+      const TopkSelectParams p = topkSelectParams(plan, heads, d, means->get(), means->get() + per, in.layout->rowStart, in.colBlock);
       return launchTopkSelect(p, stream);
     };
     AttentionResult result = flashAttentionResult(spec, qkv, perHead, variant.cost(spec, shape).flops, 0.0f, &choose);

@@ -177,4 +177,18 @@ std::string flashCheckParams(const FlashParams& p) {
   return {};
 }
 
+Qkv withZeroKeyRows(const Qkv& qkv, int64_t keys) {
+  const auto extend = [keys](const Mat& x) {
+    Mat out = Mat::Zero(keys, x.cols());
+    out.topRows(x.rows()) = x;
+    return out;
+  };
+  Qkv ext;
+  ext.origin = qkv.origin;
+  ext.q = qkv.q;
+  for (const Mat& m : qkv.k) ext.k.push_back(extend(m));
+  for (const Mat& m : qkv.v) ext.v.push_back(extend(m));
+  return ext;
+}
+
 }  // namespace attnscope::kernels

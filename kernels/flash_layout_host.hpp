@@ -60,6 +60,10 @@ std::string flashCheckParams(const FlashParams& params);
 // summaries). Throws Error(InvalidArgument) naming the head that differs.
 void checkFlashInputs(const Qkv& qkv);
 
+// Q unchanged; K and V of every head extended with zero rows to `keys` rows
+// (for keys the device fills: summaries, slot states).
+Qkv withZeroKeyRows(const Qkv& qkv, int64_t keys);
+
 // (Q/K, V) widths the kernel is built for (ATTNSCOPE_FLASH_WIDTHS), the
 // equal-width case, and the list in words ("32, 64, 128, 32/16, ...").
 bool flashWidthsSupported(int d, int dv);

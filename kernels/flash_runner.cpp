@@ -34,6 +34,25 @@ bool guardIntact(const float* devGuard, int64_t floats) {
   return true;
 }
 
+// cudaEvent time of what `launch` puts on the stream (it returns the first
+// failure); a failure anywhere becomes an Error naming `what`.
+template <typename Launch>
+double timedLaunches(FlashStream stream, const char* what, Launch launch) {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  checkCuda(cudaEventCreate(&start), "cudaEventCreate");
+  checkCuda(cudaEventCreate(&stop), "cudaEventCreate");
+  cudaError_t status = cudaEventRecord(start, stream);
+  if (status == cudaSuccess) status = launch();
+  if (status == cudaSuccess) status = cudaEventRecord(stop, stream);
+  if (status == cudaSuccess) status = cudaEventSynchronize(stop);
+  float ms = 0.0f;
+  if (status == cudaSuccess) status = cudaEventElapsedTime(&ms, start, stop);
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  checkCuda(status, what);
+  return static_cast<double>(ms);
+}
+
 }  // namespace
 
 FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, const FlashRunOptions& options) {
@@ -78,20 +97,8 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
   DeviceArray<float> q32 = uploadHeads(qkv.q, meter), k32 = uploadHeads(qkv.k, meter), v32 = uploadHeads(qkv.v, meter);
   double prepareMs = 0;
   if (options.prepare && options.prepare->run) {
-    cudaEvent_t start = nullptr, stop = nullptr;
-    checkCuda(cudaEventCreate(&start), "cudaEventCreate");
-    checkCuda(cudaEventCreate(&stop), "cudaEventCreate");
-    cudaError_t status = cudaEventRecord(start, options.stream);
     const FlashDeviceInputs inputs{q32.get(), k32.get(), v32.get(), &p.layout, const_cast<int32_t*>(p.layout.colBlock)};  // the runner owns the layout's arrays
-    if (status == cudaSuccess) status = static_cast<cudaError_t>(options.prepare->run(inputs, options.stream));
-    if (status == cudaSuccess) status = cudaEventRecord(stop, options.stream);
-    if (status == cudaSuccess) status = cudaEventSynchronize(stop);
-    float ms = 0.0f;
-    if (status == cudaSuccess) status = cudaEventElapsedTime(&ms, start, stop);
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    checkCuda(status, "prepare the flash inputs");
-    prepareMs = static_cast<double>(ms);
+    prepareMs = timedLaunches(options.stream, "prepare the flash inputs", [&] { return static_cast<cudaError_t>(options.prepare->run(inputs, options.stream)); });
     if (options.prepare->readBack) options.prepare->readBack(inputs);
   }
   DeviceArray<uint16_t> q16, k16, v16;
@@ -126,22 +133,15 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
 
   const std::string bad = flashCheckParams(p);
   if (!bad.empty()) throw Error(ErrorKind::InvalidArgument, "flash kernel: " + bad);
-  cudaEvent_t start = nullptr, stop = nullptr;
-  checkCuda(cudaEventCreate(&start), "cudaEventCreate");
-  checkCuda(cudaEventCreate(&stop), "cudaEventCreate");
   const int repeats = std::max(1, options.repeats);
-  cudaError_t status = cudaEventRecord(start, options.stream);
-  for (int r = 0; r < repeats && status == cudaSuccess; ++r) status = static_cast<cudaError_t>(launchFlashForward(p, options.stream));
-  if (status == cudaSuccess) status = cudaEventRecord(stop, options.stream);
-  if (status == cudaSuccess) status = cudaEventSynchronize(stop);
-  float ms = 0.0f;
-  if (status == cudaSuccess) status = cudaEventElapsedTime(&ms, start, stop);
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  checkCuda(status, "flash forward kernel");
+  const double ms = timedLaunches(options.stream, "flash forward kernel", [&] {
+    cudaError_t status = cudaSuccess;
+    for (int r = 0; r < repeats && status == cudaSuccess; ++r) status = static_cast<cudaError_t>(launchFlashForward(p, options.stream));
+    return status;
+  });
 
   FlashRunOutput out;
-  out.kernelMs = static_cast<double>(ms) / repeats;
+  out.kernelMs = ms / repeats;
   out.prepareMs = prepareMs;
   out.layoutBytes = arrays.bytes();
   for (int h = 0; h < heads; ++h) {

@@ -7,6 +7,7 @@
 #include "attention/variants/hierarchical.hpp"
 #include "block_means.hpp"
 #include "common/error.hpp"
+#include "flash_layout_host.hpp"
 
 namespace attnscope::kernels {
 
@@ -97,17 +98,7 @@ BlockLayout hierarchicalFlashLayout(const HierarchicalKeys& k, bool causal) {
 
 Qkv withSummaryRows(const Qkv& qkv, const HierarchicalKeys& k) {
   if (qkv.n() != k.n) throw Error(ErrorKind::InvalidArgument, "hierarchical keys were planned for n = " + std::to_string(k.n) + ", the input has " + std::to_string(qkv.n()));
-  const auto extend = [&k](const Mat& x) {
-    Mat out = Mat::Zero(k.keys(), x.cols());
-    out.topRows(k.n) = x;
-    return out;
-  };
-  Qkv ext;
-  ext.origin = qkv.origin;
-  ext.q = qkv.q;
-  for (const Mat& m : qkv.k) ext.k.push_back(extend(m));
-  for (const Mat& m : qkv.v) ext.v.push_back(extend(m));
-  return ext;
+  return withZeroKeyRows(qkv, k.keys());
 }
 
 Qkv withBlockSummaries(const Qkv& qkv, const HierarchicalKeys& k) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "flash_layout_host.hpp"
 
 namespace attnscope::kernels {
 
@@ -138,17 +139,7 @@ BlockLayout memorySlotsFlashLayout(const SlotKeys& k) {
 
 Qkv withSlotRows(const Qkv& qkv, const SlotKeys& k) {
   if (qkv.n() != k.n) throw Error(ErrorKind::InvalidArgument, "memory_slots keys were planned for n = " + std::to_string(k.n) + ", the input has " + std::to_string(qkv.n()));
-  const auto extend = [&k](const Mat& x) {
-    Mat out = Mat::Zero(k.keys(), x.cols());
-    out.topRows(k.n) = x;
-    return out;
-  };
-  Qkv ext;
-  ext.origin = qkv.origin;
-  ext.q = qkv.q;
-  for (const Mat& m : qkv.k) ext.k.push_back(extend(m));
-  for (const Mat& m : qkv.v) ext.v.push_back(extend(m));
-  return ext;
+  return withZeroKeyRows(qkv, k.keys());
 }
 
 }  // namespace attnscope::kernels

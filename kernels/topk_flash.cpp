@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "attention/band_helpers.hpp"
-#include "topk_select.hpp"
 
 namespace attnscope::kernels {
 
@@ -46,6 +45,37 @@ BlockLayout topkPlaceholderLayout(const TopkPlan& p) {
   }
   l.finish();
   return l;
+}
+
+BlockMeansParams topkMeansParams(const TopkPlan& plan, int heads, int64_t width, const float* src, float* dst) {
+  BlockMeansParams p;
+  p.src = src;
+  p.dst = dst;
+  p.heads = heads;
+  p.rows = plan.n;
+  p.width = width;
+  p.block = plan.block;
+  p.blocks = plan.blocks;
+  p.srcHeadStride = plan.n * width;
+  p.dstHeadStride = plan.blocks * width;
+  return p;
+}
+
+TopkSelectParams topkSelectParams(const TopkPlan& plan, int heads, int64_t d, const float* queryMeans, const float* keyMeans, const int64_t* rowStart,
+                                  int32_t* colBlock) {
+  TopkSelectParams p;
+  p.queryMeans = queryMeans;
+  p.keyMeans = keyMeans;
+  p.rowStart = rowStart;
+  p.colBlock = colBlock;
+  p.heads = heads;
+  p.blocks = plan.blocks;
+  p.d = d;
+  p.topk = plan.topk;
+  p.localLeft = plan.localLeft;
+  p.localRight = plan.localRight;
+  p.causal = plan.causal;
+  return p;
 }
 
 }  // namespace attnscope::kernels

@@ -12,6 +12,8 @@
 
 #include "attention/block_layout.hpp"
 #include "attention/variant.hpp"
+#include "block_means.hpp"
+#include "topk_select.hpp"
 
 namespace attnscope::kernels {
 
@@ -31,5 +33,11 @@ std::string topkGpuSupports(const TopkPlan& plan, int64_t maxSmemBytes);
 // Rows of the right length with placeholder columns 0, 1, ... (valid and
 // distinct, so the layout is well formed before the device overwrites them).
 BlockLayout topkPlaceholderLayout(const TopkPlan& plan);
+
+// The launches of the choice: block means of src ([heads, n, width]) into
+// dst ([heads, blocks, width]), then the selection over the layout's CSR.
+BlockMeansParams topkMeansParams(const TopkPlan& plan, int heads, int64_t width, const float* src, float* dst);
+TopkSelectParams topkSelectParams(const TopkPlan& plan, int heads, int64_t d, const float* queryMeans, const float* keyMeans, const int64_t* rowStart,
+                                  int32_t* colBlock);
 
 }  // namespace attnscope::kernels

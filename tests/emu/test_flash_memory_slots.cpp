@@ -10,6 +10,7 @@
 
 #include "attention/variants/memory_slots.hpp"
 #include "backend/backend.hpp"
+#include "emu_compare.hpp"
 #include "emu_flash_runner.hpp"
 #include "flash_cases.hpp"
 #include "memory_slots_flash.hpp"
@@ -247,21 +248,8 @@ class TestFlashMemorySlots : public QObject {
     const BlockLayout layout = memorySlotsFlashLayout(keys);
     const Qkv ext = emulatedWrite(qkv, keys, 0.5, 11);
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    const EmulatedOutput got = runEmulated(ext, {&layout}, e, emu::Order::Shuffled, 7, scale);
-    QVERIFY(got.guardsIntact);
-    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
-    const std::vector<uint8_t> mask = pairMask(layout);
-    for (int h = 0; h < heads; ++h) {
-      const size_t hs = static_cast<size_t>(h);
-      const double err = relativeMaxError(got.output[hs], cpu.output[hs]);
-      if (e == FlashElement::Fp32) {
-        QVERIFY2(err < 1e-4, qPrintable(QString("head %1: fp32 error %2").arg(h).arg(err)));
-      } else {
-        const double naiveErr = relativeMaxError(naiveLowPrecision(ext.q[hs], ext.k[hs], ext.v[hs], mask, e, scale), cpu.output[hs]);
-        QVERIFY2(naiveErr < 0.05, qPrintable(QString("head %1: the same-precision reference is %2 off").arg(h).arg(naiveErr)));
-        QVERIFY2(err <= 2.0 * naiveErr, qPrintable(QString("head %1: %2 error %3, naive same-precision bound %4").arg(h).arg(elementName(e)).arg(err).arg(2.0 * naiveErr)));
-      }
-    }
+    const std::string wrong = emulatedAgainstCpu(spec, qkv, ext, layout, e, 7, scale);
+    QVERIFY2(wrong.empty(), wrong.c_str());
   }
 };
 

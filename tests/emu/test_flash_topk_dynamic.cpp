@@ -8,6 +8,7 @@
 #include "attention/mask_variant.hpp"
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
+#include "emu_compare.hpp"
 #include "emu_flash_runner.hpp"
 #include "flash_cases.hpp"
 #include "flash_layout_host.hpp"
@@ -45,31 +46,10 @@ std::vector<BlockLayout> deviceLayouts(const AttentionSpec& spec, const Qkv& qkv
   const int64_t d = qkv.d();
   const std::vector<float> q = pack(qkv.q), k = pack(qkv.k);
   std::vector<float> means(static_cast<size_t>(2 * heads * plan.blocks * d), -1.0f);
-  for (int which = 0; which < 2; ++which) {
-    BlockMeansParams p;
-    p.src = which == 0 ? q.data() : k.data();
-    p.dst = means.data() + which * heads * plan.blocks * d;
-    p.heads = heads;
-    p.rows = qkv.n();
-    p.width = d;
-    p.block = plan.block;
-    p.blocks = plan.blocks;
-    p.srcHeadStride = qkv.n() * d;
-    p.dstHeadStride = plan.blocks * d;
-    runEmulatedBlockMeans(p, emu::Order::Shuffled, seed);
-  }
-  TopkSelectParams p;
-  p.queryMeans = means.data();
-  p.keyMeans = means.data() + heads * plan.blocks * d;
-  p.rowStart = arrays.rowStart.data();
-  p.colBlock = arrays.colBlock.data();
-  p.heads = heads;
-  p.blocks = plan.blocks;
-  p.d = d;
-  p.topk = plan.topk;
-  p.localLeft = plan.localLeft;
-  p.localRight = plan.localRight;
-  p.causal = plan.causal;
+  const int64_t per = heads * plan.blocks * d;
+  runEmulatedBlockMeans(topkMeansParams(plan, heads, d, q.data(), means.data()), emu::Order::Shuffled, seed);
+  runEmulatedBlockMeans(topkMeansParams(plan, heads, d, k.data(), means.data() + per), emu::Order::Shuffled, seed);
+  const TopkSelectParams p = topkSelectParams(plan, heads, d, means.data(), means.data() + per, arrays.rowStart.data(), arrays.colBlock.data());
   runEmulatedTopkSelect(p, emu::Order::Shuffled, seed + 1);
   std::vector<BlockLayout> out;
   for (int h = 0; h < heads; ++h) {
@@ -163,17 +143,8 @@ class TestFlashTopkDynamic : public QObject {
     qkv.k.push_back(randomMatrix(230, 64, 42, 0.8));
     qkv.v.push_back(randomMatrix(230, 64, 43));
     const std::vector<BlockLayout> layouts = deviceLayouts(spec, qkv, 9);
-    const EmulatedOutput got = runEmulated(qkv, {&layouts[0]}, e, emu::Order::Shuffled, 13);
-    QVERIFY(got.guardsIntact);
-    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
-    const double err = relativeMaxError(got.output[0], cpu.output[0]);
-    if (e == FlashElement::Fp32) {
-      QVERIFY2(err < 1e-4, qPrintable(QString("fp32 error %1").arg(err)));
-    } else {
-      const double naiveErr = relativeMaxError(naiveLowPrecision(qkv.q[0], qkv.k[0], qkv.v[0], pairMask(layouts[0]), e), cpu.output[0]);
-      QVERIFY2(naiveErr < 0.05, qPrintable(QString("the same-precision reference is %1 off").arg(naiveErr)));
-      QVERIFY2(err <= 2.0 * naiveErr, qPrintable(QString("%1 error %2, naive bound %3").arg(elementName(e)).arg(err).arg(2.0 * naiveErr)));
-    }
+    const std::string wrong = emulatedAgainstCpu(spec, qkv, qkv, layouts[0], e, 13);
+    QVERIFY2(wrong.empty(), wrong.c_str());
   }
 };
 

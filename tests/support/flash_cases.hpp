@@ -114,4 +114,21 @@ inline const char* elementName(kernels::FlashElement e) {
   return e == kernels::FlashElement::Fp32 ? "fp32" : e == kernels::FlashElement::Fp16 ? "fp16" : "bf16";
 }
 
+// Empty when `got`, a forward over (q, k, v) and `mask` at precision e,
+// agrees with the CPU backend's `cpu`: fp32 within 1e-4 relative; fp16/bf16
+// no worse than twice a naive same-precision reference on the same inputs,
+// which must itself be within 0.05 of the CPU (otherwise the inputs, say an
+// extension of K and V, are wrong and the bound means nothing). Else what is wrong.
+inline std::string compareWithCpu(const Mat& got, const Mat& cpu, const Mat& q, const Mat& k, const Mat& v, const std::vector<uint8_t>& mask,
+                                  kernels::FlashElement e, float scale = 0.0f) {
+  const double err = relativeMaxError(got, cpu);
+  if (e == kernels::FlashElement::Fp32)
+    return err < 1e-4 ? std::string() : "fp32 error " + std::to_string(err);
+  const double naiveErr = relativeMaxError(naiveLowPrecision(q, k, v, mask, e, scale), cpu);
+  if (!(naiveErr < 0.05)) return "the same-precision reference is " + std::to_string(naiveErr) + " off";
+  if (!(err <= 2.0 * naiveErr))
+    return std::string(elementName(e)) + " error " + std::to_string(err) + ", naive same-precision bound " + std::to_string(2.0 * naiveErr);
+  return {};
+}
+
 }  // namespace attnscope::testing
