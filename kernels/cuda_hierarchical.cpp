@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "attention/registry.hpp"
-#include "block_means.hpp"
 #include "common/error.hpp"
 #include "cuda_flash_kernel.hpp"
 #include "cuda_kernel_table.hpp"
@@ -41,11 +40,8 @@ class HierarchicalKernel final : public CudaKernel {
     means.kernelNames = {"blockMeans"};
     means.flops = static_cast<double>(qkv.heads()) * static_cast<double>(qkv.n()) * static_cast<double>(qkv.d() + qkv.dv());  // one add per element
     means.run = [&](const FlashDeviceInputs& in, FlashStream stream) {
-      BlockMeansParams pk, pv;
-      hierarchicalMeansParams(keys, qkv.heads(), qkv.d(), in.k, &pk);
-      hierarchicalMeansParams(keys, qkv.heads(), qkv.dv(), in.v, &pv);
-      const int status = launchBlockMeans(pk, stream);
-      return status != 0 ? status : launchBlockMeans(pv, stream);
+      const int status = launchBlockMeans(hierarchicalMeansParams(keys, qkv.heads(), qkv.d(), in.k), stream);
+      return status != 0 ? status : launchBlockMeans(hierarchicalMeansParams(keys, qkv.heads(), qkv.dv(), in.v), stream);
     };
     AttentionResult result = flashAttentionResult(spec, extended, {&layout}, VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops, 0.0f, &means);
     // Device bytes beyond Q, K, V and O: the layout, and the padding and summary rows of K and V.

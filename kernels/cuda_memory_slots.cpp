@@ -24,15 +24,11 @@ namespace attnscope::kernels {
 namespace {
 
 constexpr int64_t kMaxLayoutBytes = int64_t{256} << 20;  // as for hierarchical: beyond this the layout costs more than the reads
-constexpr int64_t kMaxSnapshots = 256;                    // as the CPU backend's memory trace
+// dv != d is refused by the variant itself (memory_slots.cpp), on every backend.
 
 bool memorySlotsAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
   if (!flashAccepts(spec, shape, why)) return false;
   if (!shape) return true;
-  if (shape->dv != shape->d) {
-    *why = "memory_slots' slots serve as keys and values, so it needs dv = d (got d = " + std::to_string(shape->d) + ", dv = " + std::to_string(shape->dv) + ")";
-    return false;
-  }
   const std::string reason = memorySlotsFlashSupports(slotKeysFor(spec, shape->n), kMaxLayoutBytes);
   if (reason.empty()) return true;
   *why = reason;
@@ -68,7 +64,7 @@ class MemorySlotsKernel final : public CudaKernel {
 
     // Allocated inside the run so CUPTI attributes them to it.
     std::optional<DeviceArray<float>> initialDev, weights;
-    const int64_t stride = (T + kMaxSnapshots - 1) / kMaxSnapshots;
+    const int64_t stride = memorySlotsSnapshotStride(T);
     std::vector<std::vector<MemorySnapshot>> snapshots(static_cast<size_t>(heads));
     FlashPrepare write;
     write.kernelNames = {"memorySlotsWrite"};
@@ -85,7 +81,7 @@ class MemorySlotsKernel final : public CudaKernel {
     write.readBack = [&](const FlashDeviceInputs& in) {
       for (int64_t h = 0; h < heads; ++h)
         for (int64_t t = 0; t < T; ++t) {
-          if ((t + 1) % stride != 0 && t != T - 1) continue;
+          if (!memorySlotsKeepsSnapshot(t, T)) continue;
           MemorySnapshot snap;
           snap.segment = t;
           snap.endToken = std::min(qkv.n(), (t + 1) * keys.segment);
@@ -107,7 +103,7 @@ class MemorySlotsKernel final : public CudaKernel {
       extras.scalars.emplace_back("slots", static_cast<double>(S));
     }
     HeadExtras& first = result.extras.front();
-    if (stride > 1) first.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMaxSnapshots) + " snapshots)");
+    if (stride > 1) first.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
     first.notes.push_back("slot provenance and the mass on memory per segment are computed by the cpu backend");
     return result;
   }

@@ -23,9 +23,9 @@ bool transformerXlAccepts(const AttentionSpec& spec, const Shape* shape, std::st
   const bool relative = spec.params.getBool("relative");
   const int width = transformerXlFlashWidth(spec, *shape);
   if (flashWidthsSupported(width, static_cast<int>(shape->dv))) return true;
-  *why = std::string("transformer_xl on cuda runs the flash kernel at ") + (relative ? "width 2d (Q and K carry the position terms)" : "width d") +
-         ", so it needs d = " + (relative ? "16, 32, 64 or 128 with dv = d" : "32, 64 or 128 with dv = d") + " (got d = " + std::to_string(shape->d) +
-         ", dv = " + std::to_string(shape->dv) + ")";
+  *why = std::string("transformer_xl on cuda runs the flash kernel with Q and K ") + (relative ? "of width 2d (they carry the position terms)" : "of width d") +
+         ", so (" + (relative ? "2d" : "d") + ", dv) must be one of its widths " + flashWidthList() + " (got d = " + std::to_string(shape->d) + ", dv = " +
+         std::to_string(shape->dv) + ")";
   return false;
 }
 

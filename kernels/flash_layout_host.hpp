@@ -60,6 +60,16 @@ std::string flashCheckParams(const FlashParams& params);
 // summaries). Throws Error(InvalidArgument) naming the head that differs.
 void checkFlashInputs(const Qkv& qkv);
 
+// Building layouts for extended keys (hierarchical_flash, memory_slots_flash):
+// host bytes per listed tile (column, kind, bits offset), words of one Bits
+// tile of edge b, and setting pair (r, c) of such a tile.
+inline constexpr int64_t kFlashEntryBytes = sizeof(int32_t) + sizeof(uint8_t) + sizeof(int64_t);
+inline int64_t flashBitsWords(int64_t b) { return (b * b + 63) / 64; }
+inline void setFlashTileBit(std::vector<uint64_t>& words, int64_t b, int64_t r, int64_t c) {
+  const int64_t local = r * b + c;
+  words[static_cast<size_t>(local / 64)] |= uint64_t{1} << (local % 64);
+}
+
 // Q unchanged; K and V of every head extended with zero rows to `keys` rows
 // (for keys the device fills: summaries, slot states).
 Qkv withZeroKeyRows(const Qkv& qkv, int64_t keys);

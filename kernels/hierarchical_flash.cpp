@@ -5,24 +5,10 @@
 #include <vector>
 
 #include "attention/variants/hierarchical.hpp"
-#include "block_means.hpp"
 #include "common/error.hpp"
 #include "flash_layout_host.hpp"
 
 namespace attnscope::kernels {
-
-namespace {
-
-constexpr int64_t kEntryBytes = sizeof(int32_t) + sizeof(uint8_t) + sizeof(int64_t);  // column, kind, bits offset
-
-int64_t bitsWords(int64_t b) { return (b * b + 63) / 64; }
-
-void setBit(std::vector<uint64_t>& words, int64_t b, int64_t r, int64_t c) {
-  const int64_t local = r * b + c;
-  words[static_cast<size_t>(local / 64)] |= uint64_t{1} << (local % 64);
-}
-
-}  // namespace
 
 HierarchicalKeys hierarchicalKeys(const AttentionSpec& spec, int64_t n) {
   const hierarchical::Blocks blocks = hierarchical::blocksFor(spec, n);
@@ -37,7 +23,7 @@ int64_t hierarchicalLayoutBytesBound(const HierarchicalKeys& k) {
   const int64_t summaryTiles = (k.blocks + k.b - 1) / k.b;
   const int64_t entries = k.blocks * (1 + summaryTiles);
   const int64_t bitsTiles = k.blocks + 1;  // at most one summary tile per query block, and a short last block's own tile
-  return entries * kEntryBytes + (k.blocks + 1) * static_cast<int64_t>(sizeof(int64_t)) + bitsTiles * bitsWords(k.b) * static_cast<int64_t>(sizeof(uint64_t));
+  return entries * kFlashEntryBytes + (k.blocks + 1) * static_cast<int64_t>(sizeof(int64_t)) + bitsTiles * flashBitsWords(k.b) * static_cast<int64_t>(sizeof(uint64_t));
 }
 
 std::string hierarchicalFlashSupports(const HierarchicalKeys& k, bool /*causal*/, int64_t maxLayoutBytes) {
@@ -66,9 +52,9 @@ BlockLayout hierarchicalFlashLayout(const HierarchicalKeys& k, bool causal) {
     } else if (length == b) {
       l.addTile(static_cast<int32_t>(qb), TileMask::Full);
     } else {
-      std::vector<uint64_t> words(static_cast<size_t>(bitsWords(b)), 0);
+      std::vector<uint64_t> words(static_cast<size_t>(flashBitsWords(b)), 0);
       for (int64_t r = 0; r < length; ++r)
-        for (int64_t c = 0; c < length; ++c) setBit(words, b, r, c);
+        for (int64_t c = 0; c < length; ++c) setFlashTileBit(words, b, r, c);
       l.addBitsTile(static_cast<int32_t>(qb), words);
     }
     // Summaries: of every other block, or (causal) of the blocks wholly before this one.
@@ -81,12 +67,12 @@ BlockLayout hierarchicalFlashLayout(const HierarchicalKeys& k, bool causal) {
         l.addTile(static_cast<int32_t>(firstSummaryTile + t), TileMask::Full);
         continue;
       }
-      std::vector<uint64_t> words(static_cast<size_t>(bitsWords(b)), 0);
+      std::vector<uint64_t> words(static_cast<size_t>(flashBitsWords(b)), 0);
       bool any = false;
       for (int64_t c = c0; c < c1; ++c) {
         if (c == qb) continue;
         any = true;
-        for (int64_t r = 0; r < length; ++r) setBit(words, b, r, c - c0);
+        for (int64_t r = 0; r < length; ++r) setFlashTileBit(words, b, r, c - c0);
       }
       if (any) l.addBitsTile(static_cast<int32_t>(firstSummaryTile + t), words);
     }
@@ -116,16 +102,18 @@ Qkv withBlockSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
   return ext;
 }
 
-void hierarchicalMeansParams(const HierarchicalKeys& k, int heads, int64_t width, float* extended, BlockMeansParams* p) {
-  p->src = extended;
-  p->dst = extended;
-  p->heads = heads;
-  p->rows = k.n;
-  p->width = width;
-  p->block = k.b;
-  p->blocks = k.blocks;
-  p->srcHeadStride = p->dstHeadStride = k.keys() * width;
-  p->dstRow0 = k.summaryStart();
+BlockMeansParams hierarchicalMeansParams(const HierarchicalKeys& k, int heads, int64_t width, float* extended) {
+  BlockMeansParams p;
+  p.src = extended;
+  p.dst = extended;
+  p.heads = heads;
+  p.rows = k.n;
+  p.width = width;
+  p.block = k.b;
+  p.blocks = k.blocks;
+  p.srcHeadStride = p.dstHeadStride = k.keys() * width;
+  p.dstRow0 = k.summaryStart();
+  return p;
 }
 
 }  // namespace attnscope::kernels

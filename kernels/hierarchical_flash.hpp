@@ -15,6 +15,7 @@
 
 #include "attention/block_layout.hpp"
 #include "attention/variant.hpp"
+#include "block_means.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope::kernels {
@@ -46,7 +47,6 @@ Qkv withSummaryRows(const Qkv& qkv, const HierarchicalKeys& keys);
 
 // The block means of the first `width` columns of every head's rows, from the
 // token rows into the summary rows of the same extended array.
-struct BlockMeansParams;
-void hierarchicalMeansParams(const HierarchicalKeys& keys, int heads, int64_t width, float* extended, BlockMeansParams* p);
+BlockMeansParams hierarchicalMeansParams(const HierarchicalKeys& keys, int heads, int64_t width, float* extended);
 
 }  // namespace attnscope::kernels

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "attention/band_helpers.hpp"
 #include "common/error.hpp"
 #include "flash_layout_host.hpp"
 
@@ -10,11 +11,7 @@ namespace attnscope::kernels {
 
 namespace {
 
-constexpr int64_t kEntryBytes = sizeof(int32_t) + sizeof(uint8_t) + sizeof(int64_t);  // column, kind, bits offset
-
-int64_t bitsWords(int64_t b) { return (b * b + 63) / 64; }
-
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+using band::ceilDiv;
 
 // Row i's visible keys, as the two intervals [tokenLo, tokenHi) and [slotLo, slotHi).
 struct RowKeys {
@@ -66,7 +63,7 @@ int64_t memorySlotsLayoutBytesBound(const SlotKeys& k) {
   // segment edge crosses may have every tile in Bits, and there are at most
   // `segments` such blocks.
   const int64_t bitsTiles = std::min(entries, rowBlocks * 3 + std::min(rowBlocks, k.segments) * perBlock);
-  return entries * kEntryBytes + (rowBlocks + 1) * static_cast<int64_t>(sizeof(int64_t)) + bitsTiles * bitsWords(k.block) * static_cast<int64_t>(sizeof(uint64_t));
+  return entries * kFlashEntryBytes + (rowBlocks + 1) * static_cast<int64_t>(sizeof(int64_t)) + bitsTiles * flashBitsWords(k.block) * static_cast<int64_t>(sizeof(uint64_t));
 }
 
 std::string memorySlotsFlashSupports(const SlotKeys& k, int64_t maxLayoutBytes) {
@@ -119,14 +116,11 @@ BlockLayout memorySlotsFlashLayout(const SlotKeys& k) {
       } else if (band) {
         l.addTile(static_cast<int32_t>(c), TileMask::Band);
       } else {
-        std::vector<uint64_t> words(static_cast<size_t>(bitsWords(b)), 0);
+        std::vector<uint64_t> words(static_cast<size_t>(flashBitsWords(b)), 0);
         for (int64_t i = r0; i < r1; ++i) {
           int64_t lo, hi;
           visibleIn(k, rows[static_cast<size_t>(i - r0)], c0, c1, &lo, &hi);
-          for (int64_t j = lo; j < hi; ++j) {
-            const int64_t local = (i - r0) * b + (j - c0);
-            words[static_cast<size_t>(local / 64)] |= uint64_t{1} << (local % 64);
-          }
+          for (int64_t j = lo; j < hi; ++j) setFlashTileBit(words, b, i - r0, j - c0);
         }
         l.addBitsTile(static_cast<int32_t>(c), words);
       }

@@ -21,13 +21,14 @@
 
 #include "attention/block_layout.hpp"
 #include "attention/variant.hpp"
+#include "flash_traits.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope::kernels {
 
 struct SlotKeys {
   int64_t n = 0, slotCount = 1, segment = 1, segments = 1;
-  int64_t block = 64;  // the layout's tile edge: the kernels' widest query tile, so no query rows idle
+  int64_t block = FlashMmaTraits<64>::kBlockM;  // the layout's tile edge: the kernels' widest query tile (the same at every width), so no query rows idle
   bool causal = false;
 
   int64_t slotBase() const { return (n + block - 1) / block * block; }    // key index of M_1's first slot

@@ -35,15 +35,7 @@ bool definedPair(const HierarchicalKeys& k, bool causal, int64_t i, int64_t j) {
   return c != own && (!causal || c < own);
 }
 
-Qkv randomQkv(int64_t n, int64_t d, int heads) {
-  Qkv qkv;
-  for (int h = 0; h < heads; ++h) {
-    qkv.q.push_back(randomMatrix(n, d, 300 + 10 * h, 0.8));
-    qkv.k.push_back(randomMatrix(n, d, 301 + 10 * h, 0.8));
-    qkv.v.push_back(randomMatrix(n, d, 302 + 10 * h));
-  }
-  return qkv;
-}
+Qkv randomQkv(int64_t n, int64_t d, int heads) { return testing::randomQkv(n, d, d, heads, 300); }
 
 // The extended K and V with the summary rows written by the emulated block means kernel.
 Qkv deviceSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
@@ -52,9 +44,7 @@ Qkv deviceSummaries(const Qkv& qkv, const HierarchicalKeys& k) {
     const int64_t width = heads.front().cols(), per = k.keys() * width;
     std::vector<float> packed;
     for (const Mat& m : heads) packed.insert(packed.end(), m.data(), m.data() + per);
-    BlockMeansParams p;
-    hierarchicalMeansParams(k, static_cast<int>(heads.size()), width, packed.data(), &p);
-    runEmulatedBlockMeans(p, emu::Order::Shuffled, 5);
+    runEmulatedBlockMeans(hierarchicalMeansParams(k, static_cast<int>(heads.size()), width, packed.data()), emu::Order::Shuffled, 5);
     for (size_t h = 0; h < heads.size(); ++h) std::copy_n(packed.data() + h * static_cast<size_t>(per), per, heads[h].data());
   };
   fill(ext.k);

@@ -30,15 +30,7 @@ AttentionSpec slotsSpec(int64_t slotCount, int64_t segment, double gate, bool ca
   return spec;
 }
 
-Qkv randomQkv(int64_t n, int64_t d, int heads) {
-  Qkv qkv;
-  for (int h = 0; h < heads; ++h) {
-    qkv.q.push_back(randomMatrix(n, d, 700 + 10 * h, 0.8));
-    qkv.k.push_back(randomMatrix(n, d, 701 + 10 * h, 0.8));
-    qkv.v.push_back(randomMatrix(n, d, 702 + 10 * h));
-  }
-  return qkv;
-}
+Qkv randomQkv(int64_t n, int64_t d, int heads) { return testing::randomQkv(n, d, d, heads, 700); }
 
 // The states M_1 .. M_T of one head, written plainly from the variant's meaning, in double.
 std::vector<Eigen::MatrixXd> referenceStates(const Mat& k, const Mat& v, int64_t S, int64_t L, double gate) {

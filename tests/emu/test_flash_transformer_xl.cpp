@@ -28,15 +28,7 @@ AttentionSpec xlSpec(int64_t segment, int64_t memory, bool relative) {
   return spec;
 }
 
-Qkv randomQkv(int64_t n, int64_t d, int heads) {
-  Qkv qkv;
-  for (int h = 0; h < heads; ++h) {
-    qkv.q.push_back(randomMatrix(n, d, 500 + 10 * h, 0.8));
-    qkv.k.push_back(randomMatrix(n, d, 501 + 10 * h, 0.8));
-    qkv.v.push_back(randomMatrix(n, d, 502 + 10 * h));
-  }
-  return qkv;
-}
+Qkv randomQkv(int64_t n, int64_t d, int heads) { return testing::randomQkv(n, d, d, heads, 500); }
 
 }  // namespace
 

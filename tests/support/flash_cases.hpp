@@ -61,15 +61,20 @@ inline AttentionSpec specOf(const FlashCase& c) {
   return spec;
 }
 
-inline Qkv inputsOf(const FlashCase& c) {
+// Seeded Q, K (sigma 0.8) and V (sigma 1) per head: head h draws from seeds
+// seed + 10 h, + 1, + 2.
+inline Qkv randomQkv(int64_t n, int64_t d, int64_t dv, int heads, uint64_t seed) {
   Qkv qkv;
-  for (int h = 0; h < c.heads; ++h) {
-    qkv.q.push_back(randomMatrix(c.n, c.d, 100 + 10 * h, 0.8));
-    qkv.k.push_back(randomMatrix(c.n, c.d, 101 + 10 * h, 0.8));
-    qkv.v.push_back(randomMatrix(c.n, c.valueWidth(), 102 + 10 * h));
+  for (int h = 0; h < heads; ++h) {
+    const uint64_t s = seed + 10 * static_cast<uint64_t>(h);
+    qkv.q.push_back(randomMatrix(n, d, s, 0.8));
+    qkv.k.push_back(randomMatrix(n, d, s + 1, 0.8));
+    qkv.v.push_back(randomMatrix(n, dv, s + 2));
   }
   return qkv;
 }
+
+inline Qkv inputsOf(const FlashCase& c) { return randomQkv(c.n, c.d, c.valueWidth(), c.heads, 100); }
 
 // One layout per head (dynamic variants differ by head).
 inline std::vector<BlockLayout> layoutsOf(const FlashCase& c, const AttentionSpec& spec, const Qkv& qkv) {

@@ -22,7 +22,6 @@ namespace attnscope {
 namespace {
 
 constexpr int64_t kQueryBlock = 64;
-constexpr int64_t kMaxSnapshots = 256;
 constexpr int64_t kProvenanceMaxN = 4096;             // snapshots keep provenance only up to this n
 constexpr int64_t kProvenanceBudget = 16 << 20;       // floats of provenance over all snapshots
 constexpr int64_t kMapProvenanceFloats = 16 << 20;    // provenance columns held at once by map()
@@ -151,7 +150,7 @@ class MemorySlotsKernel final : public HeadKernel {
     const bool keepProvenance = n <= kProvenanceMaxN;
     TrackedBuffer pBuf(ctx.meter, keepProvenance ? S * n : 0);
     MatMap stored(pBuf.data(), keepProvenance ? S : 0, keepProvenance ? n : 0);
-    const int64_t stride = (T + kMaxSnapshots - 1) / kMaxSnapshots;
+    const int64_t stride = memorySlotsSnapshotStride(T);
     int64_t provenanceFloats = 0;
     bool provenanceSkipped = false;
     HeadExtras extras;
@@ -183,7 +182,7 @@ class MemorySlotsKernel final : public HeadKernel {
         if (keepProvenance)
           for (int64_t r = 0; r < S; ++r) std::copy_n(w + r * ldw, len, stored.data() + r * n + a);
 
-        if ((t + 1) % stride == 0 || t == T - 1) {
+        if (memorySlotsKeepsSnapshot(t, T)) {
           MemorySnapshot snap;
           snap.segment = t;
           snap.endToken = a + len;
@@ -228,7 +227,7 @@ class MemorySlotsKernel final : public HeadKernel {
       }
     }
     extras.notes.push_back("map shows the token-to-token part (slot weights folded onto tokens through provenance)");
-    if (stride > 1) extras.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMaxSnapshots) + " snapshots)");
+    if (stride > 1) extras.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
     if (!keepProvenance) extras.notes.push_back("provenance omitted from the memory trace for n > " + std::to_string(kProvenanceMaxN));
     else if (provenanceSkipped)
       extras.notes.push_back("provenance kept for the earlier snapshots and the last one only (size budget)");
