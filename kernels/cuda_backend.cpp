@@ -9,6 +9,7 @@
 
 #include "backend/backend.hpp"
 #include "backend/kernel_table.hpp"
+#include "cuda_head_operator.hpp"
 #include "cuda_kernel_table.hpp"
 #include "cuda_lowrank.hpp"
 #include "common/error.hpp"
@@ -162,13 +163,40 @@ class CudaBackend final : public Backend {
   AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) override {
     const BackendStatus st = status();
     if (!st.available) throw Error(ErrorKind::Unavailable, "cuda backend unavailable: " + st.reason);
-    if (options.map) throw Error(ErrorKind::Unsupported, "cuda backend: effective maps are computed on the cpu backend");
     qkv.checkShapes();
     const Shape shape{qkv.n(), qkv.d(), qkv.dv(), qkv.heads(), spec.causal, 1};
     std::string why;
     const CudaKernel* kernel = cudaKernels().choose(spec, &shape, &why);
     if (!kernel) throw Error(ErrorKind::Unsupported, "cuda backend: " + why);
-    return kernel->run(spec, qkv, options);
+    // The map comes from the head's operator on the device, after the timed
+    // forward; a variant without one is refused before anything runs.
+    ExecContext host;
+    host.cancel = options.cancel;
+    std::unique_ptr<HeadOperator> mapOperator;
+    if (options.map) {
+      if (options.map->head < 0 || options.map->head >= qkv.heads())
+        throw Error(ErrorKind::InvalidArgument, "map head " + std::to_string(options.map->head) + " outside [0, " + std::to_string(qkv.heads()) + ")");
+      mapOperator = cudaHeadOperator(spec, qkv, options.map->head, options.labels, host, &why);
+      if (!mapOperator) throw Error(ErrorKind::Unsupported, "cuda backend: no map: " + why);
+    }
+    AttentionResult result = kernel->run(spec, qkv, options);
+    if (mapOperator) {
+      MapGrid grid = MapGrid::forRequest(*options.map, qkv.n(), qkv.n());
+      grid.head = options.map->head;
+      mapOperator->map(grid);
+      result.map = std::move(grid);
+    }
+    return result;
+  }
+
+  std::unique_ptr<HeadOperator> headOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
+                                             const ExecContext& host, std::string* why) const override {
+    const BackendStatus st = status();
+    if (!st.available) {
+      if (why) *why = "cuda backend unavailable: " + st.reason;
+      return nullptr;
+    }
+    return cudaHeadOperator(spec, qkv, head, labels, host, why);
   }
 };
 

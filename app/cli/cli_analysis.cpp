@@ -203,7 +203,7 @@ void writeAnalysisOutputs(const AnalysisFlags& f, const AnalysisResult& result, 
 }
 
 std::string analysisSummaryLine(const AnalysisResult& r) {
-  std::string line = "analysis (head " + std::to_string(r.head) + "): pairs computed " + numberText(100.0 * r.pairs.fraction, 4) + "% (" + r.pairs.source + ")";
+  std::string line = "analysis (head " + std::to_string(r.head) + ", on " + r.computedOn + "): pairs computed " + numberText(100.0 * r.pairs.fraction, 4) + "% (" + r.pairs.source + ")";
   if (r.map) line += "; map " + std::to_string(r.map->rows) + "x" + std::to_string(r.map->cols) + (r.map->exact() ? " exact" : " pooled");
   if (r.metrics) {
     const Metrics& m = *r.metrics;

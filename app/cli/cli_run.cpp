@@ -69,7 +69,8 @@ int runRun(Args& args) {
   Qkv qkv = prepareQkv(spec, seq, &preparation);
   // Analysis flags that depend on n and the heads fail here, before the run.
   const bool analysis = analysisWanted(analysisFlags, !outJson.empty());
-  const AnalysisRequest analysisRequest = analysis ? analysisRequestFor(analysisFlags, qkv.n(), qkv.heads(), !outJson.empty()) : AnalysisRequest{};
+  AnalysisRequest analysisRequest = analysis ? analysisRequestFor(analysisFlags, qkv.n(), qkv.heads(), !outJson.empty()) : AnalysisRequest{};
+  analysisRequest.backend = spec.backend;  // A from the device the variant ran on, where it has an operator
   RunResult result = runAttention(spec, qkv, seq.labels, {}, &preparation);
   result.warnings.insert(result.warnings.begin(), seq.warnings.begin(), seq.warnings.end());
 

@@ -220,6 +220,7 @@ void JobRunner::runCompare(JobId id, const CompareRequest& request, const Cancel
       item->run = run;
       report(tr("%1/%2 %3: analysing").arg(index + 1).arg(total).arg(variant), (index + 0.8) / total);
       AnalysisRequest analysis = request.analysis;
+      analysis.backend = item->spec.backend;  // maps and spectra from the device the variant ran on
       analysis.head = std::clamp(analysis.head, 0, qkv.heads() - 1);
       if (!analysis.map && request.fullMap) analysis.map = defaultMapRequest(qkv.n(), 0, qkv.n(), 0, qkv.n());
       if (analysis.map) analysis.map->head = analysis.head;
@@ -283,6 +284,7 @@ void JobRunner::runRegion(JobId id, const RegionRequest& request, const CancelTo
   for (size_t k = 0; k < request.specs.size() && k < request.indices.size(); ++k) {
     auto item = std::make_shared<RegionItem>();
     item->index = request.indices[k];
+    analysis.backend = k < request.backends.size() ? request.backends[k] : std::string();
     try {
       item->analysis = std::make_shared<const AnalysisResult>(analyzeHead(request.specs[k], qkv, labels, analysis, {}, token));
     } catch (const std::exception& e) {

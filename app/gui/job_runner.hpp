@@ -64,6 +64,7 @@ struct RegionRequest {
   std::shared_ptr<const PreparedInput> input;
   std::vector<int> indices;          // batch positions, same order as specs
   std::vector<AttentionSpec> specs;
+  std::vector<std::string> backends;  // where each spec ran: its map is recomputed there
   int head = 0;
   MapRequest map;
 };

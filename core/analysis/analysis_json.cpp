@@ -125,6 +125,7 @@ json analysisToJson(const AnalysisResult& r, const std::vector<std::string>* lab
   j["peak_workspace_bytes"] = r.peakWorkspaceBytes;
   j["time_ms"] = {{"map", r.mapMs}, {"spectrum", r.spectrumMs}, {"metrics", r.metricsMs}};
   j["notes"] = r.notes;
+  j["computed_on"] = r.computedOn;
   return j;
 }
 

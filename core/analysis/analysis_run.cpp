@@ -1,9 +1,12 @@
 #include "analysis/analysis_run.hpp"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 
 #include "attention/mask_variant.hpp"
 #include "attention/registry.hpp"
+#include "backend/backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 
@@ -69,8 +72,6 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
   ctx.cancel = cancel;
   const size_t h = static_cast<size_t>(request.head);
   const HeadInput in{qkv.q[h], qkv.k[h], qkv.v[h], labels, request.head};
-  const HeadKernel& kernel = cpuKernel(spec);
-  const HeadOperator op{kernel, spec, in, ctx};
 
   AnalysisResult r;
   r.variant = spec.variant;
@@ -78,15 +79,40 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
   r.n = qkv.n();
   r.pairs = countPairs(variant, spec, in);
 
-  // The head's output and extras: from the run when given, else one forward pass.
+  AttentionSpec denseSpec = makeSpec("dense");
+  denseSpec.causal = spec.causal;
+
+  // The requested backend's operators, where it has them; the CPU's otherwise.
+  std::unique_ptr<HeadOperator> deviceOp, deviceDense;
+  const bool wantsA = request.map || request.spectrum || request.metrics;
+  if (wantsA && !request.backend.empty() && request.backend != "cpu") {
+    Backend& backend = BackendRegistry::instance().get(request.backend);
+    const BackendStatus status = backend.status();
+    std::string why;
+    if (!status.available) why = request.backend + " is unavailable: " + status.reason;
+    else deviceOp = backend.headOperator(spec, qkv, request.head, labels, ctx, &why);
+    if (deviceOp && request.metrics) deviceDense = backend.headOperator(denseSpec, qkv, request.head, labels, ctx, &why);
+    if (!deviceOp || (request.metrics && !deviceDense)) r.notes.push_back("A computed on the cpu: " + why);
+    if (deviceOp && request.metrics && !deviceDense) deviceOp.reset();  // variant and reference on one device
+  }
+  const HeadKernel* kernel = deviceOp ? nullptr : &cpuKernel(spec);
+  std::optional<CpuHeadOperator> cpuOp;
+  if (kernel) cpuOp.emplace(*kernel, spec, in, ctx);
+  const HeadOperator& op = deviceOp ? *deviceOp : static_cast<const HeadOperator&>(*cpuOp);
+  r.computedOn = op.device();
+
+  // The head's output and extras: from the run when given, else one forward
+  // pass (O = A V through the device operator, which keeps no extras: it
+  // exists only for variants that have none).
   HeadExtras ownExtras;
   Mat ownOutput;
   const HeadExtras* extras = run.extras;
   const Mat* output = run.output;
-  const bool needForward = (request.metrics && !output) || (!extras && (request.memory || request.spectrum));
+  const bool needForward = (request.metrics && !output) || (!extras && !deviceOp && (request.memory || request.spectrum));
   if (needForward) {
     ownOutput.resize(qkv.n(), qkv.dv());
-    ownExtras = kernel.apply(ctx, spec, in, in.v, ownOutput);
+    if (kernel) ownExtras = kernel->apply(ctx, spec, in, in.v, ownOutput);
+    else op.apply(in.v, ownOutput);
     if (!output) output = &ownOutput;
     if (!extras) extras = &ownExtras;
   }
@@ -96,7 +122,7 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
     MapGrid grid = MapGrid::forRequest(*request.map, qkv.n(), qkv.n());
     grid.head = request.head;
     MeterCharge charge(&meter, gridBytes(grid.rows, grid.cols));
-    kernel.map(ctx, spec, in, grid);
+    op.map(grid);
     r.map = std::move(grid);
     r.mapMs = msSince(start);
     if (!variant.info().maskBased && r.map->computed.sum() == 0)
@@ -113,14 +139,14 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
 
   if (request.metrics) {
     const auto start = std::chrono::steady_clock::now();
-    AttentionSpec denseSpec = makeSpec("dense");
-    denseSpec.causal = spec.causal;
-    const HeadKernel& dense = cpuKernel(denseSpec);
+    const HeadKernel* denseKernel = deviceDense ? nullptr : &cpuKernel(denseSpec);
+    std::optional<CpuHeadOperator> cpuDense;
+    if (denseKernel) cpuDense.emplace(*denseKernel, denseSpec, in, ctx);
+    const HeadOperator& denseOp = deviceDense ? *deviceDense : static_cast<const HeadOperator&>(*cpuDense);
     Mat denseOut(qkv.n(), qkv.dv());
-    dense.apply(ctx, denseSpec, in, in.v, denseOut);
+    denseOp.apply(in.v, denseOut);
     std::vector<uint8_t> globals;
     if (const auto layout = variant.layout(spec, shapeOf(in, spec.causal), &in)) globals = globalKeys(*layout);
-    const HeadOperator denseOp{dense, denseSpec, in, ctx};
     r.metrics = computeMetrics(op, denseOp, *output, denseOut, extras ? *extras : HeadExtras{}, globals, "layout", request.metricsStripeFloats);
     r.metricsMs = msSince(start);
   }

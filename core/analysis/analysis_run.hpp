@@ -1,8 +1,10 @@
 // One head, analysed (DESIGN §5): its effective map over a region at a
 // resolution (exact or pooled) with the computed-pair mask, the fraction of
 // pairs computed, the singular-value spectrum, metrics against dense on the
-// same Q, K, V, and the memory trace. Runs on the CPU variants directly, with
-// its own tracked workspace; nothing n x n is allocated unless the map asked
+// same Q, K, V, and the memory trace. A, A X and A^T Y come from the
+// requested backend's operator where it has one (the GPU for long
+// sequences), else from the CPU variants, with a note saying why; host
+// workspace is tracked, and nothing n x n is allocated unless the map asked
 // for n x n cells or the exact spectrum's n allows it.
 #pragma once
 
@@ -32,6 +34,7 @@ struct AnalysisRequest {
   bool metrics = false;
   int64_t metricsStripeFloats = int64_t{1} << 20;  // rows of A held at once, per operator
   bool memory = true;                              // memory trace, when the variant keeps one
+  std::string backend;                             // whose operator computes A ("" or "cpu": the CPU's)
 };
 
 // Query-key score evaluations of one head, against the n^2 of dense attention.
@@ -52,6 +55,7 @@ struct AnalysisResult {
   std::optional<Metrics> metrics;
   std::optional<MemoryTrace> memory;
   std::vector<std::string> notes;
+  std::string computedOn = "cpu";  // the operator's device ("cpu", "cuda")
   int64_t peakWorkspaceBytes = 0;  // tracked, map grids and copies of A included; beyond Q, K, V and O
   double mapMs = 0, spectrumMs = 0, metricsMs = 0;
 };

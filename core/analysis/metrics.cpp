@@ -57,9 +57,9 @@ void addKl(KlSummary& s, bool defined, double v) {
 // Rows [i0, i1) of an operator's A at full resolution.
 Mat stripeOf(const HeadOperator& op, int64_t i0, int64_t i1) {
   const int64_t n = op.n();
-  MeterCharge charge(op.ctx.meter, gridBytes(i1 - i0, n));
+  MeterCharge charge(op.ctx().meter, gridBytes(i1 - i0, n));
   MapGrid grid = MapGrid::forRegion(i0, i1, 0, n, i1 - i0, n);
-  op.kernel.map(op.ctx, op.spec, op.input, grid);
+  op.map(grid);
   return std::move(grid.sum);
 }
 
@@ -117,7 +117,7 @@ Metrics computeMetrics(const HeadOperator& variant, const HeadOperator& dense, c
   const int64_t n = variant.n();
   Metrics m;
   m.n = n;
-  m.causalReference = dense.spec.causal;
+  m.causalReference = dense.spec().causal;
   m.uniformEntropy = std::log(static_cast<double>(n));
   const double denseNorm = outDense.cast<double>().norm();
   const double diff = (out.cast<double>() - outDense.cast<double>()).norm();
@@ -132,16 +132,16 @@ Metrics computeMetrics(const HeadOperator& variant, const HeadOperator& dense, c
   int64_t stripe = std::max<int64_t>(64, stripeFloats / n / 64 * 64);
   stripe = std::min(stripe, n);
   m.stripeRows = stripe;
-  ThreadPool& pool = variant.ctx.pool ? *variant.ctx.pool : ThreadPool::shared();
+  ThreadPool& pool = variant.ctx().pool ? *variant.ctx().pool : ThreadPool::shared();
   std::vector<RowOut> rows(static_cast<size_t>(stripe));
   for (int64_t i0 = 0; i0 < n; i0 += stripe) {
-    variant.ctx.checkCancelled();
+    variant.ctx().checkCancelled();
     const int64_t i1 = std::min(n, i0 + stripe), count = i1 - i0;
     // Dense rows first, kept as a plain copy, so only one grid is alive at a time.
     const Mat denseRows = stripeOf(dense, i0, i1);
-    MeterCharge denseCharge(variant.ctx.meter, 4 * denseRows.size());
+    MeterCharge denseCharge(variant.ctx().meter, 4 * denseRows.size());
     const Mat rowsA = stripeOf(variant, i0, i1);
-    MeterCharge variantCharge(variant.ctx.meter, 4 * rowsA.size());
+    MeterCharge variantCharge(variant.ctx().meter, 4 * rowsA.size());
     pool.parallelFor(0, count, [&](int64_t r, int) {
       rows[static_cast<size_t>(r)] = rowOut(i0 + r, rowsA.data() + r * n, denseRows.data() + r * n, n, globalList);
     });

@@ -30,16 +30,16 @@ Spectrum exactSpectrum(const HeadOperator& op) {
   MatD a;
   {
     // A itself, from the variant's map at one cell per pair.
-    MeterCharge charge(op.ctx.meter, gridBytes(n, n));
+    MeterCharge charge(op.ctx().meter, gridBytes(n, n));
     MapGrid grid = MapGrid::forRegion(0, n, 0, n, n, n);
-    op.kernel.map(op.ctx, op.spec, op.input, grid);
+    op.map(grid);
     grid.max.resize(0, 0);
     grid.computed.resize(0, 0);
-    MeterCharge copy(op.ctx.meter, 8 * n * n);
+    MeterCharge copy(op.ctx().meter, 8 * n * n);
     a = grid.sum.cast<double>();
   }
-  op.ctx.checkCancelled();
-  MeterCharge charge(op.ctx.meter, 8 * n * n);
+  op.ctx().checkCancelled();
+  MeterCharge charge(op.ctx().meter, 8 * n * n);
   const Eigen::BDCSVD<MatD> svd(a);  // singular values only
   Spectrum s;
   s.method = "exact";
@@ -58,23 +58,23 @@ Spectrum randomizedSpectrum(const HeadOperator& op, const SpectrumOptions& o) {
   for (int64_t i = 0; i < omega.size(); ++i) omega.data()[i] = static_cast<float>(rng.normal());
   // Probes, range basis, transposed products, and the orthonormalization's
   // intermediate and result: six n x l float blocks.
-  MeterCharge charge(op.ctx.meter, 6 * 4 * n * l);
+  MeterCharge charge(op.ctx().meter, 6 * 4 * n * l);
   Mat y(n, l), z(n, l);
-  op.kernel.apply(op.ctx, op.spec, op.input, omega, y);
+  op.apply(omega, y);
   // E ||A omega||_F^2 = l ||A||_F^2 for standard Gaussian omega.
   const double energyEstimate = static_cast<double>(y.cast<double>().squaredNorm()) / static_cast<double>(l);
-  ThreadPool& pool = op.ctx.pool ? *op.ctx.pool : ThreadPool::shared();
+  ThreadPool& pool = op.ctx().pool ? *op.ctx().pool : ThreadPool::shared();
   Mat q = orthonormalColumns(y, pool);
   for (int it = 0; it < o.powerIterations; ++it) {
-    op.ctx.checkCancelled();
-    op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
+    op.ctx().checkCancelled();
+    op.applyTransposed(q, z);
     q = orthonormalColumns(z, pool);
-    op.kernel.apply(op.ctx, op.spec, op.input, q, y);
+    op.apply(q, y);
     q = orthonormalColumns(y, pool);
   }
   // B = Q^T A, so B^T = A^T Q = Q_z R; the singular values of R are B's, which
   // approximate A's leading ones.
-  op.kernel.applyTransposed(op.ctx, op.spec, op.input, q, z);
+  op.applyTransposed(q, z);
   const Eigen::BDCSVD<MatD> svd(triangularFactor(z, pool));
   Spectrum s;
   s.method = "randomized";

@@ -3,10 +3,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "analysis/head_operator.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
 
 namespace attnscope {
+
+std::unique_ptr<HeadOperator> Backend::headOperator(const AttentionSpec& spec, const Qkv&, int, const std::vector<std::string>*, const ExecContext&,
+                                                   std::string* why) const {
+  if (why) *why = name() + " has no operator of its own for " + spec.variant;
+  return nullptr;
+}
 
 BackendRegistry& BackendRegistry::instance() {
   static BackendRegistry registry;

@@ -15,6 +15,8 @@
 
 namespace attnscope {
 
+class HeadOperator;
+
 struct DeviceInfo {
   std::string name;
   int64_t totalBytes = 0;
@@ -82,6 +84,13 @@ class Backend {
   // Ids of the variants this backend has kernels for (its kernel table).
   virtual std::vector<std::string> kernelVariants() const = 0;
   virtual AttentionResult run(const AttentionSpec& spec, const Qkv& qkv, const RunOptions& options) = 0;
+  // One head's effective operator A (A X, A^T Y, A over a region) computed on
+  // this backend, for the analysis: maps, spectra and metrics of long
+  // sequences. nullptr, with why, where the backend has none for the spec;
+  // the analysis then uses the CPU's. The operator keeps its own copies of
+  // what it needs; `host` (pool, meter, cancel) must outlive it.
+  virtual std::unique_ptr<HeadOperator> headOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
+                                                     const ExecContext& host, std::string* why) const;
 };
 
 class BackendRegistry {

@@ -50,7 +50,7 @@ class TestCliAnalysis : public QObject {
     const Outcome o = cli(small_ + QStringList{"--variant", "sliding_window", "--n", "300", "--param", "window=8", "--out-map", path("a.npy"),
                                                 "--out-json", path("a.json")});
     QVERIFY2(o.code == 0, qPrintable(o.err));
-    QVERIFY(o.out.contains("analysis (head 0)"));
+    QVERIFY(o.out.contains("analysis (head 0, on cpu)"));
     const NpyArray a = readNpy(path("a.npy").toStdString());
     QCOMPARE(a.shape, (std::vector<int64_t>{300, 300}));
     QCOMPARE(a.data[static_cast<size_t>(10 * 300 + 100)], 0.0f);  // outside the band

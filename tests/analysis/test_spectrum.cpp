@@ -29,7 +29,7 @@ Spectrum spectrumOf(const std::string& variant, const std::vector<std::pair<std:
   const HeadInput in = headOf(qkv);
   MemoryMeter meter;
   const ExecContext ctx = testContext(&meter);
-  return computeSpectrum(HeadOperator{cpuKernel(spec), spec, in, ctx}, o);
+  return computeSpectrum(CpuHeadOperator(cpuKernel(spec), spec, in, ctx), o);
 }
 
 }  // namespace

@@ -3,12 +3,14 @@
 // forward is compared with O = A V from the variant's own exact map, computed
 // in double; and, over the registry, the generic contracts every variant
 // keeps: A^T Y agrees with the map, map rows sum to 1 where the definition
-// says so, and the cost model counts the pairs the kernel computes.
+// says so, and the cost model counts the pairs the kernel computes; every
+// other backend's analysis operator (A, A X, A^T Y) agrees with the CPU's map.
 // "not supported: why" is printed and counted, never a silent skip.
 #include <QtTest>
 
 #include <set>
 
+#include "analysis/head_operator.hpp"
 #include "analysis/map_grid.hpp"
 #include "attention/registry.hpp"
 #include "backend/backend.hpp"
@@ -146,6 +148,50 @@ class TestBackendOps : public QObject {
         QVERIFY2(err < 1e-4, qPrintable(QString("%1%2: A^T Y error %3").arg(QString::fromStdString(v->info().id)).arg(causal ? " causal" : "").arg(err)));
       }
     }
+  }
+
+  // Every other available backend's operator (maps, A X, A^T Y for the
+  // analysis) against the CPU's exact map; a variant a backend forms on the
+  // CPU is "not supported: why".
+  void everyBackendsOperatorMatchesTheMap() {
+    MemoryMeter meter;
+    const ExecContext ctx = testContext(&meter);
+    int compared = 0;
+    for (Backend* backend : BackendRegistry::instance().all()) {
+      if (backend->name() == "cpu") continue;
+      const BackendStatus status = backend->status();
+      if (!status.available) {
+        qInfo("backend %s: unavailable: %s (its operators are skipped)", backend->name().c_str(), status.reason.c_str());
+        continue;
+      }
+      for (const Variant* v : VariantRegistry::instance().all()) {
+        for (const Case& c : {Case{113, 32, 1, false}, Case{130, 64, 2, true}}) {
+          if (c.causal && !v->info().supportsCausal) continue;
+          const AttentionSpec spec = smallSpec(v->info().id, c.causal);
+          const Qkv qkv = randomHeads(c, 313);
+          const int h = c.heads - 1;
+          std::string why;
+          const std::unique_ptr<HeadOperator> op = backend->headOperator(spec, qkv, h, nullptr, ctx, &why);
+          if (!op) {
+            qInfo("%s / %s operator: not supported: %s", backend->name().c_str(), v->info().id.c_str(), why.c_str());
+            continue;
+          }
+          const MatD a = exactMapOf(*v, spec, qkv, h, ctx);
+          MapGrid g = MapGrid::forRegion(0, c.n, 0, c.n, c.n, c.n);
+          op->map(g);
+          const Mat y = randomMatrix(c.n, 5, 99);
+          Mat ax(c.n, 5), aty(c.n, 5);
+          op->apply(y, ax);
+          op->applyTransposed(y, aty);
+          const QString what = QString("%1 on %2, n=%3").arg(QString::fromStdString(v->info().id), QString::fromStdString(backend->name())).arg(c.n);
+          QVERIFY2(relErr(g.sum.cast<double>(), a) < 1e-4, qPrintable(what + ": map"));
+          QVERIFY2(relErr(ax.cast<double>(), a * y.cast<double>()) < 1e-4, qPrintable(what + ": A X"));
+          QVERIFY2(relErr(aty.cast<double>(), a.transpose() * y.cast<double>()) < 1e-4, qPrintable(what + ": A^T Y"));
+          ++compared;
+        }
+      }
+    }
+    qInfo("%d operators compared", compared);
   }
 
   void mapRowsSumToOne() {

@@ -169,3 +169,33 @@ inline __nv_bfloat16 __float2bfloat16_rn(float x) { return __nv_bfloat16{::attns
 inline float __bfloat162float(__nv_bfloat16 h) { return ::attnscope::emu::bf16Value(h.bits); }
 inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 h) { return h.bits; }
 inline __nv_bfloat162 __floats2bfloat162_rn(float lo, float hi) { return __nv_bfloat162{__float2bfloat16_rn(lo), __float2bfloat16_rn(hi)}; }
+
+// ---- atomics and bit casts: blocks run one after another and a thread is
+// switched out only at a barrier or collective, so a plain read-modify-write
+// is atomic here ----
+
+inline float atomicAdd(float* address, float value) {
+  const float old = *address;
+  *address = old + value;
+  return old;
+}
+inline unsigned long long atomicAdd(unsigned long long* address, unsigned long long value) {
+  const unsigned long long old = *address;
+  *address = old + value;
+  return old;
+}
+inline unsigned atomicMax(unsigned* address, unsigned value) {
+  const unsigned old = *address;
+  if (value > old) *address = value;
+  return old;
+}
+inline unsigned __float_as_uint(float x) {
+  unsigned u;
+  std::memcpy(&u, &x, 4);
+  return u;
+}
+inline float __uint_as_float(unsigned u) {
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}

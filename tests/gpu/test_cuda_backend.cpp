@@ -63,6 +63,32 @@ class TestCudaBackend : public QObject {
     const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
     for (int h = 0; h < 2; ++h) QVERIFY2(relativeMaxError(gpu.output[h], cpu.output[h]) < 1e-5, qPrintable(QString("head %1").arg(h)));
   }
+
+  // A map asked of a cuda run comes from the device's operator and equals the
+  // CPU run's map; one of a variant without an operator is refused up front.
+  void runWithMapMatchesCpu() {
+    Backend* cuda = BackendRegistry::instance().find("cuda");
+    if (!cuda->status().available) QSKIP("no CUDA device here");
+    Qkv qkv;
+    for (int h = 0; h < 2; ++h) {
+      qkv.q.push_back(randomMatrix(3000, 64, 40 + h, 0.8));
+      qkv.k.push_back(randomMatrix(3000, 64, 50 + h, 0.8));
+      qkv.v.push_back(randomMatrix(3000, 64, 60 + h));
+    }
+    AttentionSpec spec = makeSpec("longformer");
+    spec.params.set("window", "40");
+    spec.params.set("globals", "5");
+    RunOptions options;
+    options.map = MapRequest{1, 100, 2900, 0, -1, 300};  // pooled, zoomed rows
+    const AttentionResult gpu = cuda->run(spec, qkv, options);
+    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, options);
+    QVERIFY(gpu.map && cpu.map);
+    QVERIFY(relativeMaxError(gpu.map->sum, cpu.map->sum) < 1e-4);
+    QVERIFY(relativeMaxError(gpu.map->max, cpu.map->max) < 1e-4);
+    QVERIFY(relativeMaxError(gpu.map->computed, cpu.map->computed) < 1e-5);
+    options.map->head = 0;
+    QVERIFY_THROWS_EXCEPTION(Error, cuda->run(makeSpec("performer"), qkv, options));
+  }
 };
 
 QTEST_APPLESS_MAIN(TestCudaBackend)

@@ -223,6 +223,7 @@ void ComparePage::startRegion() {
     n = c->item()->analysis->n;
     request.indices.push_back(k);
     request.specs.push_back(c->item()->spec.attention);
+    request.backends.push_back(c->item()->spec.backend);
   }
   if (!request.input || request.indices.empty()) return;
   const TokenRegion r = pendingRegion_;

@@ -1,0 +1,18 @@
+// The CUDA backend's operator A of one head, for maps, spectra and metrics
+// (Backend::headOperator); nullptr with why where the variant's A is not the
+// flash layout's masked softmax.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/head_operator.hpp"
+#include "sequence/sequence.hpp"
+
+namespace attnscope::kernels {
+
+std::unique_ptr<HeadOperator> cudaHeadOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
+                                               const ExecContext& host, std::string* why);
+
+}  // namespace attnscope::kernels
