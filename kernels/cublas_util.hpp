@@ -1,6 +1,7 @@
 // cuBLAS for the CUDA backend: status checks that become Errors with
 // cuBLAS's own message, a per-thread handle, and row-major strided batched
-// SGEMM (the kernels keep every matrix row-major, as core does).
+// SGEMM and its 16-bit tensor-core form (the kernels keep every matrix
+// row-major, as core does).
 #pragma once
 
 #include <cublas_v2.h>
@@ -54,6 +55,16 @@ inline void gemmRowMajor(cublasHandle_t h, bool transA, bool transB, int M, int 
   const float one = 1.0f;
   checkCublas(cublasSgemmStridedBatched(h, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &one, B, ldb, strideB, A, lda,
                                         strideA, &beta, C, ldc, strideC, batch),
+              what);
+}
+
+// The same with 16-bit A and B (type: CUDA_R_16F or CUDA_R_16BF) on tensor
+// cores, fp32 accumulation and an fp32 C.
+inline void gemmRowMajor16(cublasHandle_t h, cudaDataType type, bool transA, bool transB, int M, int N, int K, const void* A, int lda, long long strideA,
+                           const void* B, int ldb, long long strideB, float beta, float* C, int ldc, long long strideC, int batch, const char* what) {
+  const float one = 1.0f;
+  checkCublas(cublasGemmStridedBatchedEx(h, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &one, B, type, ldb, strideB, A,
+                                         type, lda, strideA, &beta, C, CUDA_R_32F, ldc, strideC, batch, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
               what);
 }
 

@@ -45,6 +45,10 @@ int launchLowerTriangle(float* local, int64_t count, int c, FlashStream stream);
 // states of the chunks before it in its head (an exclusive prefix sum, in order).
 int launchExclusiveChunkScan(float* states, int heads, int64_t chunks, int64_t size, FlashStream stream);
 
+// x[i] = x[i] rounded to fp16 or bf16 (nearest even) and widened back, so
+// fp32 arithmetic after it sees exactly the 16-bit inputs.
+int launchRoundInPlace(float* x, int64_t count, FlashElement to, FlashStream stream);
+
 // out [heads, n, dv] = num[.., :dv] / num[.., dv] for num [heads, padRows, dv + 1]
 // (0 where the normaliser is not positive, as on the CPU).
 int launchNormaliseRows(const float* num, int heads, int64_t n, int64_t padRows, int dv, float* out, FlashStream stream);

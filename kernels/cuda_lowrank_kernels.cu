@@ -1,6 +1,8 @@
 // Elementwise and reduction kernels around performer's cuBLAS products. No
 // templates: one instantiation each, so this unit compiles quickly. Launch
 // shapes are first choices, not measured.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <cfloat>
@@ -115,6 +117,11 @@ __global__ void normaliseRows(const float* num, int heads, int64_t n, int64_t pa
   }
 }
 
+__global__ void roundInPlace(float* x, int64_t count, bool bf16) {
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < count; idx += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    x[idx] = bf16 ? __bfloat162float(__float2bfloat16_rn(x[idx])) : __half2float(__float2half_rn(x[idx]));
+}
+
 unsigned blocksFor(int64_t work, int threads) {
   const int64_t b = (work + threads - 1) / threads;
   return static_cast<unsigned>(b < 1 ? 1 : (b > kMaxBlocks ? kMaxBlocks : b));
@@ -150,6 +157,12 @@ int launchLowerTriangle(float* local, int64_t count, int c, FlashStream stream) 
 
 int launchExclusiveChunkScan(float* states, int heads, int64_t chunks, int64_t size, FlashStream stream) {
   exclusiveChunkScan<<<blocksFor(heads * size, kThreads), kThreads, 0, stream>>>(states, heads, chunks, size);
+  return lastError();
+}
+
+int launchRoundInPlace(float* x, int64_t count, FlashElement to, FlashStream stream) {
+  if (to == FlashElement::Fp32 || count == 0) return 0;
+  roundInPlace<<<blocksFor(count, kThreads), kThreads, 0, stream>>>(x, count, to == FlashElement::Bf16);
   return lastError();
 }
 

@@ -1,6 +1,11 @@
-// performer on CUDA (meaning in core/attention/variants/performer.cpp), fp32:
-// the CPU kernel's arithmetic (core/backend/cpu/variants/performer_kernel.cpp)
-// on the device, with the same stabilisers, so the two agree to fp32 rounding.
+// performer on CUDA (meaning in core/attention/variants/performer.cpp): the
+// CPU kernel's arithmetic (core/backend/cpu/variants/performer_kernel.cpp) on
+// the device, with the same stabilisers, so in fp32 the two agree to rounding.
+// fp16/bf16: Q, K and V are rounded to the precision (part of the timed
+// forward) and the feature products W' x run on tensor cores (16-bit W' and
+// x, fp32 accumulation); the features and the products after them stay fp32,
+// since exp features span e^-80 .. 1, far past fp16's range, and are the
+// variant's meaning rather than its inputs.
 //
 // Device, all heads at once:
 //   features  logits W' x (W' = W d^-1/4) through cuBLAS, then small kernels:
@@ -61,8 +66,10 @@ std::vector<float> valuesWithOnes(const Qkv& qkv, int64_t padRows) {
 }
 
 bool performerAccepts(const AttentionSpec& spec, const Shape* shape, std::string* why) {
-  if (spec.precision != Precision::Fp32) {
-    *why = std::string("performer on cuda is fp32 only so far (got ") + precisionName(spec.precision) + ")";
+  const int cc = deviceComputeCapability();
+  if (spec.precision != Precision::Fp32 && cc > 0 && cc < 80) {
+    *why = std::string("performer in ") + precisionName(spec.precision) + " runs its feature products on tensor cores, which needs compute capability 8.0 (device: " +
+           std::to_string(cc / 10) + "." + std::to_string(cc % 10) + ")";
     return false;
   }
   // cuBLAS takes 32-bit sizes and leading dimensions (n rows, m features, dv + 1 columns).
@@ -85,6 +92,9 @@ class PerformerKernel final : public CudaKernel {
     variant.validate(spec, shape);
     const int64_t m = spec.params.getInt("features");
     const bool causal = spec.causal;
+    const bool low = spec.precision != Precision::Fp32;
+    const FlashElement element = spec.precision == Precision::Fp16 ? FlashElement::Fp16 : FlashElement::Bf16;  // when low
+    const cudaDataType type16 = element == FlashElement::Fp16 ? CUDA_R_16F : CUDA_R_16BF;
     const int64_t padRows = causal ? (n + kChunk - 1) / kChunk * kChunk : n;
     const int64_t chunks = padRows / kChunk;
     const float halfNorm = 0.5f / std::sqrt(static_cast<float>(d));
@@ -100,6 +110,7 @@ class PerformerKernel final : public CudaKernel {
     MemoryMeter meter;
     LowRankRun run("performer", options);
     DeviceArray<float> q, keys, vx, wDev, phiQ, phiK, rowMax, shift, states, local, num, o;
+    DeviceArray<uint16_t> q16, k16, w16;  // fp16/bf16 only
     run.setup([&] {
       q = uploadHeads(qkv.q, n, &meter);
       keys = uploadHeads(qkv.k, n, &meter);
@@ -117,16 +128,36 @@ class PerformerKernel final : public CudaKernel {
       if (causal) local = DeviceArray<float>(&meter, static_cast<size_t>(heads * chunks * kChunk * kChunk));
       num = DeviceArray<float>(&meter, static_cast<size_t>(heads * padRows * w));
       o = DeviceArray<float>(&meter, static_cast<size_t>(heads * n * dv));
+      if (low) {  // W' is a parameter, not an input: converted outside the timing
+        q16 = DeviceArray<uint16_t>(&meter, q.size());
+        k16 = DeviceArray<uint16_t>(&meter, keys.size());
+        w16 = DeviceArray<uint16_t>(&meter, wDev.size());
+        check(launchConvertFromFp32(wDev.get(), w16.get(), static_cast<int64_t>(wDev.size()), element, nullptr), "convert W'");
+      }
     });
     const int64_t ioBytes = static_cast<int64_t>(q.bytes() + keys.bytes() + static_cast<size_t>(heads * n * dv) * sizeof(float) + o.bytes());
 
     cublasHandle_t handle = threadCublas();
     const int M = static_cast<int>(m), D = static_cast<int>(d), W = static_cast<int>(w), N = static_cast<int>(n), C = static_cast<int>(kChunk);
+    if (low) {
+      run.phase(std::string("convert to ") + precisionName(spec.precision), 0.0, [&] {
+        // Rounded in place too, so |x|^2 and [V | 1] see the very 16-bit inputs the tensor cores do.
+        check(launchRoundInPlace(q.get(), static_cast<int64_t>(q.size()), element, nullptr), "round Q");
+        check(launchRoundInPlace(keys.get(), static_cast<int64_t>(keys.size()), element, nullptr), "round K");
+        check(launchRoundInPlace(vx.get(), static_cast<int64_t>(vx.size()), element, nullptr), "round V");
+        check(launchConvertFromFp32(q.get(), q16.get(), static_cast<int64_t>(q.size()), element, nullptr), "convert Q");
+        check(launchConvertFromFp32(keys.get(), k16.get(), static_cast<int64_t>(keys.size()), element, nullptr), "convert K");
+      });
+    }
+    // logits [n x m] = x [n x d] W'^T per head (W' shared: stride 0), into rows [0, n) of each head's padRows.
+    const auto logits = [&](const DeviceArray<float>& x, const DeviceArray<uint16_t>& x16, float* out, const char* what) {
+      if (low) gemmRowMajor16(handle, type16, false, true, N, M, D, x16.get(), D, n * d, w16.get(), D, 0, 0.0f, out, M, padRows * m, heads, what);
+      else gemmRowMajor(handle, false, true, N, M, D, x.get(), D, n * d, wDev.get(), D, 0, 0.0f, out, M, padRows * m, heads, what);
+    };
     run.phase("features", featureFlops, [&] {
-      // logits [n x m] = x [n x d] W'^T per head (W' shared: stride 0), into rows [0, n) of each head's padRows.
-      gemmRowMajor(handle, false, true, N, M, D, q.get(), D, n * d, wDev.get(), D, 0, 0.0f, phiQ.get(), M, padRows * m, heads, "SgemmStridedBatched Q W^T");
+      logits(q, q16, phiQ.get(), low ? "GemmStridedBatchedEx Q W^T" : "SgemmStridedBatched Q W^T");
       check(launchPerformerRows(phiQ.get(), q.get(), heads, n, padRows, M, D, halfNorm, kQueryFloor, nullptr, nullptr), "performer query features");
-      gemmRowMajor(handle, false, true, N, M, D, keys.get(), D, n * d, wDev.get(), D, 0, 0.0f, phiK.get(), M, padRows * m, heads, "SgemmStridedBatched K W^T");
+      logits(keys, k16, phiK.get(), low ? "GemmStridedBatchedEx K W^T" : "SgemmStridedBatched K W^T");
       check(launchPerformerRows(phiK.get(), keys.get(), heads, n, padRows, M, D, halfNorm, kKeyFloor, rowMax.get(), nullptr), "performer key logits");
       check(launchHeadMax(rowMax.get(), heads, n, shift.get(), nullptr), "performer key stabiliser");
       check(launchKeyFeatures(phiK.get(), heads, n, padRows, M, shift.get(), kKeyFloor, nullptr), "performer key features");
@@ -171,7 +202,7 @@ class PerformerKernel final : public CudaKernel {
       result.extras[static_cast<size_t>(h)].scalars.emplace_back("key_stabiliser", static_cast<double>(shifts[static_cast<size_t>(h)]));
     }
     run.fillResult(result, meter);
-    // Device scratch beyond Q, K, V and O: W, the features, [V | 1]'s extra column, the states and the chunk products.
+    // Device scratch beyond Q, K, V and O: W, the features, [V | 1]'s extra column, the states, the chunk products, 16-bit copies.
     result.peakWorkspaceBytes = std::max<int64_t>(0, meter.peak() - ioBytes);
     return result;
   }
