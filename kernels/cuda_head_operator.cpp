@@ -32,6 +32,8 @@ class CudaProbeDevice final : public ProbeDevice {
 
 }  // namespace
 
+std::unique_ptr<ProbeDevice> cudaProbeDevice() { return std::make_unique<CudaProbeDevice>(); }
+
 std::unique_ptr<HeadOperator> cudaHeadOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
                                                const ExecContext& host, std::string* why) {
   return makeFlashProbeOperator(std::make_unique<CudaProbeDevice>(), spec, qkv, head, labels, host, why);

@@ -12,6 +12,10 @@
 
 namespace attnscope::kernels {
 
+class ProbeDevice;
+// The GPU as the flash probe's device (flash_probe_operator.hpp).
+std::unique_ptr<ProbeDevice> cudaProbeDevice();
+
 std::unique_ptr<HeadOperator> cudaHeadOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
                                                const ExecContext& host, std::string* why);
 

@@ -3,8 +3,9 @@
 // extended keys and values on the device; then every segment's read is one
 // flash launch over them (memory_slots_flash.hpp). The memory trace keeps the
 // CPU backend's snapshots of the slot contents (read back after the timed
-// writes); provenance and the per-segment mass on memory need the read
-// weights themselves and stay on the CPU.
+// writes). The per-segment mass on memory comes from one flash probe product
+// over the extended keys after the timed run; provenance (which tokens each
+// slot holds) stays on the CPU.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -14,8 +15,10 @@
 #include "attention/variants/memory_slots.hpp"
 #include "common/error.hpp"
 #include "cuda_flash_kernel.hpp"
+#include "cuda_head_operator.hpp"
 #include "cuda_kernel_table.hpp"
 #include "device_buffer.hpp"
+#include "flash_probe_operator.hpp"
 #include "memory_slots_flash.hpp"
 #include "memory_slots_write.hpp"
 
@@ -78,7 +81,17 @@ class MemorySlotsKernel final : public CudaKernel {
       p.weights = weights->get();
       return launchMemorySlotsWrite(p, stream);
     };
+    // Every head's extended keys with the written slot rows, for the mass on memory.
+    std::vector<Mat> slotKeys(static_cast<size_t>(heads));
     write.readBack = [&](const FlashDeviceInputs& in) {
+      for (int64_t h = 0; h < heads; ++h) {
+        Mat& ext = slotKeys[static_cast<size_t>(h)];
+        ext = extended.k[static_cast<size_t>(h)];
+        const int64_t slotRows = keys.keys() - keys.slotBase();
+        checkCuda(cudaMemcpy(ext.data() + keys.slotBase() * d, in.k + (h * keys.keys() + keys.slotBase()) * d, static_cast<size_t>(slotRows * d) * sizeof(float),
+                             cudaMemcpyDeviceToHost),
+                  "copy slot keys");
+      }
       for (int64_t h = 0; h < heads; ++h)
         for (int64_t t = 0; t < T; ++t) {
           if (!memorySlotsKeepsSnapshot(t, T)) continue;
@@ -102,9 +115,15 @@ class MemorySlotsKernel final : public CudaKernel {
       extras.scalars.emplace_back("segments", static_cast<double>(T));
       extras.scalars.emplace_back("slots", static_cast<double>(S));
     }
+    // The mass on memory: one probe product per head over the extended keys, after the timed run.
+    const std::unique_ptr<ProbeDevice> probe = cudaProbeDevice();
+    for (int64_t h = 0; h < heads; ++h) {
+      if (options.cancel) options.cancel->check();
+      result.extras[static_cast<size_t>(h)].memoryMass = memorySlotsMemoryMass(*probe, spec, qkv.q[static_cast<size_t>(h)], slotKeys[static_cast<size_t>(h)]);
+    }
     HeadExtras& first = result.extras.front();
     if (stride > 1) first.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
-    first.notes.push_back("slot provenance and the mass on memory per segment are computed by the cpu backend");
+    first.notes.push_back("slot provenance is computed by the cpu backend; the mass on memory per segment by fp32 passes on the device after the timed run");
     return result;
   }
 };

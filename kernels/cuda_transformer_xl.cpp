@@ -1,7 +1,8 @@
 // transformer_xl on the GPU: the flash kernel on the variant's layout, with
 // the relative-position terms folded into Q and K at width 2d
-// (transformer_xl_flash.hpp). The per-segment memory mass the CPU backend
-// reports needs a second pass over each segment alone; it stays on the CPU.
+// (transformer_xl_flash.hpp). The per-segment mass on memory comes from two
+// row log-sum-exp passes of the flash probe after the timed forward
+// (transformerXlMemoryMass), as the CPU's fp32 definition.
 #include <cmath>
 #include <memory>
 
@@ -9,8 +10,10 @@
 #include "attention/variants/transformer_xl.hpp"
 #include "common/error.hpp"
 #include "cuda_flash_kernel.hpp"
+#include "cuda_head_operator.hpp"
 #include "cuda_kernel_table.hpp"
 #include "flash_layout_host.hpp"
+#include "flash_probe_operator.hpp"
 #include "transformer_xl_flash.hpp"
 
 namespace attnscope::kernels {
@@ -44,9 +47,17 @@ class TransformerXlKernel final : public CudaKernel {
                                         : flashAttentionResult(spec, qkv, {&layout}, flops, scale);
     // Device bytes beyond Q, K, V and O: the layout, and the position halves of Q' and K'.
     if (x.relative) result.peakWorkspaceBytes += 2 * qkv.n() * qkv.d() * static_cast<int64_t>(sizeof(float)) * qkv.heads();
+    result.extras.resize(static_cast<size_t>(qkv.heads()));
+    if (x.memory > 0) {
+      const std::unique_ptr<ProbeDevice> device = cudaProbeDevice();
+      for (int h = 0; h < qkv.heads(); ++h) {
+        if (options.cancel) options.cancel->check();
+        result.extras[static_cast<size_t>(h)].memoryMass = transformerXlMemoryMass(*device, spec, qkv, h);
+      }
+    }
     HeadExtras& first = result.extras.front();
     first.scalars.emplace_back("segments", static_cast<double>(x.segments()));
-    first.notes.push_back("the mass on memory per segment is computed by the cpu backend");
+    if (x.memory > 0) first.notes.push_back("the mass on memory per segment: two fp32 row passes on the device after the timed forward, not in its time");
     if (!spec.causal) first.notes.push_back("transformer_xl is causal by construction (its memory holds earlier positions only)");
     return result;
   }

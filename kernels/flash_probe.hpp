@@ -44,6 +44,11 @@ struct FlashProbeParams {
   float* mapSum = nullptr;
   uint32_t* mapMax = nullptr;
   unsigned long long* mapCount = nullptr;  // computed pairs per cell
+  // Keys from spreadStart on are summaries (hierarchical): key spreadStart + c
+  // stands for the tokens [c * spreadBlock, min(tokens, (c + 1) * spreadBlock)),
+  // each with an equal share of its weight, and is not a computed pair.
+  // -1: every key is a token.
+  int64_t spreadStart = -1, spreadBlock = 1, tokens = 0;
 
   FlashLayoutView layout;
 };

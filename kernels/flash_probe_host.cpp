@@ -13,8 +13,10 @@ std::string probeCheckParams(const FlashProbeParams& p) {
   }
   if (p.mode == ProbeMode::Map) {
     if (!p.mapSum || !p.mapMax || !p.mapCount) return "probe: map needs its three cell arrays";
-    if (p.i0 < 0 || p.i1 > p.n || p.i1 <= p.i0 || p.j0 < 0 || p.j1 > p.nKeys || p.j1 <= p.j0) return "probe: map region outside the head";
+    if (p.i0 < 0 || p.i1 > p.n || p.i1 <= p.i0 || p.j0 < 0 || p.j1 <= p.j0 || (p.spreadStart < 0 && p.j1 > p.nKeys)) return "probe: map region outside the head";
     if (p.rows < 1 || p.cols < 1 || p.rows > p.i1 - p.i0 || p.cols > p.j1 - p.j0) return "probe: map cells do not fit the region";
+    if (p.spreadStart >= 0 && (p.spreadBlock < 1 || p.tokens < 1 || p.spreadStart > p.nKeys)) return "probe: bad summary spread";
+    if (p.spreadStart >= 0 ? p.j1 > p.tokens : false) return "probe: map region outside the tokens";
   }
   return {};
 }

@@ -59,8 +59,26 @@ __device__ __forceinline__ Shared sharedAt(unsigned char* base) {
   return s;
 }
 
-// The MapGrid cell rule: floor((i - i0) * cells / extent).
+// The MapGrid cell rule: floor((i - i0) * cells / extent), and the first
+// position of a cell.
 __device__ __forceinline__ int64_t cellOf(int64_t i, int64_t i0, int64_t extent, int64_t cells) { return (i - i0) * cells / extent; }
+__device__ __forceinline__ int64_t cellStart(int64_t cell, int64_t i0, int64_t extent, int64_t cells) { return i0 + (cell * extent + cells - 1) / cells; }
+
+// Whether key j is a summary; then its token range [lo, hi).
+__device__ __forceinline__ bool summaryRange(const FlashProbeParams& p, int64_t j, int64_t* lo, int64_t* hi) {
+  if (p.spreadStart < 0 || j < p.spreadStart) return false;
+  *lo = (j - p.spreadStart) * p.spreadBlock;
+  *hi = *lo + p.spreadBlock < p.tokens ? *lo + p.spreadBlock : p.tokens;
+  return true;
+}
+
+// Whether key j puts weight on a column of [j0, j1).
+__device__ __forceinline__ bool keyInRegion(const FlashProbeParams& p, int64_t j) {
+  if (j < 0) return false;
+  int64_t lo, hi;
+  if (summaryRange(p, j, &lo, &hi)) return lo < p.j1 && hi > p.j0;
+  return j >= p.j0 && j < p.j1;
+}
 
 }  // namespace probe
 
@@ -90,7 +108,7 @@ __global__ void __launch_bounds__(kProbeThreads) flashProbeFp32(FlashProbeParams
     __syncthreads();
     if (map) {
       int inRegion = 0;
-      if (tid < kProbeSlots) inRegion = sh.slots.key[tid] >= p.j0 && sh.slots.key[tid] < p.j1;
+      if (tid < kProbeSlots) inRegion = probe::keyInRegion(p, sh.slots.key[tid]);
       if (__syncthreads_or(inRegion) == 0) continue;  // no column of the region in this chunk
     }
 
@@ -214,6 +232,26 @@ __global__ void __launch_bounds__(kProbeThreads) flashProbeFp32(FlashProbeParams
         };
         for (int c = 0; c < kProbeSlots; ++c) {
           const int32_t j = sh.slots.key[c];
+          int64_t lo, hi;
+          if (j >= 0 && probe::summaryRange(p, j, &lo, &hi)) {
+            // A summary: its weight a spread as a / |range| over the range's columns.
+            flush();
+            cell = -1;
+            const int at = tid * kProbeSlots + c;
+            const float share = 1.0f / static_cast<float>(hi - lo);
+            lo = lo > p.j0 ? lo : p.j0;
+            hi = hi < p.j1 ? hi : p.j1;
+            if (sh.runSum[at] == 0.0f || lo >= hi) continue;
+            const float runMax = __uint_as_float(sh.runMax[at]) * share;
+            for (int64_t cc = probe::cellOf(lo, p.j0, p.j1 - p.j0, p.cols); cc <= probe::cellOf(hi - 1, p.j0, p.j1 - p.j0, p.cols); ++cc) {
+              const int64_t c0 = probe::cellStart(cc, p.j0, p.j1 - p.j0, p.cols), c1 = probe::cellStart(cc + 1, p.j0, p.j1 - p.j0, p.cols);
+              const int64_t from = c0 > lo ? c0 : lo, to = c1 < hi ? c1 : hi;
+              const int64_t cellAt = cellRow * p.cols + cc;
+              atomicAdd(&p.mapSum[cellAt], sh.runSum[at] * share * static_cast<float>(to - from));
+              atomicMax(&p.mapMax[cellAt], __float_as_uint(runMax));
+            }
+            continue;
+          }
           const int64_t next = j >= p.j0 && j < p.j1 ? probe::cellOf(j, p.j0, p.j1 - p.j0, p.cols) : -1;
           if (next != cell) {
             flush();

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,54 @@ class ProbeBuffer {
   void* ptr_ = nullptr;
 };
 
-// The operator of head `head`, or nullptr with why: A must be a masked
-// softmax over the sequence's own keys, which is what a layout says (DESIGN
-// §3); its scores are fp32 whatever the run's precision.
+// What the probe forms one head's A from: the layout's queries and keys
+// (keys possibly extended past the tokens), the score scale, and for
+// hierarchical the summary keys' spread over the tokens (A(i, j) = P_ic / |c|
+// for j in block c). A X extends x the same way (summary rows = block means
+// of x) and A^T Y folds the summaries' rows back onto their tokens.
+struct ProbeInputs {
+  Mat q, k;
+  BlockLayout layout;
+  float scale = 1.0f;
+  int64_t spreadStart = -1, spreadBlock = 1;  // -1: every key is a token
+  int64_t tokens() const { return q.rows(); }
+};
+
+// The inputs for head `head`, or nullopt with why: A must be a masked
+// softmax over the sequence's keys (DESIGN §3): a variant with a layout,
+// relative transformer_xl (its scores are Q' . K' at width 2d,
+// transformer_xl_flash.hpp) or hierarchical (extended keys and the spread).
+// memory_slots' A depends on V, and linformer's and performer's are formed
+// through factors: those stay on the CPU.
+std::optional<ProbeInputs> flashProbeInputs(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels, std::string* why);
+
+// The operator over those inputs; its scores are fp32 whatever the run's precision.
+std::unique_ptr<HeadOperator> makeFlashProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, ProbeInputs inputs,
+                                                     const ExecContext& host);
+
+// flashProbeInputs, then the operator; nullptr with why (prefixed with the device's name).
 std::unique_ptr<HeadOperator> makeFlashProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, const Qkv& qkv, int head,
                                                      const std::vector<std::string>* labels, const ExecContext& host, std::string* why);
+
+// Each query row's log-sum-exp of its scaled scores (-inf for a row that sees
+// no key), from the probe's first pass on `device`: transformer_xl's and
+// memory_slots' mass on memory come from two of these.
+std::vector<float> flashProbeRowLse(ProbeDevice& device, const ProbeInputs& inputs);
+
+// transformer_xl's mass on memory per segment for one head, as the CPU
+// defines it (a query's weight on the keys before its segment, averaged over
+// the segment): 1 - exp(lse_own - lse) from a pass over the variant's keys and
+// one over the own segment only. Empty when the memory is 0.
+std::vector<double> transformerXlMemoryMass(ProbeDevice& device, const AttentionSpec& spec, const Qkv& qkv, int head);
+
+// Each query row's total weight on the keys from keyFrom on (one product
+// with their indicator).
+std::vector<float> flashProbeKeyMass(ProbeDevice& device, const ProbeInputs& inputs, int64_t keyFrom);
+
+// memory_slots' mass on memory per segment for one head, as the CPU defines
+// it (a query's weight on the slots it reads, averaged over its segment),
+// from the head's Q and its extended keys with the slot rows written
+// (memory_slots_flash.hpp).
+std::vector<double> memorySlotsMemoryMass(ProbeDevice& device, const AttentionSpec& spec, const Mat& q, const Mat& extendedK);
 
 }  // namespace attnscope::kernels

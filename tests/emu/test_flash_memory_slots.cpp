@@ -12,7 +12,9 @@
 #include "backend/backend.hpp"
 #include "emu_compare.hpp"
 #include "emu_flash_runner.hpp"
+#include "emu_probe_device.hpp"
 #include "flash_cases.hpp"
+#include "flash_probe_operator.hpp"
 #include "memory_slots_flash.hpp"
 
 using namespace attnscope;
@@ -93,6 +95,27 @@ class TestFlashMemorySlots : public QObject {
   Q_OBJECT
 
  private slots:
+  // The mass on memory per segment from the probe over the emulated
+  // recurrence's slot rows equals the CPU forward's.
+  void memoryMassMatchesCpu() {
+    for (bool causal : {false, true}) {
+      const AttentionSpec spec = slotsSpec(6, 24, 0.6, causal);
+      const Qkv qkv = randomQkv(110, 16, 2);
+      const SlotKeys keys = slotKeysFor(spec, qkv.n());
+      const Qkv ext = emulatedWrite(qkv, keys, 0.6, 5);
+      const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+      const std::unique_ptr<ProbeDevice> device = emulatedProbeDevice(std::make_shared<ProbeDeviceLog>());
+      for (int h = 0; h < 2; ++h) {
+        const std::vector<double> got = memorySlotsMemoryMass(*device, spec, qkv.q[static_cast<size_t>(h)], ext.k[static_cast<size_t>(h)]);
+        const std::vector<double>& want = cpu.extras[static_cast<size_t>(h)].memoryMass;
+        QCOMPARE(got.size(), want.size());
+        QVERIFY(want.size() == 5 && want[0] == 0.0 && want[1] > 0.01);  // segment 0 reads no slots
+        for (size_t s = 0; s < want.size(); ++s)
+          QVERIFY2(std::abs(got[s] - want[s]) < 1e-5, qPrintable(QString("head %1 segment %2: %3 vs %4").arg(h).arg(s).arg(got[s]).arg(want[s])));
+      }
+    }
+  }
+
   // Every pair, against the rule written out: row i of segment t sees its
   // segment's tokens (up to i when causal) and, from t = 1, the S slot rows of M_t.
   void layoutAllowsExactlyTheReads_data() {

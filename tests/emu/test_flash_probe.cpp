@@ -47,6 +47,23 @@ class EmulatedOperatorBackend final : public Backend {
 
 const RegisterBackend<EmulatedOperatorBackend> registration;
 
+// The flash cases, then the variants whose A the probe forms from rewritten
+// or extended keys: relative transformer_xl (Q' . K' at width 2d) and
+// hierarchical (summary keys spread over their blocks).
+const std::vector<FlashCase>& operatorCases() {
+  static const std::vector<FlashCase> cases = [] {
+    std::vector<FlashCase> c = flashCases();
+    c.push_back({"transformer_xl", {{"segment", "32"}, {"memory", "40"}, {"relative", "true"}}, 150, 32, 2, true});
+    c.push_back({"transformer_xl", {{"segment", "50"}, {"memory", "20"}, {"relative", "false"}}, 131, 16, 1, true});
+    c.push_back({"hierarchical", {{"block", "16"}}, 130, 32, 2, false});
+    c.push_back({"hierarchical", {{"block", "20"}}, 101, 24, 1, true});
+    c.push_back({"hierarchical", {{"block", "64"}}, 64, 16, 1, false});  // one block: no summary is visible
+    c.push_back({"hierarchical", {{"block", "8"}}, 300, 16, 1, false});  // key chunks of summaries only
+    return c;
+  }();
+  return cases;
+}
+
 double maxAbsDiff(const Mat& a, const Mat& b) { return (a - b).cwiseAbs().maxCoeff(); }
 
 // Empty when the two grids agree (A's entries are at most 1, so absolute
@@ -74,11 +91,11 @@ class TestFlashProbe : public QObject {
  private slots:
   void operatorMatchesCpu_data() {
     QTest::addColumn<int>("index");
-    for (size_t i = 0; i < flashCases().size(); ++i) QTest::addRow("%s", flashCaseName(flashCases()[i]).c_str()) << static_cast<int>(i);
+    for (size_t i = 0; i < operatorCases().size(); ++i) QTest::addRow("%s", flashCaseName(operatorCases()[i]).c_str()) << static_cast<int>(i);
   }
   void operatorMatchesCpu() {
     QFETCH(int, index);
-    const FlashCase& c = flashCases()[static_cast<size_t>(index)];
+    const FlashCase& c = operatorCases()[static_cast<size_t>(index)];
     const AttentionSpec spec = specOf(c);
     const Qkv qkv = inputsOf(c);
     const int head = c.heads - 1;  // the last head: per-head layouts and head offsets matter
@@ -149,11 +166,34 @@ class TestFlashProbe : public QObject {
   void refusesWhatIsNotAMaskedSoftmax() {
     const ExecContext host = hostContext();
     const Qkv qkv = randomQkv(64, 16, 16, 1, 5);
-    for (const char* variant : {"performer", "linformer", "hierarchical", "memory_slots"}) {
+    for (const char* variant : {"performer", "linformer", "memory_slots"}) {
       std::string why;
       auto op = makeFlashProbeOperator(emulatedProbeDevice(std::make_shared<ProbeDeviceLog>()), makeSpec(variant), qkv, 0, nullptr, host, &why);
       QVERIFY2(!op, variant);
       QVERIFY2(why.find("not a masked softmax") != std::string::npos, why.c_str());
+    }
+  }
+
+  // transformer_xl's mass on memory per segment from the probe's two row
+  // passes equals the CPU forward's, relative or not.
+  void transformerXlMemoryMassMatchesCpu() {
+    const Qkv qkv = randomQkv(170, 32, 32, 2, 41);
+    for (const char* relative : {"true", "false"}) {
+      AttentionSpec spec = makeSpec("transformer_xl");
+      spec.params.set("segment", "40");
+      spec.params.set("memory", "30");
+      spec.params.set("relative", relative);
+      spec.causal = true;
+      const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+      const std::unique_ptr<ProbeDevice> device = emulatedProbeDevice(std::make_shared<ProbeDeviceLog>());
+      for (int h = 0; h < 2; ++h) {
+        const std::vector<double> got = transformerXlMemoryMass(*device, spec, qkv, h);
+        const std::vector<double>& want = cpu.extras[static_cast<size_t>(h)].memoryMass;
+        QCOMPARE(got.size(), want.size());
+        QVERIFY(want.size() == 5 && want[0] == 0.0 && want[1] > 0.01);  // the first segment has no memory
+        for (size_t s = 0; s < want.size(); ++s)
+          QVERIFY2(std::abs(got[s] - want[s]) < 1e-5, qPrintable(QString("relative=%1 head %2 segment %3: %4 vs %5").arg(relative).arg(h).arg(s).arg(got[s]).arg(want[s])));
+      }
     }
   }
 

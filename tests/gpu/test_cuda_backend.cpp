@@ -89,6 +89,35 @@ class TestCudaBackend : public QObject {
     options.map->head = 0;
     QVERIFY_THROWS_EXCEPTION(Error, cuda->run(makeSpec("performer"), qkv, options));
   }
+
+  // transformer_xl's and memory_slots' mass on memory per segment, from the
+  // device's probe passes, equals the CPU forward's.
+  void memoryMassMatchesCpu() {
+    Backend* cuda = BackendRegistry::instance().find("cuda");
+    if (!cuda->status().available) QSKIP("no CUDA device here");
+    Qkv qkv;
+    for (int h = 0; h < 2; ++h) {
+      qkv.q.push_back(randomMatrix(1000, 64, 70 + h, 0.8));
+      qkv.k.push_back(randomMatrix(1000, 64, 80 + h, 0.8));
+      qkv.v.push_back(randomMatrix(1000, 64, 90 + h));
+    }
+    AttentionSpec xl = makeSpec("transformer_xl");
+    xl.params.set("segment", "128");
+    xl.params.set("memory", "128");
+    xl.causal = true;
+    AttentionSpec slotSpec = makeSpec("memory_slots");
+    slotSpec.params.set("segment", "100");
+    for (const AttentionSpec& spec : {xl, slotSpec}) {
+      const AttentionResult gpu = cuda->run(spec, qkv, RunOptions{});
+      const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+      for (size_t h = 0; h < 2; ++h) {
+        const std::vector<double>& got = gpu.extras[h].memoryMass;
+        const std::vector<double>& want = cpu.extras[h].memoryMass;
+        QCOMPARE(got.size(), want.size());
+        for (size_t s = 0; s < want.size(); ++s) QVERIFY2(std::abs(got[s] - want[s]) < 1e-4, qPrintable(QString::fromStdString(spec.variant)));
+      }
+    }
+  }
 };
 
 QTEST_APPLESS_MAIN(TestCudaBackend)
