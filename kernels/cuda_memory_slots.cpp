@@ -3,9 +3,10 @@
 // extended keys and values on the device; then every segment's read is one
 // flash launch over them (memory_slots_flash.hpp). The memory trace keeps the
 // CPU backend's snapshots of the slot contents (read back after the timed
-// writes). The per-segment mass on memory comes from one flash probe product
-// over the extended keys after the timed run; provenance (which tokens each
-// slot holds) stays on the CPU.
+// writes), with provenance (which tokens each slot holds) from the write
+// weights the recurrence keeps (n <= 4096, the CPU's rule). The per-segment
+// mass on memory comes from one flash probe product over the extended keys
+// after the timed run.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -66,7 +67,9 @@ class MemorySlotsKernel final : public CudaKernel {
     p.gate = static_cast<float>(spec.params.getFloat("gate"));
 
     // Allocated inside the run so CUPTI attributes them to it.
-    std::optional<DeviceArray<float>> initialDev, weights;
+    std::optional<DeviceArray<float>> initialDev, weights, provenance;
+    const bool keepProvenance = qkv.n() <= kMemorySlotsProvenanceMaxN;
+    std::vector<Mat> stored(static_cast<size_t>(heads));  // per head [S x n], read back
     const int64_t stride = memorySlotsSnapshotStride(T);
     std::vector<std::vector<MemorySnapshot>> snapshots(static_cast<size_t>(heads));
     FlashPrepare write;
@@ -79,11 +82,21 @@ class MemorySlotsKernel final : public CudaKernel {
       p.v = in.v;
       p.initial = initialDev->get();
       p.weights = weights->get();
+      if (keepProvenance) {
+        provenance.emplace(nullptr, static_cast<size_t>(heads * S * qkv.n()));
+        p.provenance = provenance->get();
+      }
       return launchMemorySlotsWrite(p, stream);
     };
     // Every head's extended keys with the written slot rows, for the mass on memory.
     std::vector<Mat> slotKeys(static_cast<size_t>(heads));
     write.readBack = [&](const FlashDeviceInputs& in) {
+      for (int64_t h = 0; keepProvenance && h < heads; ++h) {
+        Mat& s = stored[static_cast<size_t>(h)];
+        s.resize(S, qkv.n());
+        checkCuda(cudaMemcpy(s.data(), provenance->get() + h * S * qkv.n(), static_cast<size_t>(s.size()) * sizeof(float), cudaMemcpyDeviceToHost),
+                  "copy provenance");
+      }
       for (int64_t h = 0; h < heads; ++h) {
         Mat& ext = slotKeys[static_cast<size_t>(h)];
         ext = extended.k[static_cast<size_t>(h)];
@@ -108,10 +121,15 @@ class MemorySlotsKernel final : public CudaKernel {
     const double flops = VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops;
     AttentionResult result = flashAttentionResult(spec, extended, {&layout}, flops, p.scale, &write);
     // Device bytes beyond Q, K, V and O: the layout, the padding and slot rows of K and V, the seeded queries and the write weights.
-    result.peakWorkspaceBytes += ((keys.keys() - keys.n) * 2 * d * heads + S * d + heads * S * keys.segment) * static_cast<int64_t>(sizeof(float));
+    result.peakWorkspaceBytes += ((keys.keys() - keys.n) * 2 * d * heads + S * d + heads * S * keys.segment + (keepProvenance ? heads * S * qkv.n() : 0)) *
+                                 static_cast<int64_t>(sizeof(float));
+    std::vector<std::string> provenanceNotes;
     for (int64_t h = 0; h < heads; ++h) {
       HeadExtras& extras = result.extras[static_cast<size_t>(h)];
       extras.memory = std::move(snapshots[static_cast<size_t>(h)]);
+      std::vector<std::string> notes;
+      attachMemorySlotsProvenance(extras.memory, stored[static_cast<size_t>(h)], keys.segment, p.gate, notes);
+      if (h == 0) provenanceNotes = std::move(notes);
       extras.scalars.emplace_back("segments", static_cast<double>(T));
       extras.scalars.emplace_back("slots", static_cast<double>(S));
     }
@@ -123,7 +141,8 @@ class MemorySlotsKernel final : public CudaKernel {
     }
     HeadExtras& first = result.extras.front();
     if (stride > 1) first.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
-    first.notes.push_back("slot provenance is computed by the cpu backend; the mass on memory per segment by fp32 passes on the device after the timed run");
+    first.notes.insert(first.notes.end(), provenanceNotes.begin(), provenanceNotes.end());
+    first.notes.push_back("the mass on memory per segment: an fp32 pass on the device after the timed run, not in its time");
     return result;
   }
 };

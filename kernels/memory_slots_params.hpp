@@ -15,6 +15,10 @@ struct SlotWriteParams {
   float* v = nullptr;
   const float* initial = nullptr;  // [S, d]: the seeded slot queries of the first write (shared by heads)
   float* weights = nullptr;        // [heads, S, segment]: scratch for one segment's write weights
+  // [heads, S, n] or null: every segment's final write weights in its own
+  // columns (times 1 - g after the first write, undecayed), the memory
+  // trace's provenance (attachMemorySlotsProvenance).
+  float* provenance = nullptr;
   int heads = 1;
   int64_t n = 0, nKeys = 0, d = 0;
   int64_t slotCount = 1, segment = 1, segments = 1;

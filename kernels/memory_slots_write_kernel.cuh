@@ -56,6 +56,10 @@ __global__ void __launch_bounds__(kSlotWriteThreads) memorySlotsWrite(SlotWriteP
       for (int64_t c = lane; c < len; c += 32) row[c] *= factor;
     }
     __syncthreads();
+    if (p.provenance) {
+      float* prov = p.provenance + head * S * p.n;
+      for (int64_t idx = threadIdx.x; idx < S * len; idx += kSlotWriteThreads) prov[(idx / len) * p.n + a + idx % len] = w[(idx / len) * L + idx % len];
+    }
     const float keep = t == 0 ? 0.0f : p.gate;
     float* nk = k + (p.slotBase + t * p.slotStride) * d;  // M_{t+1}, read by segment t + 1
     float* nv = v + (p.slotBase + t * p.slotStride) * d;

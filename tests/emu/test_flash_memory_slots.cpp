@@ -54,8 +54,9 @@ std::vector<Eigen::MatrixXd> referenceStates(const Mat& k, const Mat& v, int64_t
   return states;
 }
 
-// Extended K and V of every head with the slot rows written by the emulated recurrence.
-Qkv emulatedWrite(const Qkv& qkv, const SlotKeys& keys, double gate, uint64_t seed) {
+// Extended K and V of every head with the slot rows written by the emulated
+// recurrence; with `provenance`, also each head's kept write weights [S x n].
+Qkv emulatedWrite(const Qkv& qkv, const SlotKeys& keys, double gate, uint64_t seed, std::vector<Mat>* provenance = nullptr) {
   Qkv ext = withSlotRows(qkv, keys);
   const int64_t d = qkv.d(), heads = qkv.heads(), rows = keys.keys();
   std::vector<float> k, v;
@@ -81,7 +82,17 @@ Qkv emulatedWrite(const Qkv& qkv, const SlotKeys& keys, double gate, uint64_t se
   p.slotStride = keys.slotStride();
   p.scale = 1.0f / std::sqrt(static_cast<float>(d));
   p.gate = static_cast<float>(gate);
+  std::vector<float> kept(provenance ? static_cast<size_t>(heads * keys.slotCount * qkv.n()) : 0, -1.0f);
+  if (provenance) p.provenance = kept.data();
   runEmulatedSlotWrite(p, emu::Order::Shuffled, seed);
+  if (provenance) {
+    provenance->clear();
+    for (int64_t h = 0; h < heads; ++h) {
+      Mat m(keys.slotCount, qkv.n());
+      std::copy_n(kept.data() + h * keys.slotCount * qkv.n(), m.size(), m.data());
+      provenance->push_back(std::move(m));
+    }
+  }
   for (int64_t h = 0; h < heads; ++h) {
     std::copy_n(k.data() + h * rows * d, rows * d, ext.k[static_cast<size_t>(h)].data());
     std::copy_n(v.data() + h * rows * d, rows * d, ext.v[static_cast<size_t>(h)].data());
@@ -95,6 +106,32 @@ class TestFlashMemorySlots : public QObject {
   Q_OBJECT
 
  private slots:
+  // Provenance from the write kernel's kept weights, through the shared rule,
+  // equals the CPU backend's memory trace snapshot by snapshot.
+  void provenanceMatchesCpu() {
+    const AttentionSpec spec = slotsSpec(5, 30, 0.7, false);
+    const Qkv qkv = randomQkv(140, 16, 2);
+    const SlotKeys keys = slotKeysFor(spec, qkv.n());
+    std::vector<Mat> kept;
+    emulatedWrite(qkv, keys, 0.7, 9, &kept);
+    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+    for (int h = 0; h < 2; ++h) {
+      const std::vector<MemorySnapshot>& want = cpu.extras[static_cast<size_t>(h)].memory;
+      std::vector<MemorySnapshot> got;
+      for (const MemorySnapshot& w : want) got.push_back(MemorySnapshot{w.segment, w.endToken, w.slotValues, Mat()});
+      std::vector<std::string> notes;
+      attachMemorySlotsProvenance(got, kept[static_cast<size_t>(h)], keys.segment, 0.7, notes);
+      QCOMPARE(got.size(), size_t{5});
+      for (size_t k = 0; k < want.size(); ++k) {
+        QCOMPARE(got[k].provenance.rows(), want[k].provenance.rows());
+        QCOMPARE(got[k].provenance.cols(), want[k].provenance.cols());
+        QVERIFY2(relativeMaxError(got[k].provenance, want[k].provenance) < 1e-5, qPrintable(QString("head %1 snapshot %2").arg(h).arg(k)));
+      }
+      // Weights, not an empty or signed matrix: the comparison above could fail.
+      QVERIFY(got.back().provenance.minCoeff() >= 0.0f && got.back().provenance.sum() > 0.0f);
+    }
+  }
+
   // The mass on memory per segment from the probe over the emulated
   // recurrence's slot rows equals the CPU forward's.
   void memoryMassMatchesCpu() {

@@ -91,7 +91,8 @@ class TestCudaBackend : public QObject {
   }
 
   // transformer_xl's and memory_slots' mass on memory per segment, from the
-  // device's probe passes, equals the CPU forward's.
+  // device's probe passes, equals the CPU forward's; so does memory_slots'
+  // provenance from the kept write weights.
   void memoryMassMatchesCpu() {
     Backend* cuda = BackendRegistry::instance().find("cuda");
     if (!cuda->status().available) QSKIP("no CUDA device here");
@@ -115,6 +116,14 @@ class TestCudaBackend : public QObject {
         const std::vector<double>& want = cpu.extras[h].memoryMass;
         QCOMPARE(got.size(), want.size());
         for (size_t s = 0; s < want.size(); ++s) QVERIFY2(std::abs(got[s] - want[s]) < 1e-4, qPrintable(QString::fromStdString(spec.variant)));
+        // memory_slots' snapshots carry the same provenance (n <= 4096).
+        const std::vector<MemorySnapshot>& gs = gpu.extras[h].memory;
+        const std::vector<MemorySnapshot>& cs = cpu.extras[h].memory;
+        QCOMPARE(gs.size(), cs.size());
+        for (size_t k = 0; k < cs.size(); ++k) {
+          QCOMPARE(gs[k].provenance.cols(), cs[k].provenance.cols());
+          if (cs[k].provenance.size() > 0) QVERIFY(relativeMaxError(gs[k].provenance, cs[k].provenance) < 1e-4);
+        }
       }
     }
   }

@@ -16,6 +16,7 @@
 #include "attention/variants/memory_slots.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "attention/registry.hpp"
 #include "backend/cpu/workspace.hpp"
@@ -75,6 +76,30 @@ class MemorySlotsVariant final : public Variant {
 const RegisterVariant<MemorySlotsVariant> registration;
 
 }  // namespace
+
+void attachMemorySlotsProvenance(std::vector<MemorySnapshot>& snapshots, ConstMatRef stored, int64_t segment, double gate, std::vector<std::string>& notes) {
+  if (stored.size() == 0) {
+    if (!snapshots.empty()) notes.push_back("provenance omitted from the memory trace for n > " + std::to_string(kMemorySlotsProvenanceMaxN));
+    return;
+  }
+  const int64_t n = stored.cols(), slotCount = stored.rows();
+  int64_t floats = 0;
+  bool skipped = false;
+  for (size_t k = 0; k < snapshots.size(); ++k) {
+    MemorySnapshot& snap = snapshots[k];
+    if (floats + slotCount * snap.endToken > kMemorySlotsProvenanceBudget && k + 1 < snapshots.size()) {
+      skipped = true;
+      continue;
+    }
+    snap.provenance.resize(slotCount, snap.endToken);
+    for (int64_t u = 0; u * segment < snap.endToken; ++u) {
+      const int64_t a = u * segment, len = std::min(segment, n - a);
+      snap.provenance.middleCols(a, len) = stored.middleCols(a, len) * std::pow(static_cast<float>(gate), static_cast<float>(snap.segment - u));
+    }
+    floats += slotCount * snap.endToken;
+  }
+  if (skipped) notes.push_back("provenance kept for the earlier snapshots and the last one only (size budget)");
+}
 
 Mat memorySlotsInitialQueries(int64_t slots, int64_t d) {
   Rng rng(0x5107A11Full);

@@ -22,8 +22,6 @@ namespace attnscope {
 namespace {
 
 constexpr int64_t kQueryBlock = 64;
-constexpr int64_t kProvenanceMaxN = 4096;             // snapshots keep provenance only up to this n
-constexpr int64_t kProvenanceBudget = 16 << 20;       // floats of provenance over all snapshots
 constexpr int64_t kMapProvenanceFloats = 16 << 20;    // provenance columns held at once by map()
 constexpr int64_t kTransposeStateFloats = 64 << 20;   // stored slot states for applyTransposed
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
@@ -147,12 +145,10 @@ class MemorySlotsKernel final : public HeadKernel {
     mx.setZero();
     // Provenance, stored undecayed: segment u's columns hold its write weights
     // (times 1 - g after the first); the true P after write t is that times g^(t - u).
-    const bool keepProvenance = n <= kProvenanceMaxN;
+    const bool keepProvenance = n <= kMemorySlotsProvenanceMaxN;
     TrackedBuffer pBuf(ctx.meter, keepProvenance ? S * n : 0);
     MatMap stored(pBuf.data(), keepProvenance ? S : 0, keepProvenance ? n : 0);
     const int64_t stride = memorySlotsSnapshotStride(T);
-    int64_t provenanceFloats = 0;
-    bool provenanceSkipped = false;
     HeadExtras extras;
 
     for (int64_t t0 = 0; t0 < T; t0 += chunk) {
@@ -187,14 +183,6 @@ class MemorySlotsKernel final : public HeadKernel {
           snap.segment = t;
           snap.endToken = a + len;
           snap.slotValues = m;
-          if (keepProvenance && (provenanceFloats + S * snap.endToken <= kProvenanceBudget || t == T - 1)) {
-            snap.provenance.resize(S, snap.endToken);
-            for (int64_t u = 0; u <= t; ++u)
-              snap.provenance.middleCols(sl.start(u), sl.length(u)) = stored.middleCols(sl.start(u), sl.length(u)) * std::pow(sl.gate, static_cast<float>(t - u));
-            provenanceFloats += S * snap.endToken;
-          } else if (keepProvenance) {
-            provenanceSkipped = true;
-          }
           extras.memory.push_back(std::move(snap));
         }
       }
@@ -228,9 +216,7 @@ class MemorySlotsKernel final : public HeadKernel {
     }
     extras.notes.push_back("map shows the token-to-token part (slot weights folded onto tokens through provenance)");
     if (stride > 1) extras.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
-    if (!keepProvenance) extras.notes.push_back("provenance omitted from the memory trace for n > " + std::to_string(kProvenanceMaxN));
-    else if (provenanceSkipped)
-      extras.notes.push_back("provenance kept for the earlier snapshots and the last one only (size budget)");
+    attachMemorySlotsProvenance(extras.memory, stored, sl.segment, sl.gate, extras.notes);
     extras.scalars.emplace_back("segments", static_cast<double>(T));
     extras.scalars.emplace_back("slots", static_cast<double>(S));
     return extras;
@@ -341,7 +327,7 @@ double memorySlotsWorkspaceBytes(const AttentionSpec& spec, const Shape& s) {
   const double segments = std::ceil(n / std::max(L, 1.0));
   double floats = S * d + S * dv + S * static_cast<double>(lay.tokenCols) + static_cast<double>(lay.chunkSegments(static_cast<int64_t>(segments))) * static_cast<double>(lay.perSegment()) +
                   workers * static_cast<double>(lay.perWorker()) + n;
-  if (s.n <= kProvenanceMaxN) floats += S * n;
+  if (s.n <= kMemorySlotsProvenanceMaxN) floats += S * n;
   return 4.0 * floats;
 }
 
