@@ -1,11 +1,15 @@
 // Block-sparse flash forward, fp16/bf16 on tensor cores: mma.sync.m16n8k16
 // (sm_80 and later) with fp32 accumulation. Same walk as the fp32 kernel
 // (flash_common.cuh): each warp owns 16 query rows, the block's 4 warps share
-// each chunk of K (row-major) and V (transposed, so a B fragment is one
-// 32-bit load) in shared memory. S = Q K^T stays in registers; its C
-// fragments become P's A fragments without a trip through shared memory, as
-// in FlashAttention-2. Fragments are read with plain 32-bit loads (no
-// ldmatrix): simpler to get right first, a candidate to change once measured.
+// each chunk of K and V in shared memory. As in FlashAttention-2:
+// - K and V chunks arrive by cp.async into two stages, so chunk c + 1's
+//   copies run while chunk c is scored and applied;
+// - every fragment comes from row-major tiles through ldmatrix (V through
+//   its .trans form, so V needs no transposing store);
+// - Q's fragments stay in registers up to d = 128;
+// - S = Q K^T stays in registers; its C fragments become P's A fragments
+//   without a trip through shared memory.
+// None of this is measured yet: the GPU benchmark decides what stays.
 //
 // The kernel body only: flash_fwd_mma.cu launches it on a GPU, and the CPU
 // suite runs this same source under the emulation (tests/emu/).
@@ -21,25 +25,17 @@
 
 namespace attnscope::kernels::device {
 
-// Element u (0..7) of eight 16-bit values in a 16-byte vector, without
-// reading the vector through a 16-bit pointer (type punning that a host
-// compiler may optimise away; u is a constant after unrolling, so this is free).
-__device__ __forceinline__ uint16_t element16(const uint4& v, int u) {
-  const unsigned word = u < 2 ? v.x : u < 4 ? v.y : u < 6 ? v.z : v.w;
-  return static_cast<uint16_t>(u % 2 ? word >> 16 : word & 0xFFFFu);
-}
-
 template <int D, int DV, bool Bf16>
 __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardMma(FlashParams p) {
   using T = FlashMmaTraits<D, DV>;
-  constexpr int kVec = 8;  // 16-bit elements per 16-byte load
+  constexpr int kVec = 8;  // 16-bit elements per 16-byte copy
   constexpr int kVecPerRow = D / kVec;
   constexpr int kVecPerValueRow = DV / kVec;
   ATTNSCOPE_DYNAMIC_SHARED(smem);
   uint16_t* sQ = reinterpret_cast<uint16_t*>(smem);
-  uint16_t* sK = reinterpret_cast<uint16_t*>(smem + T::kSmemQ);
-  uint16_t* sVt = reinterpret_cast<uint16_t*>(smem + T::kSmemQ + T::kSmemK);
-  const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemVt, T::kBlockN);
+  uint16_t* sK = reinterpret_cast<uint16_t*>(smem + T::kSmemQ);             // [stage][kBlockN][kKStride]
+  uint16_t* sV = reinterpret_cast<uint16_t*>(smem + T::kSmemQ + T::kSmemK);  // [stage][kBlockN][kVStride]
+  const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemV, T::kBlockN);
 
   const FlashLayoutView& lay = p.layout;
   const int head = blockIdx.y;
@@ -47,14 +43,39 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
   const uint16_t* q = static_cast<const uint16_t*>(p.q) + head * p.qHeadStride;
   const uint16_t* k = static_cast<const uint16_t*>(p.k) + head * p.kHeadStride;
   const uint16_t* v = static_cast<const uint16_t*>(p.v) + head * p.vHeadStride;
+  const int64_t entryBegin = flashRowBegin(lay, head, tile.qb);
+  const int64_t virtualKeys = (flashRowEnd(lay, head, tile.qb) - entryBegin) * lay.block;
+  const int64_t chunks = (virtualKeys + T::kBlockN - 1) / T::kBlockN;
 
+  // Chunk `chunk`'s K and V rows into stage `stage`, as one cp.async group;
+  // padding slots (no key) are zero-filled.
+  const auto loadChunk = [&](int64_t chunk, int stage) {
+    uint16_t* dK = sK + stage * T::kBlockN * T::kKStride;
+    uint16_t* dV = sV + stage * T::kBlockN * T::kVStride;
+    const int64_t t0 = chunk * T::kBlockN;
+    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerRow; idx += T::kThreads) {
+      const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
+      int64_t entry;
+      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      cpAsync16(dK + c * T::kKStride + c8 * kVec, j >= 0 ? k + j * p.kRowStride + c8 * kVec : k, j >= 0);
+    }
+    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerValueRow; idx += T::kThreads) {
+      const int c = idx / kVecPerValueRow, c8 = idx % kVecPerValueRow;
+      int64_t entry;
+      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      cpAsync16(dV + c * T::kVStride + c8 * kVec, j >= 0 ? v + j * p.vRowStride + c8 * kVec : v, j >= 0);
+    }
+    cpAsyncCommit();
+  };
+
+  // Q tile (rows outside this layout block zero), then the first chunk in flight.
   for (int idx = threadIdx.x; idx < T::kBlockM * kVecPerRow; idx += T::kThreads) {
     const int r = idx / kVecPerRow, c8 = idx % kVecPerRow;
     const int64_t i = tile.rowBegin + r;
-    uint4 val = make_uint4(0u, 0u, 0u, 0u);
-    if (i < tile.rowLimit) val = *reinterpret_cast<const uint4*>(q + i * p.qRowStride + c8 * kVec);
-    *reinterpret_cast<uint4*>(sQ + r * T::kQStride + c8 * kVec) = val;
+    cpAsync16(sQ + r * T::kQStride + c8 * kVec, i < tile.rowLimit ? q + i * p.qRowStride + c8 * kVec : q, i < tile.rowLimit);
   }
+  cpAsyncCommit();
+  if (chunks > 0) loadChunk(0, 0);
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane >> 2, tig = lane & 3;  // fragment row group and thread-in-group (PTX ISA names)
@@ -74,44 +95,53 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
     for (int e = 0; e < 4; ++e) oAcc[t][e] = 0.0f;
   RowState st[2] = {initialRowState(), initialRowState()};  // l: this thread's share of the row
 
-  const int64_t entryBegin = flashRowBegin(lay, head, tile.qb);
-  const int64_t virtualKeys = (flashRowEnd(lay, head, tile.qb) - entryBegin) * lay.block;
-  for (int64_t t0 = 0; t0 < virtualKeys; t0 += T::kBlockN) {
-    __syncthreads();  // the previous chunk is no longer read
-    const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, t0, T::kBlockN, tile.rowBegin, slotTable);
-    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerRow; idx += T::kThreads) {
-      const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
-      uint4 kv = make_uint4(0u, 0u, 0u, 0u);
-      if (j >= 0) kv = *reinterpret_cast<const uint4*>(k + j * p.kRowStride + c8 * kVec);
-      *reinterpret_cast<uint4*>(sK + c * T::kKStride + c8 * kVec) = kv;
-    }
-    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerValueRow; idx += T::kThreads) {
-      const int c = idx / kVecPerValueRow, c8 = idx % kVecPerValueRow;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
-      uint4 vv = make_uint4(0u, 0u, 0u, 0u);
-      if (j >= 0) vv = *reinterpret_cast<const uint4*>(v + j * p.vRowStride + c8 * kVec);
+  // Q's fragments, once, where they stay in registers (the Q group is the older one in flight).
+  uint32_t qFrag[T::kQInRegisters ? D / 16 : 1][4];
+  if constexpr (T::kQInRegisters) {
+    if (chunks > 0) cpAsyncWait<1>();
+    else cpAsyncWait<0>();
+    __syncthreads();
+    if (warpActive)
 #pragma unroll
-      for (int u = 0; u < kVec; ++u) sVt[(c8 * kVec + u) * T::kVtStride + c] = element16(vv, u);
-    }
-    const bool needsMask = __syncthreads_or(localNeed) != 0;
+      for (int ks = 0; ks < D / 16; ++ks) ldmatrixX4<false>(qFrag[ks], rowsForA(sQ, T::kQStride, 16 * warp, ks * 16, lane));
+  }
+
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int stage = static_cast<int>(chunk & 1);
+    __syncthreads();  // chunk - 1's stage and the slot table are no longer read
+    const bool more = chunk + 1 < chunks;
+    if (more) loadChunk(chunk + 1, stage ^ 1);
+    const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, chunk * T::kBlockN, T::kBlockN, tile.rowBegin, slotTable);
+    if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
+    else cpAsyncWait<0>();
+    const bool needsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
     if (!warpActive) continue;
+    const uint16_t* cK = sK + stage * T::kBlockN * T::kKStride;
+    const uint16_t* cV = sV + stage * T::kBlockN * T::kVStride;
 
     float sAcc[T::kScoreTiles][4];
 #pragma unroll
     for (int t = 0; t < T::kScoreTiles; ++t)
 #pragma unroll
       for (int e = 0; e < 4; ++e) sAcc[t][e] = 0.0f;
+    // One k16 step of S against every key of the chunk, two n8 tiles per ldmatrix.
+    const auto scoreStep = [&](const uint32_t(&a)[4], int ks) {
+#pragma unroll
+      for (int nt = 0; nt < T::kScoreTiles; nt += 2) {
+        uint32_t b[4];
+        ldmatrixX4<false>(b, rowsForBFromNk(cK, T::kKStride, nt * 8, ks * 16, lane));
+        mma16816<Bf16>(sAcc[nt], a, b[0], b[1]);
+        mma16816<Bf16>(sAcc[nt + 1], a, b[2], b[3]);
+      }
+    };
 #pragma unroll
     for (int ks = 0; ks < D / 16; ++ks) {
-      const uint16_t* qa = sQ + (16 * warp + g) * T::kQStride + ks * 16 + tig * 2;
-      const uint32_t a[4] = {load32(qa), load32(qa + 8 * T::kQStride), load32(qa + 8), load32(qa + 8 * T::kQStride + 8)};
-#pragma unroll
-      for (int nt = 0; nt < T::kScoreTiles; ++nt) {
-        const uint16_t* kb = sK + (nt * 8 + g) * T::kKStride + ks * 16 + tig * 2;
-        mma16816<Bf16>(sAcc[nt], a, load32(kb), load32(kb + 8));
+      if constexpr (T::kQInRegisters) {
+        scoreStep(qFrag[ks], ks);
+      } else {
+        uint32_t a[4];
+        ldmatrixX4<false>(a, rowsForA(sQ, T::kQStride, 16 * warp, ks * 16, lane));
+        scoreStep(a, ks);
       }
     }
 
@@ -154,12 +184,15 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
       const uint32_t a[4] = {pack2<Bf16>(sAcc[2 * kk][0], sAcc[2 * kk][1]), pack2<Bf16>(sAcc[2 * kk][2], sAcc[2 * kk][3]),
                              pack2<Bf16>(sAcc[2 * kk + 1][0], sAcc[2 * kk + 1][1]), pack2<Bf16>(sAcc[2 * kk + 1][2], sAcc[2 * kk + 1][3])};
 #pragma unroll
-      for (int t = 0; t < T::kOutTiles; ++t) {
-        const uint16_t* vb = sVt + (t * 8 + g) * T::kVtStride + kk * 16 + tig * 2;
-        mma16816<Bf16>(oAcc[t], a, load32(vb), load32(vb + 8));
+      for (int t = 0; t < T::kOutTiles; t += 2) {
+        uint32_t b[4];
+        ldmatrixX4<true>(b, rowsForBFromKn(cV, T::kVStride, kk * 16, t * 8, lane));
+        mma16816<Bf16>(oAcc[t], a, b[0], b[1]);
+        mma16816<Bf16>(oAcc[t + 1], a, b[2], b[3]);
       }
     }
   }
+  cpAsyncWait<0>();  // nothing may be in flight when the block exits (no chunk: only Q's group)
 
   if (!warpActive) return;  // after the loop: every thread took part in each barrier
 #pragma unroll

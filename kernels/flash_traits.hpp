@@ -64,7 +64,8 @@ struct FlashFp32Traits {
 
 // fp16/bf16 path on tensor cores through mma.sync.m16n8k16 (sm_80+), fp32
 // accumulation. Each warp owns 16 query rows; the block's warps share the K
-// and V chunk in shared memory.
+// and V chunks in shared memory, two of each (the next chunk's cp.async
+// copies run while the current one is used).
 template <int HeadDim, int ValueDim = HeadDim>
 struct FlashMmaTraits {
   static_assert(flashWidthPair(HeadDim, ValueDim), "mma flash kernel: no such (d, dv) pair in ATTNSCOPE_FLASH_WIDTHS");
@@ -80,22 +81,33 @@ struct FlashMmaTraits {
   // and K tiles take 33 KiB each; 64 keys would pass the 99 KiB budget, 32 fit.
   static constexpr int kBlockN = HeadDim >= 256 ? 32 : 64;
   static constexpr int kThreads = 32 * kWarps;
-  // Registers, from ptxas (CUDA 13.0, sm_80): 116 per thread at d = 32/16,
-  // 165 at d = 128, 157 at 256/128, no spills; so 3 blocks per SM at most.
-  // +8 elements (16 bytes) per row: rows stay 16-byte aligned for vector
-  // stores, and the 8 rows of one fragment load land in different banks.
+  // Registers, from ptxas (CUDA 13.0, sm_90, with the cp.async stages and Q
+  // in registers): 122 per thread at d = 32/16, 152 at 64, 216 at 128, 163 at
+  // 256/128, no spills; with ~88 KiB of shared memory at d = 128, 2 blocks
+  // (8 warps) per SM.
+  // Q's A fragments stay in registers for the whole walk up to d = 128
+  // (4 registers per 16 columns: 32 at d = 128, as FlashAttention-2 keeps
+  // them); at d = 256 that would be 64 more beside 64 of O, so they are
+  // re-read from shared memory each chunk.
+  static constexpr bool kQInRegisters = HeadDim <= 128;
+  // Row-major tiles, +8 elements (16 bytes) per row: rows stay 16-byte
+  // aligned for cp.async and ldmatrix, and the 8 rows one ldmatrix matrix
+  // reads land in 8 different 16-byte bank groups.
   static constexpr int kQStride = HeadDim + 8;
   static constexpr int kKStride = HeadDim + 8;
-  static constexpr int kVtStride = kBlockN + 8;  // V is stored transposed: [ValueDim][kBlockN]
+  static constexpr int kVStride = ValueDim + 8;
+  static constexpr int kStages = 2;  // K and V chunks in flight: the one used and the one arriving
   static constexpr size_t kSmemQ = sizeof(uint16_t) * kBlockM * kQStride;
-  static constexpr size_t kSmemK = sizeof(uint16_t) * kBlockN * kKStride;
-  static constexpr size_t kSmemVt = sizeof(uint16_t) * ValueDim * kVtStride;
+  static constexpr size_t kSmemKStage = sizeof(uint16_t) * kBlockN * kKStride;
+  static constexpr size_t kSmemVStage = sizeof(uint16_t) * kBlockN * kVStride;
+  static constexpr size_t kSmemK = kStages * kSmemKStage;
+  static constexpr size_t kSmemV = kStages * kSmemVStage;
   static constexpr size_t kSmemSlots = kFlashSlotBytes * kBlockN;
-  static constexpr size_t kSmemBytes = kSmemQ + kSmemK + kSmemVt + kSmemSlots;
+  static constexpr size_t kSmemBytes = kSmemQ + kSmemK + kSmemV + kSmemSlots;
   static constexpr int kScoreTiles = kBlockN / 8;  // n8 tiles of S per warp
   static constexpr int kOutTiles = ValueDim / 8;   // n8 tiles of O per warp
-  static_assert(HeadDim % 16 == 0 && kBlockN % 16 == 0, "k16 steps");
-  static_assert(kSmemQ % 16 == 0 && kSmemK % 16 == 0 && kSmemVt % 16 == 0, "tiles start 16-byte aligned");
+  static_assert(HeadDim % 16 == 0 && kBlockN % 16 == 0 && ValueDim % 16 == 0, "k16 steps, and n8 tiles in pairs (one ldmatrix.x4 feeds two)");
+  static_assert(kSmemQ % 16 == 0 && kSmemKStage % 16 == 0 && kSmemVStage % 16 == 0, "tiles start 16-byte aligned");
   static_assert(kSmemBytes <= kFlashSharedLimit, "mma tiles exceed the shared-memory budget");
 };
 

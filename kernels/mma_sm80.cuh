@@ -1,5 +1,6 @@
 // Tensor-core pieces of the fp16/bf16 kernels (sm_80 and later): the
-// m16n8k16 mma.sync and the packing of fp32 values into its 16-bit operands.
+// m16n8k16 mma.sync, ldmatrix for its fragments, cp.async for the tiles, and
+// the packing of fp32 values into 16-bit operands.
 // Fragment layouts are the PTX ISA's; the CPU emulation implements the same
 // instruction, so a layout mistake fails the emulated tests too.
 #pragma once
@@ -47,6 +48,77 @@ __device__ __forceinline__ uint32_t pack2(float lo, float hi) {
     const __half2 h = __floats2half2_rn(lo, hi);
     return static_cast<uint32_t>(__half_as_ushort(h.x)) | (static_cast<uint32_t>(__half_as_ushort(h.y)) << 16);
   }
+}
+
+// ldmatrix.sync.aligned.m8n8.x4(.trans).shared.b16: lanes 8m .. 8m + 7 pass
+// the row addresses of 8 x 8 matrix m (16-byte aligned rows of 8 elements);
+// lane l gets in r[m] the pair (row l / 4, columns 2 (l % 4), + 1) of matrix m,
+// or with Trans the pair (rows 2 (l % 4), + 1; column l / 4): exactly an
+// mma A or B fragment register, from row-major tiles, in one instruction.
+template <bool Trans>
+__device__ __forceinline__ void ldmatrixX4(uint32_t (&r)[4], const uint16_t* rowAddress) {
+#if defined(ATTNSCOPE_CUDA_EMULATION)
+  ::attnscope::emu::ldmatrixX4(r, rowAddress, Trans);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  const unsigned address = static_cast<unsigned>(__cvta_generic_to_shared(rowAddress));
+  if constexpr (Trans) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(address));
+  } else {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(address));
+  }
+#else
+  (void)r;
+  (void)rowAddress;
+  __trap();
+#endif
+}
+
+// Row addresses each lane passes to ldmatrixX4 for the fragments the flash
+// kernel needs, from row-major 16-bit tiles with `stride` elements per row:
+// - A of rows [r0, r0 + 16) x columns [k0, k0 + 16): r = {a0, a1, a2, a3}.
+__device__ __forceinline__ const uint16_t* rowsForA(const uint16_t* tile, int stride, int r0, int k0, int lane) {
+  return tile + (r0 + (lane & 15)) * stride + k0 + (lane >> 4) * 8;
+}
+// - B of two n8 tiles from a [n][k] tile (keys by rows: S = Q K^T), rows
+//   [n0, n0 + 16) x columns [k0, k0 + 16): r = {b0, b1 of n0; b0, b1 of n0 + 8}.
+__device__ __forceinline__ const uint16_t* rowsForBFromNk(const uint16_t* tile, int stride, int n0, int k0, int lane) {
+  return tile + (n0 + (lane & 7) + (lane >> 4) * 8) * stride + k0 + ((lane >> 3) & 1) * 8;
+}
+// - B of two n8 tiles from a [k][n] tile (values by rows: O = P V), with
+//   .trans: rows [k0, k0 + 16) x columns [n0, n0 + 16): the same r order.
+__device__ __forceinline__ const uint16_t* rowsForBFromKn(const uint16_t* tile, int stride, int k0, int n0, int lane) {
+  return tile + (k0 + (lane & 15)) * stride + n0 + (lane >> 4) * 8;
+}
+
+// cp.async of 16 bytes global -> shared, bypassing L1 (.cg); valid = false
+// zero-fills (source size 0, nothing read). Committed groups are waited for
+// with cpAsyncWait<N> (at most N groups still in flight), and, like any
+// shared store, seen by other threads only after a barrier.
+__device__ __forceinline__ void cpAsync16(void* dst, const void* src, bool valid) {
+#if defined(ATTNSCOPE_CUDA_EMULATION)
+  ::attnscope::emu::cpAsync16(dst, src, valid);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  const unsigned address = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(address), "l"(src), "r"(valid ? 16 : 0));
+#else
+  (void)dst;
+  (void)src;
+  (void)valid;
+  __trap();
+#endif
+}
+
+__device__ __forceinline__ void cpAsyncCommit() {
+#if !defined(ATTNSCOPE_CUDA_EMULATION) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.commit_group;\n" ::);
+#endif
+}
+
+template <int N>
+__device__ __forceinline__ void cpAsyncWait() {
+#if !defined(ATTNSCOPE_CUDA_EMULATION) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+#endif
 }
 
 // Two adjacent 16-bit elements (4-byte aligned) as one register.

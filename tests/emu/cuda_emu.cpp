@@ -18,7 +18,7 @@ namespace {
 
 enum class State { Ready, AtBarrier, AtCollective, Done };
 enum class Barrier { Plain, Or, Count };
-enum class Collective { Shuffle, Mma };
+enum class Collective { Shuffle, Mma, Ldmatrix };
 
 // Guard bytes after the dynamic shared memory: a kernel that writes past its
 // sharedBytes changes them.
@@ -45,6 +45,9 @@ struct Fiber {
   float c[4] = {};
   MmaElement element = MmaElement::Fp16;
   uint32_t shuffled = 0;
+  const unsigned char* rowAddress = nullptr;  // ldmatrix
+  bool trans = false;
+  uint32_t loaded[4] = {};
 };
 
 struct Engine {
@@ -134,6 +137,28 @@ void releaseMma(Fiber* lanes) {
   }
 }
 
+void releaseLdmatrix(const Engine& e, Fiber* lanes) {
+  const unsigned char* base = e.shared.data();
+  for (int lane = 0; lane < 32; ++lane) {
+    const Fiber& f = lanes[lane];
+    if (f.trans != lanes[0].trans) throw std::runtime_error(placeOf(f) + ": ldmatrix lanes disagree on .trans");
+    const uintptr_t at = reinterpret_cast<uintptr_t>(f.rowAddress), lo = reinterpret_cast<uintptr_t>(base);
+    if (at < lo || at + 16 > lo + e.sharedBytes) throw std::runtime_error(placeOf(f) + ": ldmatrix row address outside the dynamic shared memory");
+    if (at % 16 != 0) throw std::runtime_error(placeOf(f) + ": ldmatrix row address not 16-byte aligned");
+  }
+  // Element (row, col) of matrix m: the col-th 16-bit value at lane 8m + row's address.
+  const auto element = [&](int m, int row, int col) {
+    uint16_t v;
+    std::memcpy(&v, lanes[8 * m + row].rowAddress + 2 * col, 2);
+    return static_cast<uint32_t>(v);
+  };
+  for (int lane = 0; lane < 32; ++lane)
+    for (int m = 0; m < 4; ++m) {
+      const int a = lane / 4, b = 2 * (lane % 4);
+      lanes[lane].loaded[m] = lanes[0].trans ? element(m, b, a) | (element(m, b + 1, a) << 16) : element(m, a, b) | (element(m, a, b + 1) << 16);
+    }
+}
+
 // Releases warp w's collective if all its lanes wait at one; returns whether it did.
 bool releaseWarp(Engine& e, size_t w) {
   const size_t begin = 32 * w, end = std::min(e.fibers.size(), begin + 32);
@@ -161,6 +186,8 @@ bool releaseWarp(Engine& e, size_t w) {
       if (s < 0 || s >= 32) throw std::runtime_error(placeOf(lanes[lane]) + ": shuffle source lane " + std::to_string(s) + " out of range");
       lanes[lane].shuffled = lanes[s].value;
     }
+  } else if (first.collective == Collective::Ldmatrix) {
+    releaseLdmatrix(e, lanes);
   } else {
     releaseMma(lanes);
   }
@@ -294,6 +321,16 @@ void mmaM16N8K16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1
   self->element = element;
   suspend(State::AtCollective);
   std::copy(self->c, self->c + 4, c);
+}
+
+void ldmatrixX4(uint32_t (&r)[4], const void* rowAddress, bool trans) {
+  Fiber* self = running().current;
+  self->collective = Collective::Ldmatrix;
+  self->mask = 0xFFFFFFFFu;
+  self->rowAddress = static_cast<const unsigned char*>(rowAddress);
+  self->trans = trans;
+  suspend(State::AtCollective);
+  std::copy(self->loaded, self->loaded + 4, r);
 }
 
 void trap(const char* why) {

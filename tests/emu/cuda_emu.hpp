@@ -69,6 +69,13 @@ enum class MmaElement { Fp16, Bf16 };
 // PTX ISA's fragment layouts: d (= c) += A (16 x 16) * B (16 x 8).
 void mmaM16N8K16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1, MmaElement element);
 
+// ldmatrix.sync.aligned.m8n8.x4(.trans).shared.b16: lanes 8m .. 8m + 7 give
+// the 16-byte row addresses (in dynamic shared memory) of matrix m; lane l
+// receives in r[m] the elements (row l / 4, columns 2 (l % 4) and + 1) of
+// matrix m, or with trans (rows 2 (l % 4) and + 1, column l / 4); the
+// lower-indexed element in the low half.
+void ldmatrixX4(uint32_t (&r)[4], const void* rowAddress, bool trans);
+
 enum class Order { Forward, Reverse, Shuffled };
 
 struct LaunchConfig {
@@ -169,6 +176,16 @@ inline __nv_bfloat16 __float2bfloat16_rn(float x) { return __nv_bfloat16{::attns
 inline float __bfloat162float(__nv_bfloat16 h) { return ::attnscope::emu::bf16Value(h.bits); }
 inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 h) { return h.bits; }
 inline __nv_bfloat162 __floats2bfloat162_rn(float lo, float hi) { return __nv_bfloat162{__float2bfloat16_rn(lo), __float2bfloat16_rn(hi)}; }
+
+// ---- cp.async: the emulation copies at once (the source-size form: 0
+// bytes zero-fill), so commit and wait have nothing to do. A missing wait is
+// therefore invisible here; a missing barrier before a buffer is refilled is not.
+namespace attnscope::emu {
+inline void cpAsync16(void* dst, const void* src, bool valid) {
+  if (valid) std::memcpy(dst, src, 16);
+  else std::memset(dst, 0, 16);
+}
+}  // namespace attnscope::emu
 
 // ---- atomics and bit casts: blocks run one after another and a thread is
 // switched out only at a barrier or collective, so a plain read-modify-write

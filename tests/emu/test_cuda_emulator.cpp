@@ -11,6 +11,7 @@
 
 #include "cuda_emu.hpp"
 #include "low_precision.hpp"
+#include "mma_sm80.cuh"
 
 using namespace attnscope;
 namespace emu = attnscope::emu;
@@ -214,6 +215,87 @@ class TestCudaEmulator : public QObject {
         double want = c[i][j];
         for (int k = 0; k < 16; ++k) want += static_cast<double>(a[i][k]) * b[k][j];
         QVERIFY2(std::abs(d[static_cast<size_t>(i * 8 + j)] - want) <= 1e-5 * (1.0 + std::abs(want)), qPrintable(QString("D(%1,%2)").arg(i).arg(j)));
+      }
+  }
+
+  // ldmatrix as the PTX ISA states it: lane l gets, of matrix m (rows given
+  // by lanes 8m .. 8m + 7), elements (l / 4, 2 (l % 4) + h) or, with .trans,
+  // (2 (l % 4) + h, l / 4), h = 0 in the low half.
+  void ldmatrixMatchesTheIsa() {
+    for (bool trans : {false, true}) {
+      std::vector<uint32_t> got(32 * 4);
+      emu::launch(emu::LaunchConfig{dim3(1), dim3(32), 4 * 8 * 24 * 2}, [&] {
+        uint16_t* s = reinterpret_cast<uint16_t*>(emu::dynamicShared());
+        const int lane = static_cast<int>(threadIdx.x);
+        for (int c = 0; c < 24; ++c) s[lane * 24 + c] = static_cast<uint16_t>(lane * 100 + c);  // row lane, stride 24
+        __syncthreads();
+        uint32_t r[4];
+        // Matrix m's row q is shared row 8m + q, from column 8 (16-byte aligned).
+        emu::ldmatrixX4(r, s + lane * 24 + 8, trans);
+        for (int m = 0; m < 4; ++m) got[static_cast<size_t>(lane * 4 + m)] = r[m];
+      });
+      for (int lane = 0; lane < 32; ++lane)
+        for (int m = 0; m < 4; ++m)
+          for (int h = 0; h < 2; ++h) {
+            const int row = trans ? 2 * (lane % 4) + h : lane / 4, col = trans ? lane / 4 : 2 * (lane % 4) + h;
+            const uint32_t want = static_cast<uint32_t>((8 * m + row) * 100 + 8 + col);
+            QCOMPARE((got[static_cast<size_t>(lane * 4 + m)] >> (16 * h)) & 0xFFFFu, want);
+          }
+    }
+    const std::string e = runCatching(32, 512, [] {
+      uint32_t r[4];
+      emu::ldmatrixX4(r, emu::dynamicShared() + 8, false);
+    });
+    QVERIFY2(contains(e, "16-byte aligned"), e.c_str());
+  }
+
+  // The kernel's fragment addressing (rowsForA, rowsForBFromNk, rowsForBFromKn
+  // in mma_sm80.cuh) with ldmatrix and mma.sync: S = A K^T and O = A V from
+  // row-major tiles, against plain products.
+  void fragmentsFromRowMajorTiles() {
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    float a[16][16], k[16][16], v[16][16];
+    for (auto* m : {&a, &k, &v})
+      for (auto& row : *m)
+        for (float& x : row) x = kernels::roundToBf16(normal(rng));
+    constexpr int kStride = 24;
+    std::vector<float> s(16 * 16), o(16 * 16);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(32), 3 * 16 * kStride * 2}, [&] {
+      uint16_t* sh = reinterpret_cast<uint16_t*>(emu::dynamicShared());
+      uint16_t *ta = sh, *tk = sh + 16 * kStride, *tv = sh + 32 * kStride;
+      const int lane = static_cast<int>(threadIdx.x), g = lane / 4, tig = lane % 4;
+      if (lane < 16)
+        for (int c = 0; c < 16; ++c) {
+          ta[lane * kStride + c] = emu::bf16Bits(a[lane][c]);
+          tk[lane * kStride + c] = emu::bf16Bits(k[lane][c]);
+          tv[lane * kStride + c] = emu::bf16Bits(v[lane][c]);
+        }
+      __syncthreads();
+      uint32_t fa[4], fk[4], fv[4];
+      kernels::device::ldmatrixX4<false>(fa, kernels::device::rowsForA(ta, kStride, 0, 0, lane));
+      kernels::device::ldmatrixX4<false>(fk, kernels::device::rowsForBFromNk(tk, kStride, 0, 0, lane));
+      kernels::device::ldmatrixX4<true>(fv, kernels::device::rowsForBFromKn(tv, kStride, 0, 0, lane));
+      for (int nt = 0; nt < 2; ++nt) {
+        float cs[4] = {}, co[4] = {};
+        kernels::device::mma16816<true>(cs, fa, fk[2 * nt], fk[2 * nt + 1]);
+        kernels::device::mma16816<true>(co, fa, fv[2 * nt], fv[2 * nt + 1]);
+        for (int e = 0; e < 4; ++e) {
+          const size_t at = static_cast<size_t>((g + 8 * (e / 2)) * 16 + nt * 8 + 2 * tig + (e % 2));
+          s[at] = cs[e];
+          o[at] = co[e];
+        }
+      }
+    });
+    for (int i = 0; i < 16; ++i)
+      for (int j = 0; j < 16; ++j) {
+        double ws = 0, wo = 0;
+        for (int x = 0; x < 16; ++x) {
+          ws += static_cast<double>(a[i][x]) * k[j][x];
+          wo += static_cast<double>(a[i][x]) * v[x][j];
+        }
+        QVERIFY2(std::abs(s[static_cast<size_t>(i * 16 + j)] - ws) < 1e-4 * (1 + std::abs(ws)), qPrintable(QString("S(%1,%2)").arg(i).arg(j)));
+        QVERIFY2(std::abs(o[static_cast<size_t>(i * 16 + j)] - wo) < 1e-4 * (1 + std::abs(wo)), qPrintable(QString("O(%1,%2)").arg(i).arg(j)));
       }
   }
 
