@@ -8,6 +8,8 @@
 // "not supported: why" is printed and counted, never a silent skip.
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "analysis/head_operator.hpp"
@@ -192,6 +194,52 @@ class TestBackendOps : public QObject {
       }
     }
     qInfo("%d operators compared", compared);
+  }
+
+  // Perf mode (ATTNSCOPE_BACKEND_OPS=perf, as tests/gpu/run-gpu-checks.sh
+  // runs it): the correctness cases at larger n, timed on every available
+  // backend (median of 3 runs of the backend's own forward time), with the
+  // cost model's GFLOP/s and each backend's speed against the CPU measured
+  // in the same process. A benchmark, not a test: it prints, and checks
+  // only that every time is a positive finite number.
+  void perfMode() {
+    if (qEnvironmentVariable("ATTNSCOPE_BACKEND_OPS") != "perf") QSKIP("perf mode: set ATTNSCOPE_BACKEND_OPS=perf");
+    const std::vector<Case> perfCases = {{2048, 64, 4, false}, {2048, 64, 4, true}, {8192, 128, 2, false}};
+    std::vector<Backend*> backends = BackendRegistry::instance().all();  // the cpu first: the others are compared with it
+    std::stable_partition(backends.begin(), backends.end(), [](const Backend* b) { return b->name() == "cpu"; });
+    for (const Variant* v : VariantRegistry::instance().all()) {
+      const VariantInfo& info = v->info();
+      for (const Case& c : perfCases) {
+        if (c.causal && !info.supportsCausal) continue;
+        const AttentionSpec spec = smallSpec(info.id, c.causal);
+        const Shape shape{c.n, c.d, c.d, c.heads, c.causal, 1};
+        try {
+          v->validate(spec, shape);
+        } catch (const Error& e) {
+          continue;
+        }
+        const Qkv qkv = randomHeads(c, 42);
+        const double gflop = v->cost(spec, shape).flops * 1e-9;
+        double cpuMs = 0;
+        for (Backend* backend : backends) {
+          std::string why;
+          if (!backend->status().available || !backend->supports(spec, &shape, &why)) {
+            if (!why.empty()) qInfo("%-15s n=%-6lld d=%-3lld %-6s %-5s not supported: %s", info.id.c_str(), static_cast<long long>(c.n),
+                                    static_cast<long long>(c.d), c.causal ? "causal" : "full", backend->name().c_str(), why.c_str());
+            continue;
+          }
+          std::vector<double> ms;
+          for (int r = 0; r < 3; ++r) ms.push_back(backend->run(spec, qkv, RunOptions{}).elapsedMs);
+          std::sort(ms.begin(), ms.end());
+          const double median = ms[1];
+          QVERIFY(std::isfinite(median) && median > 0);
+          if (backend->name() == "cpu") cpuMs = median;
+          qInfo("%-15s n=%-6lld d=%-3lld %-6s %-5s %10.3f ms %9.1f GFLOP/s%s", info.id.c_str(), static_cast<long long>(c.n), static_cast<long long>(c.d),
+                c.causal ? "causal" : "full", backend->name().c_str(), median, gflop / (median * 1e-3),
+                cpuMs > 0 && backend->name() != "cpu" ? qPrintable(QString("  %1x the cpu").arg(cpuMs / median, 0, 'f', 1)) : "");
+        }
+      }
+    }
   }
 
   void mapRowsSumToOne() {

@@ -76,6 +76,9 @@ if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMA
   [[ -x "$CLI" ]] || CLI=$(find "$BUILD_DIR" -name attnscope-cli -type f -perm -u+x | head -n 1)
   if [[ -n "$CLI" && -x "$CLI" ]]; then
     step "cli info" 30 "$CLI" info
+    # The backend-ops cases timed on the cpu and the gpu side by side.
+    OPS="$BUILD_DIR/tests/backends_test_backend_ops"
+    [[ -x "$OPS" ]] && step "backend ops (perf mode)" 150 env ATTNSCOPE_BACKEND_OPS=perf "$OPS" perfMode
     if "$CLI" bench --help 2>&1 | grep -q -- '--backend'; then
       step "bench (cuda)" 120 "$CLI" bench --backend cuda --variants dense,sliding_window,linformer,performer --budget 5 --out-json "$(dirname "$RESULTS")/gpu-bench.json"
     else
