@@ -95,9 +95,21 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
     if (!deviceOp || (request.metrics && !deviceDense)) r.notes.push_back("A computed on the cpu: " + why);
     if (deviceOp && request.metrics && !deviceDense) deviceOp.reset();  // variant and reference on one device
   }
-  const HeadKernel* kernel = deviceOp ? nullptr : &cpuKernel(spec);
+  // The CPU forms A at the run's precision where it has kernels for it, else
+  // in fp32 (a GPU's fp16 run, say), and says so.
+  AttentionSpec cpuSpec = spec;
+  const HeadKernel* kernel = nullptr;
+  if (!deviceOp) {
+    std::string why;
+    kernel = findCpuKernel(cpuSpec, nullptr, &why);
+    if (!kernel && spec.precision != Precision::Fp32) {
+      cpuSpec.precision = Precision::Fp32;
+      r.notes.push_back(std::string("A formed in fp32 on the cpu (") + why + ")");
+    }
+    kernel = &cpuKernel(cpuSpec);
+  }
   std::optional<CpuHeadOperator> cpuOp;
-  if (kernel) cpuOp.emplace(*kernel, spec, in, ctx);
+  if (kernel) cpuOp.emplace(*kernel, cpuSpec, in, ctx);
   const HeadOperator& op = deviceOp ? *deviceOp : static_cast<const HeadOperator&>(*cpuOp);
   r.computedOn = op.device();
 
@@ -111,7 +123,7 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
   const bool needForward = (request.metrics && !output) || (!extras && !deviceOp && (request.memory || request.spectrum));
   if (needForward) {
     ownOutput.resize(qkv.n(), qkv.dv());
-    if (kernel) ownExtras = kernel->apply(ctx, spec, in, in.v, ownOutput);
+    if (kernel) ownExtras = kernel->apply(ctx, cpuSpec, in, in.v, ownOutput);
     else op.apply(in.v, ownOutput);
     if (!output) output = &ownOutput;
     if (!extras) extras = &ownExtras;

@@ -237,6 +237,15 @@ class TestFlashProbe : public QObject {
     QVERIFY(noted);
     QVERIFY(r.map);
 
+    // A precision the CPU has no kernels for (a GPU's fp16 run): A in fp32 on the cpu, said so.
+    AttentionSpec fp16 = makeSpec("performer");
+    fp16.precision = Precision::Fp16;
+    const AnalysisResult half = analyzeHead(fp16, qkv, nullptr, request);
+    QVERIFY(half.map && std::abs(half.map->sum.sum() - r.map->sum.sum()) < 1e-3);
+    noted = false;
+    for (const std::string& note : half.notes) noted = noted || note.find("A formed in fp32 on the cpu") != std::string::npos;
+    QVERIFY(noted);
+
     request.backend = "no-such-backend";
     QVERIFY_THROWS_EXCEPTION(Error, analyzeHead(makeSpec("dense"), qkv, nullptr, request));
   }
