@@ -2,6 +2,7 @@
 // (memory_slots_write_kernel.cuh). Plain data, no CUDA.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace attnscope::kernels {
@@ -29,5 +30,10 @@ struct SlotWriteParams {
 
 // One block per head; the recurrence is serial over segments.
 inline constexpr int kSlotWriteThreads = 256;
+// The write scores stage the segment's keys in shared memory this many rows
+// at a time (padded rows: column reads across rows do not share banks), so
+// they are read with coalesced loads instead of one key row per thread.
+inline constexpr int kSlotWriteKeyChunk = 32;
+inline constexpr size_t slotWriteSmemBytes(int64_t d) { return static_cast<size_t>(kSlotWriteKeyChunk * (d + 1)) * sizeof(float); }
 
 }  // namespace attnscope::kernels

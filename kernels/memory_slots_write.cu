@@ -8,7 +8,7 @@ namespace attnscope::kernels {
 
 int launchMemorySlotsWrite(const SlotWriteParams& p, FlashStream stream) {
   if (p.heads < 1 || p.segments < 1) return static_cast<int>(cudaSuccess);
-  device::memorySlotsWrite<<<dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), 0, stream>>>(p);
+  device::memorySlotsWrite<<<dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), stream>>>(p);
   return static_cast<int>(cudaGetLastError());
 }
 

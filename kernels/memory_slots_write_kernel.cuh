@@ -6,7 +6,11 @@
 // so the reads are one flash launch over the extended keys afterwards. The
 // last write, M_T, is read by no token; it is kept for the memory trace.
 // Scores and weights in fp32 at every precision, exponentials floored at
-// e^-80 of the row's largest, as on the CPU.
+// e^-80 of the row's largest, as on the CPU. The scores read the segment's
+// keys through shared memory, 32 rows at a time (coalesced loads; one key row
+// per thread straight from global memory was a separate transaction per
+// lane). Unmeasured: the recurrence is serial over segments, one block per
+// head, and is the first thing to time on a GPU.
 //
 // The kernel body only: memory_slots_write.cu launches it on a GPU, and the
 // CPU suite runs this same source under the emulation (tests/emu/).
@@ -24,19 +28,28 @@ __global__ void __launch_bounds__(kSlotWriteThreads) memorySlotsWrite(SlotWriteP
   float* v = p.v + head * p.nKeys * d;
   float* w = p.weights + head * S * L;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = kSlotWriteThreads / 32;
+  ATTNSCOPE_DYNAMIC_SHARED(smem);
+  float* sK = reinterpret_cast<float*>(smem);  // [kSlotWriteKeyChunk][d + 1]
+  const int64_t ks = d + 1;
 
   for (int64_t t = 0; t < p.segments; ++t) {
     const int64_t a = t * L, len = L < p.n - a ? L : p.n - a;
     const float* m = t == 0 ? p.initial : k + (p.slotBase + (t - 1) * p.slotStride) * d;  // M_t
-    for (int64_t idx = threadIdx.x; idx < S * len; idx += kSlotWriteThreads) {
-      const int64_t s = idx / len, c = idx % len;
-      const float* ms = m + s * d;
-      const float* kc = k + (a + c) * d;
-      float dot = 0.0f;
-      for (int64_t x = 0; x < d; ++x) dot += ms[x] * kc[x];
-      w[s * L + c] = dot * p.scale;
+    for (int64_t c0 = 0; c0 < len; c0 += kSlotWriteKeyChunk) {
+      const int64_t rows = kSlotWriteKeyChunk < len - c0 ? kSlotWriteKeyChunk : len - c0;
+      for (int64_t idx = threadIdx.x; idx < rows * d; idx += kSlotWriteThreads) sK[(idx / d) * ks + idx % d] = k[(a + c0) * d + idx];
+      __syncthreads();
+      // Lanes of a warp take consecutive keys of one slot: M's row is a broadcast, K's rows are padded.
+      for (int64_t idx = threadIdx.x; idx < S * rows; idx += kSlotWriteThreads) {
+        const int64_t s = idx / rows, c = idx % rows;
+        const float* ms = m + s * d;
+        const float* kc = sK + c * ks;
+        float dot = 0.0f;
+        for (int64_t x = 0; x < d; ++x) dot += ms[x] * kc[x];
+        w[s * L + c0 + c] = dot * p.scale;
+      }
+      __syncthreads();  // the chunk's keys are no longer read
     }
-    __syncthreads();
     // One warp per slot row: max, floored exponentials, normalise (times 1 - g after the first write).
     const float share = t == 0 ? 1.0f : 1.0f - p.gate;
     for (int64_t s = warp; s < S; s += warps) {

@@ -138,7 +138,8 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
 
 void runEmulatedSlotWrite(const SlotWriteParams& p, emu::Order order, uint64_t seed) {
   if (p.heads < 1 || p.segments < 1) return;
-  emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), 0, order, seed}, [&] { device::memorySlotsWrite(p); });
+  emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), order, seed},
+              [&] { device::memorySlotsWrite(p); });
 }
 
 void runEmulatedBlockMeans(const BlockMeansParams& p, emu::Order order, uint64_t seed) {
