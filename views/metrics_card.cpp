@@ -139,6 +139,12 @@ void MetricsCard::setRun(const RunResult& run, const AnalysisResult* analysis) {
     addRow(QStringLiteral("pairs"), tr("pairs computed"), formatPercent(analysis->pairs.fraction),
            tr("Share of the n² query-key scores this variant evaluates (%1 of %2, from the %3)")
                .arg(formatNumber(analysis->pairs.computed), formatNumber(analysis->pairs.total), QString::fromStdString(analysis->pairs.source)));
+  if (analysis) {
+    QStringList notes;
+    for (const std::string& n : analysis->notes) notes << QString::fromStdString(n);
+    addRow(QStringLiteral("analysis_device"), tr("map and spectrum on"), QString::fromStdString(analysis->computedOn),
+           notes.isEmpty() ? tr("Where A, its map and its spectrum were computed") : notes.join(QLatin1Char('\n')));
+  }
   if (!analysis || !analysis->metrics) return;
   const Metrics& m = *analysis->metrics;
   addSection(m.causalReference ? tr("Against causal dense") : tr("Against dense"));

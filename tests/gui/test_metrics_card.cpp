@@ -84,7 +84,8 @@ class TestMetricsCard : public QObject {
     QVERIFY(card.valueText("entropy").contains("dense 2.5"));
     QVERIFY(card.valueText("spread").contains("1.250 ms") && card.valueText("spread").contains("2.000 ms"));
     for (const QString& key : card.keys()) QVERIFY2(!card.valueToolTip(key).isEmpty(), qPrintable(key));
-    QCOMPARE(card.keys().size(), 13);
+    QCOMPARE(card.valueText("analysis_device"), QString("cpu"));  // where the map and spectrum came from
+    QCOMPARE(card.keys().size(), 14);
   }
 
   void withoutAnalysisShowsTheRunAlone() {
