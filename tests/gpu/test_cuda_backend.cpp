@@ -10,6 +10,21 @@
 using namespace attnscope;
 using namespace attnscope::testing;
 
+namespace {
+
+// Two heads of seeded Q, K (sigma 0.8) and V: seeds seed + h, + 10, + 20.
+Qkv twoHeads(int64_t n, int64_t d, uint64_t seed) {
+  Qkv qkv;
+  for (uint64_t h = 0; h < 2; ++h) {
+    qkv.q.push_back(randomMatrix(n, d, seed + h, 0.8));
+    qkv.k.push_back(randomMatrix(n, d, seed + 10 + h, 0.8));
+    qkv.v.push_back(randomMatrix(n, d, seed + 20 + h));
+  }
+  return qkv;
+}
+
+}  // namespace
+
 class TestCudaBackend : public QObject {
   Q_OBJECT
 
@@ -69,12 +84,7 @@ class TestCudaBackend : public QObject {
   void runWithMapMatchesCpu() {
     Backend* cuda = BackendRegistry::instance().find("cuda");
     if (!cuda->status().available) QSKIP("no CUDA device here");
-    Qkv qkv;
-    for (int h = 0; h < 2; ++h) {
-      qkv.q.push_back(randomMatrix(3000, 64, 40 + h, 0.8));
-      qkv.k.push_back(randomMatrix(3000, 64, 50 + h, 0.8));
-      qkv.v.push_back(randomMatrix(3000, 64, 60 + h));
-    }
+    const Qkv qkv = twoHeads(3000, 64, 40);
     AttentionSpec spec = makeSpec("longformer");
     spec.params.set("window", "40");
     spec.params.set("globals", "5");
@@ -96,12 +106,7 @@ class TestCudaBackend : public QObject {
   void memoryMassMatchesCpu() {
     Backend* cuda = BackendRegistry::instance().find("cuda");
     if (!cuda->status().available) QSKIP("no CUDA device here");
-    Qkv qkv;
-    for (int h = 0; h < 2; ++h) {
-      qkv.q.push_back(randomMatrix(1000, 64, 70 + h, 0.8));
-      qkv.k.push_back(randomMatrix(1000, 64, 80 + h, 0.8));
-      qkv.v.push_back(randomMatrix(1000, 64, 90 + h));
-    }
+    const Qkv qkv = twoHeads(1000, 64, 70);
     AttentionSpec xl = makeSpec("transformer_xl");
     xl.params.set("segment", "128");
     xl.params.set("memory", "128");

@@ -58,6 +58,15 @@ Qkv inputs(int64_t n, int64_t d, int64_t dv, int heads) {
 
 Backend& cuda() { return BackendRegistry::instance().get("cuda"); }
 
+// A low-precision spec on cuda and the CPU's fp32 run of the same spec; an
+// empty pair of results (and *skip set) where cuda refuses it.
+std::pair<AttentionResult, AttentionResult> lowPrecisionAndFp32(const AttentionSpec& spec, const Qkv& qkv, std::string* skip) {
+  if (!cuda().supports(spec, nullptr, skip)) return {};
+  AttentionSpec fp32 = spec;
+  fp32.precision = Precision::Fp32;
+  return {cuda().run(spec, qkv, RunOptions{}), BackendRegistry::instance().get("cpu").run(fp32, qkv, RunOptions{})};
+}
+
 int deviceComputeCapabilityOrZero() {
   if (!noDeviceReason().empty()) return 0;
   cudaDeviceProp prop{};
@@ -206,11 +215,8 @@ class TestCudaLowRank : public QObject {
         spec.causal = causal;
         const Qkv qkv = inputs(257, 64, 64, 2);
         std::string no;
-        if (!cuda().supports(spec, nullptr, &no)) QSKIP(qPrintable(QString::fromStdString("skipped: " + no)));
-        const AttentionResult gpu = cuda().run(spec, qkv, RunOptions{});
-        AttentionSpec fp32 = spec;
-        fp32.precision = Precision::Fp32;
-        const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(fp32, qkv, RunOptions{});
+        const auto [gpu, cpu] = lowPrecisionAndFp32(spec, qkv, &no);
+        if (!no.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + no)));
         const Mat& w = *performerScaledFeatures(spec, 64);
         for (int h = 0; h < 2; ++h) {
           const size_t hh = static_cast<size_t>(h);
@@ -234,11 +240,8 @@ class TestCudaLowRank : public QObject {
       spec.precision = p;
       const Qkv qkv = inputs(300, 64, 64, 2);
       std::string no;
-      if (!cuda().supports(spec, nullptr, &no)) QSKIP(qPrintable(QString::fromStdString("skipped: " + no)));
-      const AttentionResult gpu = cuda().run(spec, qkv, RunOptions{});
-      AttentionSpec fp32 = spec;
-      fp32.precision = Precision::Fp32;
-      const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(fp32, qkv, RunOptions{});
+      const auto [gpu, cpu] = lowPrecisionAndFp32(spec, qkv, &no);
+      if (!no.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + no)));
       // A loose sanity bound (bf16 keeps 8 mantissa bits); the backends suite holds the tight one.
       for (int h = 0; h < 2; ++h)
         QVERIFY2(relativeMaxError(gpu.output[static_cast<size_t>(h)], cpu.output[static_cast<size_t>(h)]) < 5e-2,
