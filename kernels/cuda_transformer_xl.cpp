@@ -5,6 +5,7 @@
 // (transformerXlMemoryMass), as the CPU's fp32 definition.
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include "attention/registry.hpp"
 #include "attention/variants/transformer_xl.hpp"
@@ -12,8 +13,10 @@
 #include "cuda_flash_kernel.hpp"
 #include "cuda_head_operator.hpp"
 #include "cuda_kernel_table.hpp"
+#include "device_buffer.hpp"
 #include "flash_layout_host.hpp"
 #include "flash_probe_operator.hpp"
+#include "relative_features.hpp"
 #include "transformer_xl_flash.hpp"
 
 namespace attnscope::kernels {
@@ -43,7 +46,30 @@ class TransformerXlKernel final : public CudaKernel {
     if (options.cancel) options.cancel->check();
     const double flops = VariantRegistry::instance().get(spec.variant).cost(spec, shape).flops;
     const float scale = 1.0f / std::sqrt(static_cast<float>(qkv.d()));  // of the head width d, also at width 2d
-    AttentionResult result = x.relative ? flashAttentionResult(spec, withRelativeFeatures(qkv), {&layout}, flops, scale)
+    // Relative: the position halves of Q' and K' are written on the device
+    // before the forward (their kernel counts in its time).
+    const RelativeFeatureInputs features = relativeFeatureInputs(qkv.d());
+    std::optional<DeviceArray<float>> u, v;
+    std::optional<DeviceArray<double>> frequency;
+    FlashPrepare positions;
+    positions.kernelNames = {"relativeFeatures"};
+    positions.flops = static_cast<double>(qkv.heads()) * static_cast<double>(qkv.n()) * static_cast<double>(qkv.d()) * 4.0;
+    positions.run = [&](const FlashDeviceInputs& in, FlashStream stream) {
+      u.emplace(nullptr, features.u.data(), static_cast<size_t>(features.u.size()));
+      v.emplace(nullptr, features.v.data(), static_cast<size_t>(features.v.size()));
+      frequency.emplace(nullptr, features.frequency.data(), features.frequency.size());
+      RelativeFeatureParams p;
+      p.q = in.q;
+      p.k = in.k;
+      p.u = u->get();
+      p.v = v->get();
+      p.frequency = frequency->get();
+      p.heads = qkv.heads();
+      p.n = qkv.n();
+      p.d = qkv.d();
+      return launchRelativeFeatures(p, stream);
+    };
+    AttentionResult result = x.relative ? flashAttentionResult(spec, withRelativeSlots(qkv), {&layout}, flops, scale, &positions)
                                         : flashAttentionResult(spec, qkv, {&layout}, flops, scale);
     // Device bytes beyond Q, K, V and O: the layout, and the position halves of Q' and K'.
     if (x.relative) result.peakWorkspaceBytes += 2 * qkv.n() * qkv.d() * static_cast<int64_t>(sizeof(float)) * qkv.heads();

@@ -50,6 +50,29 @@ Qkv withRelativeFeatures(const Qkv& qkv) {
   return ext;
 }
 
+Qkv withRelativeSlots(const Qkv& qkv) {
+  const int64_t n = qkv.n(), d = qkv.d();
+  if (d % 2 != 0) throw Error(ErrorKind::Unsupported, "transformer_xl on the flash kernel needs an even head width (got d = " + std::to_string(d) + ")");
+  Qkv ext;
+  ext.origin = qkv.origin;
+  ext.v = qkv.v;
+  for (int h = 0; h < qkv.heads(); ++h) {
+    Mat q2 = Mat::Zero(n, 2 * d), k2 = Mat::Zero(n, 2 * d);
+    q2.leftCols(d) = qkv.q[static_cast<size_t>(h)];
+    k2.leftCols(d) = qkv.k[static_cast<size_t>(h)];
+    ext.q.push_back(std::move(q2));
+    ext.k.push_back(std::move(k2));
+  }
+  return ext;
+}
+
+RelativeFeatureInputs relativeFeatureInputs(int64_t d) {
+  RelativeFeatureInputs in;
+  transformerXlBiases(d, in.u, in.v);
+  for (int64_t p = 0; p < d / 2; ++p) in.frequency.push_back(transformerXlFrequency(2 * p, d));
+  return in;
+}
+
 int transformerXlFlashWidth(const AttentionSpec& spec, const Shape& shape) {
   return static_cast<int>(spec.params.getBool("relative") ? 2 * shape.d : shape.d);
 }

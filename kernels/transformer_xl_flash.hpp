@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "attention/variant.hpp"
 #include "sequence/sequence.hpp"
@@ -21,6 +22,18 @@ namespace attnscope::kernels {
 
 // Q', K' as above (angles in double, stored fp32); V unchanged. d must be even.
 Qkv withRelativeFeatures(const Qkv& qkv);
+
+// Q and K at width 2d with the position halves zero, for the device to fill
+// (relative_features.hpp); V unchanged. d must be even.
+Qkv withRelativeSlots(const Qkv& qkv);
+
+// What the relative-features kernel needs besides Q' and K': u, v and the
+// pair frequencies, on the host (the caller uploads them).
+struct RelativeFeatureInputs {
+  RowVec u, v;
+  std::vector<double> frequency;
+};
+RelativeFeatureInputs relativeFeatureInputs(int64_t d);
 
 // The (Q/K, V) widths the flash kernel sees for this spec and shape.
 int transformerXlFlashWidth(const AttentionSpec& spec, const Shape& shape);

@@ -10,6 +10,7 @@
 #include "flash_layout_host.hpp"
 #include "block_means_kernel.cuh"
 #include "memory_slots_write_kernel.cuh"
+#include "relative_features_kernel.cuh"
 #include "topk_select_kernel.cuh"
 
 namespace attnscope::testing {
@@ -140,6 +141,10 @@ void runEmulatedSlotWrite(const SlotWriteParams& p, emu::Order order, uint64_t s
   if (p.heads < 1 || p.segments < 1) return;
   emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), order, seed},
               [&] { device::memorySlotsWrite(p); });
+}
+
+void runEmulatedRelativeFeatures(const RelativeFeatureParams& p, emu::Order order, uint64_t seed) {
+  emu::launch(emu::LaunchConfig{dim3(3), dim3(kRelativeFeatureThreads), 0, order, seed}, [&] { device::relativeFeatures(p); });
 }
 
 void runEmulatedBlockMeans(const BlockMeansParams& p, emu::Order order, uint64_t seed) {

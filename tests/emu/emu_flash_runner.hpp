@@ -12,6 +12,7 @@
 #include "block_means.hpp"
 #include "flash_params.hpp"
 #include "memory_slots_params.hpp"
+#include "relative_features.hpp"
 #include "topk_select.hpp"
 #include "sequence/sequence.hpp"
 
@@ -35,6 +36,9 @@ void runEmulatedSlotWrite(const kernels::SlotWriteParams& p, emu::Order order, u
 
 // The block means (kernels/block_means_kernel.cuh) on host buffers.
 void runEmulatedBlockMeans(const kernels::BlockMeansParams& p, emu::Order order, uint64_t seed = 1);
+
+// transformer_xl's position features (kernels/relative_features_kernel.cuh) on host buffers.
+void runEmulatedRelativeFeatures(const kernels::RelativeFeatureParams& p, emu::Order order, uint64_t seed = 1);
 
 // topk_dynamic's block choice (kernels/topk_select_kernel.cuh) on host buffers.
 void runEmulatedTopkSelect(const kernels::TopkSelectParams& p, emu::Order order, uint64_t seed = 1);

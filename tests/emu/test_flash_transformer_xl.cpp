@@ -37,6 +37,35 @@ class TestFlashTransformerXl : public QObject {
 
  private slots:
   // (q_i + u) . k_j + (q_i + v) . R(i - j) with R from the variant's own table, against Q'_i . K'_j.
+  // The device's position features (relative_features_kernel.cuh) over the
+  // zero-padded upload equal the host's withRelativeFeatures.
+  void deviceFeaturesEqualTheHosts() {
+    const Qkv qkv = randomQkv(77, 32, 2);
+    const Qkv want = withRelativeFeatures(qkv), padded = withRelativeSlots(qkv);
+    const int64_t n = qkv.n(), d = qkv.d(), w = 2 * d;
+    std::vector<float> q, k;
+    for (int h = 0; h < 2; ++h) {
+      q.insert(q.end(), padded.q[static_cast<size_t>(h)].data(), padded.q[static_cast<size_t>(h)].data() + n * w);
+      k.insert(k.end(), padded.k[static_cast<size_t>(h)].data(), padded.k[static_cast<size_t>(h)].data() + n * w);
+    }
+    const RelativeFeatureInputs in = relativeFeatureInputs(d);
+    RelativeFeatureParams p;
+    p.q = q.data();
+    p.k = k.data();
+    p.u = in.u.data();
+    p.v = in.v.data();
+    p.frequency = in.frequency.data();
+    p.heads = 2;
+    p.n = n;
+    p.d = d;
+    runEmulatedRelativeFeatures(p, emu::Order::Shuffled, 4);
+    for (int h = 0; h < 2; ++h) {
+      const Eigen::Map<const Mat> gq(q.data() + h * n * w, n, w), gk(k.data() + h * n * w, n, w);
+      QVERIFY2(relativeMaxError(gq, want.q[static_cast<size_t>(h)]) < 1e-6, qPrintable(QString("Q' head %1").arg(h)));
+      QVERIFY2(relativeMaxError(gk, want.k[static_cast<size_t>(h)]) < 1e-6, qPrintable(QString("K' head %1").arg(h)));
+    }
+  }
+
   void featuresGiveTheRelativeScore() {
     const int64_t d = 64, n = 70000;
     Qkv qkv;
