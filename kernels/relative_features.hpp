@@ -1,5 +1,5 @@
 // transformer_xl's position halves of Q' and K' (transformer_xl_flash.hpp)
-// written on the GPU, so the host uploads only Q + u and K at width 2d and
+// written on the GPU, so the host uploads Q and K zero-padded to width 2d and
 // computes no sines. Host entry and params; no CUDA headers.
 #pragma once
 
