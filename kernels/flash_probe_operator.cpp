@@ -123,8 +123,10 @@ class FlashProbeOperator final : public HeadOperator {
     host_.checkCancelled();
     const size_t cells = static_cast<size_t>(grid.rows * grid.cols);
     ProbeDevice& dev = *device_;
-    ProbeBuffer sum(dev, cells * 4), mx(dev, cells * 4), count(dev, cells * 8);
-    for (const ProbeBuffer* b : {&sum, &mx, &count}) dev.zero(b->as<void>(), b->bytes());
+    const ProbeBuffer& sum = scratch(mapSum_, cells * 4);
+    const ProbeBuffer& mx = scratch(mapMax_, cells * 4);
+    const ProbeBuffer& count = scratch(mapCount_, cells * 8);
+    for (const ProbeBuffer* b : {&sum, &mx, &count}) dev.zero(b->as<void>(), cells * (b == &count ? 8 : 4));
     FlashProbeParams p = state_.base;
     setProbeRegion(p, grid);
     p.mapSum = sum.as<float>();
@@ -135,9 +137,9 @@ class FlashProbeOperator final : public HeadOperator {
     std::vector<uint32_t> hostMax(cells);
     std::vector<unsigned long long> hostCount(cells);
     MeterCharge charge(host_.meter, static_cast<int64_t>(cells * 16));
-    dev.download(hostSum.data(), sum.as<void>(), sum.bytes());
-    dev.download(hostMax.data(), mx.as<void>(), mx.bytes());
-    dev.download(hostCount.data(), count.as<void>(), count.bytes());
+    dev.download(hostSum.data(), sum.as<void>(), cells * 4);
+    dev.download(hostMax.data(), mx.as<void>(), cells * 4);
+    dev.download(hostCount.data(), count.as<void>(), cells * 8);
     addProbeCells(grid, hostSum.data(), hostMax.data(), hostCount.data());
   }
 
@@ -164,9 +166,11 @@ class FlashProbeOperator final : public HeadOperator {
   // (A or A^T) x on the device: [outRows x c].
   Mat product(ProbeMode mode, const Mat& x, int64_t outRows) const {
     ProbeDevice& dev = *device_;
-    ProbeBuffer xs(dev, static_cast<size_t>(x.size()) * 4), outs(dev, static_cast<size_t>(outRows * x.cols()) * 4);
-    dev.upload(xs.as<void>(), x.data(), xs.bytes());
-    dev.zero(outs.as<void>(), outs.bytes());
+    const size_t xBytes = static_cast<size_t>(x.size()) * 4, outBytes = static_cast<size_t>(outRows * x.cols()) * 4;
+    const ProbeBuffer& xs = scratch(x_, xBytes);
+    const ProbeBuffer& outs = scratch(out_, outBytes);
+    dev.upload(xs.as<void>(), x.data(), xBytes);
+    dev.zero(outs.as<void>(), outBytes);
     FlashProbeParams p = state_.base;
     p.mode = mode;
     p.x = xs.as<float>();
@@ -174,8 +178,18 @@ class FlashProbeOperator final : public HeadOperator {
     p.columns = x.cols();
     state_.launch(p);
     Mat result(outRows, x.cols());
-    dev.download(result.data(), outs.as<void>(), outs.bytes());
+    dev.download(result.data(), outs.as<void>(), outBytes);
     return result;
+  }
+
+  // Device scratch kept between calls (a metrics pass maps the head in a
+  // thousand stripes), grown when a call needs more.
+  const ProbeBuffer& scratch(ProbeBuffer& buffer, size_t bytes) const {
+    if (buffer.bytes() < bytes) {
+      buffer = ProbeBuffer();  // release first: old and new need not fit together
+      buffer = ProbeBuffer(*device_, bytes);
+    }
+    return buffer;
   }
 
   std::unique_ptr<ProbeDevice> device_;
@@ -183,6 +197,7 @@ class FlashProbeOperator final : public HeadOperator {
   const ExecContext& host_;
   int64_t spreadStart_, spreadBlock_;
   ProbeState state_;
+  mutable ProbeBuffer mapSum_, mapMax_, mapCount_, x_, out_;
 };
 
 Qkv oneHead(const Qkv& qkv, size_t h) {
