@@ -113,6 +113,25 @@ bool CuptiProfiler::enable(std::string* why) {
   return enabled_;
 }
 
+namespace {
+
+constexpr CUpti_ActivityKind kCollectedKinds[] = {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMSET,
+                                                   CUPTI_ACTIVITY_KIND_MEMORY2, CUPTI_ACTIVITY_KIND_OVERHEAD};
+
+}  // namespace
+
+void CuptiProfiler::pause() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!enabled_) return;
+  for (CUpti_ActivityKind kind : kCollectedKinds) cuptiActivityDisable(kind);
+}
+
+void CuptiProfiler::resume() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!enabled_) return;
+  for (CUpti_ActivityKind kind : kCollectedKinds) cuptiActivityEnable(kind);
+}
+
 void CuptiProfiler::parseBuffer(uint8_t* buffer, size_t validBytes, uint64_t dropped) {
   std::lock_guard<std::mutex> lock(mutex_);
   pending_.droppedRecords += dropped;

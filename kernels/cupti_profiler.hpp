@@ -27,6 +27,10 @@ class CuptiProfiler {
   // CUDA device; false with why where CUPTI refuses.
   bool enable(std::string* why = nullptr);
   bool enabled() const { return enabled_; }
+  // Stops and restarts collection of every activity kind enable() turned on
+  // (for measuring what tracing costs); no-ops where CUPTI is not enabled.
+  void pause();
+  void resume();
   const std::string& unavailableReason() const { return reason_; }
 
   // Forces CUPTI to hand over every buffered record and returns all records

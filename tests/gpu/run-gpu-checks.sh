@@ -76,6 +76,9 @@ if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMA
   [[ -x "$CLI" ]] || CLI=$(find "$BUILD_DIR" -name attnscope-cli -type f -perm -u+x | head -n 1)
   if [[ -n "$CLI" && -x "$CLI" ]]; then
     step "cli info" 30 "$CLI" info
+    # What CUPTI tracing costs (the suite above ran it too, but prints only on failure).
+    CUPTI_TEST="$BUILD_DIR/tests/gpu/gpu_test_cupti_profiler"
+    [[ -x "$CUPTI_TEST" ]] && step "cupti tracing overhead" 60 "$CUPTI_TEST" tracingOverhead
     # The backend-ops cases timed on the cpu and the gpu side by side.
     OPS="$BUILD_DIR/tests/backends_test_backend_ops"
     [[ -x "$OPS" ]] && step "backend ops (perf mode)" 150 env ATTNSCOPE_BACKEND_OPS=perf "$OPS" perfMode

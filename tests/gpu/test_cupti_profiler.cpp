@@ -7,8 +7,12 @@
 
 #include <cuda_runtime.h>
 
+#include <chrono>
+
 #include "cupti_profiler.hpp"
 #include "device_buffer.hpp"
+#include "flash_device_layout.hpp"
+#include "flash_launch.hpp"
 #include "flash_runner.hpp"
 #include "naive_reference.hpp"
 
@@ -69,6 +73,58 @@ class TestCuptiProfiler : public QObject {
     const Trace trace = recordsToTrace(mine, CuptiProfiler::instance().clockOffsetNs());
     QVERIFY(!trace.spans.empty());
     QVERIFY(trace.peakBytes > 0);
+  }
+
+  // What tracing costs (a benchmark ratio, printed, not a pass/fail time):
+  // wall time of back-to-back launches of a flash forward (fp32 dense, n =
+  // 4096, 8 heads: far above 50 us each) with CUPTI collecting, against the same launches with it
+  // paused before and after, in the same process. The goal is <= 2%.
+  void tracingOverhead() {
+    const std::string why = cuptiUnavailable();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    constexpr int64_t n = 4096, d = 64;
+    constexpr int heads = 8, launches = 200;
+    std::vector<float> host(static_cast<size_t>(heads * n * d));
+    for (size_t i = 0; i < host.size(); ++i) host[i] = static_cast<float>((i * 2654435761u) % 1000) * 1e-3f - 0.5f;
+    DeviceArray<float> q(nullptr, host.data(), host.size()), k(nullptr, host.data(), host.size()), v(nullptr, host.data(), host.size());
+    DeviceArray<float> o(nullptr, host.size());
+    const BlockLayout layout = denseLayout(n, 64, false);
+    const FlashLayoutArrays arrays = buildFlashLayout(layout);
+    const DeviceFlashLayout deviceLayout(arrays, nullptr);
+    FlashParams p;
+    p.q = q.get();
+    p.k = k.get();
+    p.v = v.get();
+    p.o = o.get();
+    p.heads = heads;
+    p.n = n;
+    p.nKeys = n;
+    p.d = d;
+    p.dv = d;
+    p.scale = 0.125f;
+    p.layout = deviceLayout.view();
+    setContiguousStrides(p);
+    const auto wallMs = [&] {
+      checkCuda(cudaDeviceSynchronize(), "sync");
+      const auto start = std::chrono::steady_clock::now();
+      for (int r = 0; r < launches; ++r) checkCuda(static_cast<cudaError_t>(launchFlashForward(p, nullptr)), "flash forward");
+      checkCuda(cudaDeviceSynchronize(), "sync");
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    };
+    CuptiProfiler& cupti = CuptiProfiler::instance();
+    wallMs();  // warm-up, traced
+    cupti.pause();
+    const double before = wallMs();
+    cupti.resume();
+    const double traced = wallMs();
+    cupti.pause();
+    const double after = wallMs();
+    cupti.resume();
+    cupti.flushAndTake();
+    const double untraced = 0.5 * (before + after);
+    QVERIFY(before > 0 && traced > 0 && after > 0);
+    qInfo("CUPTI tracing overhead: %.2f%% (%d launches of %.1f us: traced %.3f ms, untraced %.3f / %.3f ms)", 100.0 * (traced / untraced - 1.0), launches,
+          1e3 * untraced / launches, traced, before, after);
   }
 
   void peakMemoryMatchesKnownAllocations() {
