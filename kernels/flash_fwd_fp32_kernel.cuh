@@ -68,14 +68,22 @@ __global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForward
     }
     const bool needsMask = __syncthreads_or(localNeed) != 0;
 
+    // Q's element x read once for all this thread's keys: one shared load
+    // per FMA plus one per kKeysPerThread, not two per FMA. Each score still
+    // sums over x in ascending order.
     float s[T::kKeysPerThread];
+#pragma unroll
+    for (int u = 0; u < T::kKeysPerThread; ++u) s[u] = 0.0f;
+#pragma unroll 4
+    for (int x = 0; x < D; ++x) {
+      const float qx = sQ[r * T::kQStride + x];
+#pragma unroll
+      for (int u = 0; u < T::kKeysPerThread; ++u) s[u] += qx * sK[(quarter + T::kThreadsPerRow * u) * T::kKStride + x];
+    }
 #pragma unroll
     for (int u = 0; u < T::kKeysPerThread; ++u) {
       const int c = quarter + T::kThreadsPerRow * u;
-      float dot = 0.0f;
-#pragma unroll 8
-      for (int x = 0; x < D; ++x) dot += sQ[r * T::kQStride + x] * sK[c * T::kKStride + x];
-      s[u] = (needsMask && !(rowValid && flash::slotAllows(lay, slotTable, c, row, rowGlobal))) ? -INFINITY : dot;
+      if (needsMask && !(rowValid && flash::slotAllows(lay, slotTable, c, row, rowGlobal))) s[u] = -INFINITY;
     }
     // Row max over the 4 threads of the row (adjacent lanes of one warp).
     float chunkMax = -INFINITY;

@@ -123,14 +123,17 @@ __global__ void __launch_bounds__(kProbeThreads) flashProbeFp32(FlashProbeParams
         sh.k[rr * kProbeStride + col] = j >= 0 && inDepth ? p.k[static_cast<int64_t>(j) * p.d + d0 + col] : 0.0f;
       }
       __syncthreads();
-#pragma unroll
-      for (int u = 0; u < 4; ++u) {
-        const int c = lane8 + 8 * u;
-        float dot = 0.0f;
+      // Q's element read once for the thread's 4 keys; each chunk's partial
+      // sum is formed in ascending x and then added, as before.
+      float dot[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll 8
-        for (int x = 0; x < kProbeDepth; ++x) dot += sh.q[r * kProbeStride + x] * sh.k[c * kProbeStride + x];
-        s[u] += dot;
+      for (int x = 0; x < kProbeDepth; ++x) {
+        const float qx = sh.q[r * kProbeStride + x];
+#pragma unroll
+        for (int u = 0; u < 4; ++u) dot[u] += qx * sh.k[(lane8 + 8 * u) * kProbeStride + x];
       }
+#pragma unroll
+      for (int u = 0; u < 4; ++u) s[u] += dot[u];
       __syncthreads();
     }
 
