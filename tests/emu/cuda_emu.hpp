@@ -5,8 +5,9 @@
 // speed.
 //
 // What it models: a grid of blocks run one after another; each block's threads
-// as fibers that run until a barrier, a warp collective (shuffles, mma.sync)
-// or their end. A barrier opens when every live thread of the block waits at
+// as fibers that run until a barrier, a warp collective (shuffles, mma.sync,
+// ldmatrix) or their end. Atomics and cp.async act at once (nothing runs in
+// between), so they cannot race here. A barrier opens when every live thread of the block waits at
 // it; a warp collective when all 32 lanes wait at the same kind of
 // collective. Anything else (a barrier some threads never reach, lanes of a
 // warp at different collectives, a collective with an exited lane) is a
