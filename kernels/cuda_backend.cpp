@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "backend/backend.hpp"
 #include "backend/kernel_table.hpp"
 #include "cuda_head_operator.hpp"
+#include "flash_probe_operator.hpp"
 #include "cuda_kernel_table.hpp"
 #include "cuda_lowrank.hpp"
 #include "common/error.hpp"
@@ -168,22 +170,23 @@ class CudaBackend final : public Backend {
     std::string why;
     const CudaKernel* kernel = cudaKernels().choose(spec, &shape, &why);
     if (!kernel) throw Error(ErrorKind::Unsupported, "cuda backend: " + why);
-    // The map comes from the head's operator on the device, after the timed
-    // forward; a variant without one is refused before anything runs.
-    ExecContext host;
-    host.cancel = options.cancel;
-    std::unique_ptr<HeadOperator> mapOperator;
+    // The map comes from the head's operator on the device, built after the
+    // timed forward (its uploads stay out of the run's memory); a variant
+    // without one is refused before anything runs.
+    std::optional<ProbeInputs> mapInputs;
     if (options.map) {
       if (options.map->head < 0 || options.map->head >= qkv.heads())
         throw Error(ErrorKind::InvalidArgument, "map head " + std::to_string(options.map->head) + " outside [0, " + std::to_string(qkv.heads()) + ")");
-      mapOperator = cudaHeadOperator(spec, qkv, options.map->head, options.labels, host, &why);
-      if (!mapOperator) throw Error(ErrorKind::Unsupported, "cuda backend: no map: " + why);
+      mapInputs = flashProbeInputs(spec, qkv, options.map->head, options.labels, &why);
+      if (!mapInputs) throw Error(ErrorKind::Unsupported, "cuda backend: no map: " + why);
     }
     AttentionResult result = kernel->run(spec, qkv, options);
-    if (mapOperator) {
+    if (mapInputs) {
+      ExecContext host;
+      host.cancel = options.cancel;
       MapGrid grid = MapGrid::forRequest(*options.map, qkv.n(), qkv.n());
       grid.head = options.map->head;
-      mapOperator->map(grid);
+      makeFlashProbeOperator(cudaProbeDevice(), spec, std::move(*mapInputs), host)->map(grid);
       result.map = std::move(grid);
     }
     return result;

@@ -48,7 +48,7 @@ class TransformerXlKernel final : public CudaKernel {
     const float scale = 1.0f / std::sqrt(static_cast<float>(qkv.d()));  // of the head width d, also at width 2d
     // Relative: the position halves of Q' and K' are written on the device
     // before the forward (their kernel counts in its time).
-    const RelativeFeatureInputs features = relativeFeatureInputs(qkv.d());
+    const RelativeFeatureInputs features = x.relative ? relativeFeatureInputs(qkv.d()) : RelativeFeatureInputs{};
     std::optional<DeviceArray<float>> u, v;
     std::optional<DeviceArray<double>> frequency;
     FlashPrepare positions;

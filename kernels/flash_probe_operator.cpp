@@ -92,7 +92,7 @@ class ProbeState {
 class FlashProbeOperator final : public HeadOperator {
  public:
   FlashProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, ProbeInputs in, const ExecContext& host)
-      : device_(std::move(device)), spec_(spec), host_(host), spreadStart_(in.spreadStart), spreadBlock_(in.spreadBlock), state_(*device_, in) {}
+      : device_(std::move(device)), spec_(spec), host_(host), state_(*device_, in) {}
 
   int64_t n() const override { return state_.base.n; }
   const AttentionSpec& spec() const override { return spec_; }
@@ -112,11 +112,10 @@ class FlashProbeOperator final : public HeadOperator {
     if (y.cols() == 0) return;
     const Mat r = product(ProbeMode::ApplyTransposed, y, state_.base.nKeys);
     out = r.topRows(n());
-    if (spreadStart_ >= 0)  // a summary's row goes, shared equally, to its block's tokens
-      for (int64_t c = 0; spreadStart_ + c < r.rows(); ++c) {
-        const int64_t lo = c * spreadBlock_, hi = std::min(n(), lo + spreadBlock_);
-        for (int64_t j = lo; j < hi; ++j) out.row(j) += r.row(spreadStart_ + c) / static_cast<float>(hi - lo);
-      }
+    // A summary's row goes, shared equally, to its block's tokens.
+    forEachSummary([&](int64_t key, int64_t lo, int64_t hi) {
+      for (int64_t j = lo; j < hi; ++j) out.row(j) += r.row(key) / static_cast<float>(hi - lo);
+    });
   }
 
   void map(MapGrid& grid) const override {
@@ -155,12 +154,20 @@ class FlashProbeOperator final : public HeadOperator {
   Mat extendedX(ConstMatRef x) const {
     Mat e = Mat::Zero(state_.base.nKeys, x.cols());
     e.topRows(n()) = x;
-    if (spreadStart_ >= 0)
-      for (int64_t c = 0; spreadStart_ + c < e.rows(); ++c) {
-        const int64_t lo = c * spreadBlock_, hi = std::min(n(), lo + spreadBlock_);
-        e.row(spreadStart_ + c) = x.middleRows(lo, hi - lo).cast<double>().colwise().mean().cast<float>();
-      }
+    forEachSummary([&](int64_t key, int64_t lo, int64_t hi) { e.row(key) = x.middleRows(lo, hi - lo).cast<double>().colwise().mean().cast<float>(); });
     return e;
+  }
+
+  // f(key, lo, hi) for each summary key and the tokens [lo, hi) it stands for
+  // (the kernel's summaryRange); none where every key is a token.
+  template <typename F>
+  void forEachSummary(F&& f) const {
+    const FlashProbeParams& p = state_.base;
+    if (p.spreadStart < 0) return;
+    for (int64_t key = p.spreadStart; key < p.nKeys; ++key) {
+      const int64_t lo = (key - p.spreadStart) * p.spreadBlock;
+      f(key, lo, std::min(p.tokens, lo + p.spreadBlock));
+    }
   }
 
   // (A or A^T) x on the device: [outRows x c].
@@ -195,7 +202,6 @@ class FlashProbeOperator final : public HeadOperator {
   std::unique_ptr<ProbeDevice> device_;
   AttentionSpec spec_;
   const ExecContext& host_;
-  int64_t spreadStart_, spreadBlock_;
   ProbeState state_;
   mutable ProbeBuffer mapSum_, mapMax_, mapCount_, x_, out_;
 };

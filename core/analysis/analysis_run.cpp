@@ -106,7 +106,7 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
       cpuSpec.precision = Precision::Fp32;
       r.notes.push_back(std::string("A formed in fp32 on the cpu (") + why + ")");
     }
-    kernel = &cpuKernel(cpuSpec);
+    if (!kernel) kernel = &cpuKernel(cpuSpec);  // fp32, or throws saying why the cpu cannot
   }
   std::optional<CpuHeadOperator> cpuOp;
   if (kernel) cpuOp.emplace(*kernel, cpuSpec, in, ctx);
