@@ -1,8 +1,6 @@
 // The emulation's scheduler: one ucontext fiber per thread of the running
 // block, switched at barriers and warp collectives (see cuda_emu.hpp).
-#include "cuda_emu.hpp"
-
-#include <ucontext.h>
+#include "cuda_emu_engine.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -14,52 +12,7 @@
 
 namespace attnscope::emu {
 
-namespace {
-
-enum class State { Ready, AtBarrier, AtCollective, Done };
-enum class Barrier { Plain, Or, Count };
-enum class Collective { Shuffle, Mma, Ldmatrix };
-
-// Guard bytes after the dynamic shared memory: a kernel that writes past its
-// sharedBytes changes them.
-constexpr size_t kSharedGuard = 256;
-constexpr unsigned char kGuardByte = 0x5C;
-constexpr unsigned char kFillByte = 0xA5;
-constexpr size_t kStackBytes = 256 * 1024;
-
-struct Fiber {
-  ucontext_t context{};
-  char* stack = nullptr;
-  ThreadPlace where;
-  int linear = 0;
-  State state = State::Ready;
-  // Barrier in/out.
-  Barrier barrier = Barrier::Plain;
-  int predicate = 0, barrierResult = 0;
-  // Collective in/out.
-  Collective collective = Collective::Shuffle;
-  unsigned mask = 0;
-  uint32_t value = 0;
-  int source = 0;
-  uint32_t a[4] = {}, b[2] = {};
-  float c[4] = {};
-  MmaElement element = MmaElement::Fp16;
-  uint32_t shuffled = 0;
-  const unsigned char* rowAddress = nullptr;  // ldmatrix
-  bool trans = false;
-  uint32_t loaded[4] = {};
-};
-
-struct Engine {
-  ucontext_t scheduler{};
-  std::vector<Fiber> fibers;
-  std::unique_ptr<char[]> stacks;  // uninitialised: only the pages a fiber uses are touched
-  Fiber* current = nullptr;
-  std::vector<unsigned char> shared;  // sharedBytes + guard
-  size_t sharedBytes = 0;
-  const std::function<void()>* body = nullptr;
-  std::string error;  // first failure of the running block
-};
+namespace detail {
 
 thread_local Engine* engine = nullptr;
 
@@ -68,7 +21,6 @@ Engine& running() {
   return *engine;
 }
 
-// Suspends the running fiber in state s until the scheduler makes it Ready.
 void suspend(State s) {
   Engine& e = running();
   Fiber* self = e.current;
@@ -99,12 +51,19 @@ void fiberMain() {
   swapcontext(&self->context, &e.scheduler);  // never resumed
 }
 
-// fp32 products of 16-bit inputs are exact; the sum is taken in double and
-// rounded once, a little better than the tensor core's own accumulation.
+// fp32 products of 16-bit inputs are exact; the sums (here and in wgmma) are
+// taken in double and rounded once, a little better than the tensor core's
+// own accumulation.
 float element(uint32_t reg, int half, MmaElement e) {
   const uint16_t bits = static_cast<uint16_t>(half ? reg >> 16 : reg & 0xFFFFu);
   return e == MmaElement::Bf16 ? bf16Value(bits) : halfValue(bits);
 }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 void releaseMma(Fiber* lanes) {
   const MmaElement e = lanes[0].element;
@@ -138,7 +97,7 @@ void releaseMma(Fiber* lanes) {
 }
 
 void releaseLdmatrix(const Engine& e, Fiber* lanes) {
-  const unsigned char* base = e.shared.data();
+  const unsigned char* base = e.shared;
   for (int lane = 0; lane < 32; ++lane) {
     const Fiber& f = lanes[lane];
     if (f.trans != lanes[0].trans) throw std::runtime_error(placeOf(f) + ": ldmatrix lanes disagree on .trans");
@@ -174,6 +133,7 @@ bool releaseWarp(Engine& e, size_t w) {
     throw std::runtime_error(placeOf(waiter) + ": warp collective with lanes that have exited or do not exist");
   }
   const Fiber& first = e.fibers[begin];
+  if (first.collective == Collective::Wgmma) return false;  // a warpgroup collective: releaseWarpgroup's
   for (size_t i = begin; i < end; ++i) {
     const Fiber& f = e.fibers[i];
     if (f.collective != first.collective) throw std::runtime_error(placeOf(f) + ": lanes of one warp wait at different collectives (divergence)");
@@ -229,8 +189,9 @@ std::string describeDeadlock(const Engine& e) {
 
 void runBlock(Engine& e, const LaunchConfig& config, dim3 blockIndex, std::mt19937_64& rng) {
   const size_t threads = e.fibers.size();
-  std::fill(e.shared.begin(), e.shared.begin() + static_cast<long>(e.sharedBytes), kFillByte);
-  std::fill(e.shared.begin() + static_cast<long>(e.sharedBytes), e.shared.end(), kGuardByte);
+  std::fill(e.shared, e.shared + e.sharedBytes, kFillByte);
+  std::fill(e.shared + e.sharedBytes, e.shared + e.sharedSize, kGuardByte);
+  e.warpgroups.assign((threads + 127) / 128, WarpgroupQueue{});
   for (size_t i = 0; i < threads; ++i) {
     Fiber& f = e.fibers[i];
     f = Fiber{};
@@ -263,11 +224,13 @@ void runBlock(Engine& e, const LaunchConfig& config, dim3 blockIndex, std::mt199
     }
     bool released = false;
     for (size_t w = 0; w < warps; ++w) released = releaseWarp(e, w) || released;
+    for (size_t w = 0; w < e.warpgroups.size(); ++w) released = releaseWarpgroup(e, w) || released;
     if (!released) released = releaseBarrier(e);
     if (std::all_of(e.fibers.begin(), e.fibers.end(), [](const Fiber& f) { return f.state == State::Done; })) break;
     if (!released) throw std::runtime_error(describeDeadlock(e));
   }
-  for (size_t i = e.sharedBytes; i < e.shared.size(); ++i)
+  checkWarpgroupsDrained(e);
+  for (size_t i = e.sharedBytes; i < e.sharedSize; ++i)
     if (e.shared[i] != kGuardByte)
       throw std::runtime_error("block (" + std::to_string(blockIndex.x) + "," + std::to_string(blockIndex.y) + "): shared memory written " +
                                std::to_string(i - e.sharedBytes) + " bytes past its " + std::to_string(e.sharedBytes) + "-byte size");
@@ -277,7 +240,14 @@ void runBlock(Engine& e, const LaunchConfig& config, dim3 blockIndex, std::mt199
 
 const ThreadPlace& place() { return running().current->where; }
 
-unsigned char* dynamicShared() { return running().shared.data(); }
+unsigned char* dynamicShared() { return running().shared; }
+
+uint32_t sharedAddress(const void* p) {
+  const Engine& e = running();
+  const auto* at = static_cast<const unsigned char*>(p);
+  if (at < e.shared || at > e.shared + e.sharedBytes) throw std::runtime_error(placeOf(*e.current) + ": a shared address of memory outside the dynamic shared memory");
+  return static_cast<uint32_t>(at - e.shared);
+}
 
 void syncThreads() {
   running().current->barrier = Barrier::Plain;
@@ -348,7 +318,10 @@ void launch(const LaunchConfig& config, const std::function<void()>& body) {
   e.fibers.resize(threads);
   e.stacks.reset(new char[threads * kStackBytes]);
   e.sharedBytes = config.sharedBytes;
-  e.shared.resize(config.sharedBytes + kSharedGuard);
+  e.sharedSize = config.sharedBytes + kSharedGuard;
+  e.sharedStorage.resize(e.sharedSize + 1024);
+  const uintptr_t raw = reinterpret_cast<uintptr_t>(e.sharedStorage.data());
+  e.shared = e.sharedStorage.data() + (1024 - raw % 1024) % 1024;
   e.body = &body;
   std::mt19937_64 rng(config.seed);
   engine = &e;

@@ -6,10 +6,11 @@
 //
 // What it models: a grid of blocks run one after another; each block's threads
 // as fibers that run until a barrier, a warp collective (shuffles, mma.sync,
-// ldmatrix) or their end. Atomics and cp.async act at once (nothing runs in
-// between), so they cannot race here. A barrier opens when every live thread of the block waits at
-// it; a warp collective when all 32 lanes wait at the same kind of
-// collective. Anything else (a barrier some threads never reach, lanes of a
+// ldmatrix), a warpgroup collective (wgmma) or their end. Atomics and
+// cp.async act at once (nothing runs in between), so they cannot race here;
+// wgmma acts at its wait_group. A barrier opens when every live thread of
+// the block waits at it; a warp collective when all 32 lanes wait at the
+// same kind of collective, a warpgroup one when all 128 threads do. Anything else (a barrier some threads never reach, lanes of a
 // warp at different collectives, a collective with an exited lane) is a
 // deadlock or divergence on a GPU and an error here. Threads between two
 // synchronisation points run in an order the caller picks (forward, reverse
@@ -76,6 +77,30 @@ void mmaM16N8K16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1
 // matrix m, or with trans (rows 2 (l % 4) and + 1, column l / 4); the
 // lower-indexed element in the low half.
 void ldmatrixX4(uint32_t (&r)[4], const void* rowAddress, bool trans);
+
+// The byte offset of p in the running block's dynamic shared memory: its
+// shared address (the emulated shared window starts at 0 and at a 1024-byte
+// boundary, as on a GPU), what __cvta_generic_to_shared gives a kernel.
+uint32_t sharedAddress(const void* p);
+
+// wgmma (sm_90a), a warpgroup (128 consecutive threads) at a time, each step
+// a warpgroup collective like mma.sync is a warp one:
+// - wgmmaMma: wgmma.mma_async.sync.aligned.m64n{n}k16.f32.{f16,bf16}: D (64 x n,
+//   fp32, this thread's n / 2 accumulators at d in the mma.sync C layout of
+//   its warp's 16 rows, n / 8 tiles of 4) = A (64 x 16) B (16 x n) (+ D when
+//   scaleD). A from the descriptor descA (K-major) or from each thread's 4
+//   registers aRegs (the mma.sync A layout of its warp's rows); B from descB,
+//   K-major, or MN-major when transB. Descriptors: 128-byte swizzle only
+//   (start, LBO and SBO as the PTX ISA encodes them, base offset 0).
+// - wgmmaCommit: wgmma.commit_group, closes the open group.
+// - wgmmaWait(pending): wgmma.wait_group, performs every committed group but
+//   the `pending` most recent.
+// An operation is performed at the wait that retires it: it reads shared
+// memory and writes d then, so a kernel that refills an operand's tile or
+// reads its accumulators before waiting gets wrong results here as on a GPU.
+void wgmmaMma(float* d, int n, uint64_t descA, const uint32_t* aRegs, uint64_t descB, bool scaleD, bool transB, MmaElement element);
+void wgmmaCommit();
+void wgmmaWait(int pending);
 
 enum class Order { Forward, Reverse, Shuffled };
 
