@@ -19,6 +19,7 @@
 
 #include "cuda_compat.cuh"
 #include "flash_common.cuh"
+#include "flash_mma_fold.cuh"
 #include "flash_traits.hpp"
 #include "mma_sm80.cuh"
 #include "tile_math.hpp"
@@ -81,12 +82,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
   const int g = lane >> 2, tig = lane & 3;  // fragment row group and thread-in-group (PTX ISA names)
   const int64_t warpRow0 = tile.rowBegin + 16 * warp;
   const bool warpActive = warpRow0 < tile.rowLimit;  // uniform over the warp
-  int64_t row[2] = {warpRow0 + g, warpRow0 + g + 8};
-  bool rowValid[2], rowGlobal[2];
-  for (int h = 0; h < 2; ++h) {
-    rowValid[h] = row[h] < tile.rowLimit;
-    rowGlobal[h] = rowValid[h] && flashGlobalRow(lay, head, row[h]);
-  }
+  const FragmentRows rows = fragmentRows(lay, head, tile, warpRow0, g);
 
   float oAcc[T::kOutTiles][4];
 #pragma unroll
@@ -145,44 +141,13 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
       }
     }
 
-    // Scale, mask, and fold into the two rows this thread holds (elements 0,1: row g; 2,3: row g + 8).
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      float chunkMax = -INFINITY;
-#pragma unroll
-      for (int nt = 0; nt < T::kScoreTiles; ++nt)
-#pragma unroll
-        for (int e = 2 * h; e < 2 * h + 2; ++e) {
-          float x = sAcc[nt][e] * p.scale;
-          if (needsMask && !(rowValid[h] && flash::slotAllows(lay, slotTable, nt * 8 + tig * 2 + (e & 1), row[h], rowGlobal[h]))) x = -INFINITY;
-          sAcc[nt][e] = x;
-          chunkMax = fmaxf(chunkMax, x);
-        }
-      // The 4 threads of a fragment row group hold the row's other columns.
-      chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 1));
-      chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 2));
-      const float rescale = onlineSoftmaxRescale(st[h], chunkMax);
-#pragma unroll
-      for (int t = 0; t < T::kOutTiles; ++t) {
-        oAcc[t][2 * h] *= rescale;
-        oAcc[t][2 * h + 1] *= rescale;
-      }
-      float share = 0.0f;
-#pragma unroll
-      for (int nt = 0; nt < T::kScoreTiles; ++nt)
-#pragma unroll
-        for (int e = 2 * h; e < 2 * h + 2; ++e) {
-          sAcc[nt][e] = chunkWeight(st[h], sAcc[nt][e]);
-          share += sAcc[nt][e];
-        }
-      st[h].l += share;
-    }
+    foldChunk(sAcc, oAcc, st, lay, slotTable, needsMask, rows, p.scale, tig);
 
     // O += P V, P's A fragment for keys [16 kk, 16 kk + 16) from score tiles 2 kk and 2 kk + 1.
 #pragma unroll
     for (int kk = 0; kk < T::kBlockN / 16; ++kk) {
-      const uint32_t a[4] = {pack2<Bf16>(sAcc[2 * kk][0], sAcc[2 * kk][1]), pack2<Bf16>(sAcc[2 * kk][2], sAcc[2 * kk][3]),
-                             pack2<Bf16>(sAcc[2 * kk + 1][0], sAcc[2 * kk + 1][1]), pack2<Bf16>(sAcc[2 * kk + 1][2], sAcc[2 * kk + 1][3])};
+      uint32_t a[4];
+      weightFragment<Bf16>(sAcc, kk, a);
 #pragma unroll
       for (int t = 0; t < T::kOutTiles; t += 2) {
         uint32_t b[4];
@@ -195,21 +160,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
   cpAsyncWait<0>();  // nothing may be in flight when the block exits (no chunk: only Q's group)
 
   if (!warpActive) return;  // after the loop: every thread took part in each barrier
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    float l = st[h].l;
-    l += __shfl_xor_sync(0xffffffffu, l, 1);
-    l += __shfl_xor_sync(0xffffffffu, l, 2);
-    if (!rowValid[h]) continue;
-    const float inv = l > 0.0f ? 1.0f / l : 0.0f;  // a row with no allowed key is zero, as on the CPU
-    float* o = p.o + head * p.oHeadStride + row[h] * p.oRowStride;
-#pragma unroll
-    for (int t = 0; t < T::kOutTiles; ++t) {
-      o[t * 8 + tig * 2] = oAcc[t][2 * h] * inv;
-      o[t * 8 + tig * 2 + 1] = oAcc[t][2 * h + 1] * inv;
-    }
-    if (p.lse && tig == 0) p.lse[head * p.lseHeadStride + row[h]] = rowLogSumExp(RowState{st[h].m, l});
-  }
+  writeRows(p, head, oAcc, st, rows, tig);
 }
 
 // fp32 -> fp16/bf16 (round to nearest even), grid-stride: the kernel above reads 16-bit Q, K, V.

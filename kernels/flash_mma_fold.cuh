@@ -1,0 +1,102 @@
+// What the two tensor-core flash kernels (mma.sync, flash_fwd_mma_kernel.cuh;
+// wgmma, flash_fwd_wgmma_kernel.cuh) do alike, on accumulators in the
+// mma.sync C layout, which is also wgmma's: each thread holds two rows of
+// its warp's 16 (g and g + 8), elements 0, 1 of a tile in row g, 2, 3 in
+// row g + 8, columns 2 tig and + 1 of each 8-column tile.
+#pragma once
+
+#include <cstdint>
+
+#include "cuda_compat.cuh"
+#include "flash_common.cuh"
+#include "mma_sm80.cuh"
+#include "tile_math.hpp"
+
+namespace attnscope::kernels::device {
+
+// The thread's two query rows and what the walk needs to know of them.
+struct FragmentRows {
+  int64_t row[2];
+  bool valid[2], global[2];
+};
+
+__device__ __forceinline__ FragmentRows fragmentRows(const FlashLayoutView& lay, int head, const FlashQueryTile& tile, int64_t warpRow0, int g) {
+  FragmentRows r;
+  for (int h = 0; h < 2; ++h) {
+    r.row[h] = warpRow0 + g + 8 * h;
+    r.valid[h] = r.row[h] < tile.rowLimit;
+    r.global[h] = r.valid[h] && flashGlobalRow(lay, head, r.row[h]);
+  }
+  return r;
+}
+
+// One chunk's scores S into weights: scale, mask (when the chunk needs it),
+// fold into each row's online softmax, rescale O to the new maxima. The
+// 4 threads of a row group hold the row's other columns.
+template <int ScoreTiles, int OutTiles>
+__device__ __forceinline__ void foldChunk(float (&sAcc)[ScoreTiles][4], float (&oAcc)[OutTiles][4], RowState (&st)[2], const FlashLayoutView& lay,
+                                          const flash::SlotTable& slots, bool needsMask, const FragmentRows& r, float scale, int tig) {
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    float chunkMax = -INFINITY;
+#pragma unroll
+    for (int nt = 0; nt < ScoreTiles; ++nt)
+#pragma unroll
+      for (int e = 2 * h; e < 2 * h + 2; ++e) {
+        float x = sAcc[nt][e] * scale;
+        if (needsMask && !(r.valid[h] && flash::slotAllows(lay, slots, nt * 8 + tig * 2 + (e & 1), r.row[h], r.global[h]))) x = -INFINITY;
+        sAcc[nt][e] = x;
+        chunkMax = fmaxf(chunkMax, x);
+      }
+    chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 1));
+    chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 2));
+    const float rescale = onlineSoftmaxRescale(st[h], chunkMax);
+#pragma unroll
+    for (int t = 0; t < OutTiles; ++t) {
+      oAcc[t][2 * h] *= rescale;
+      oAcc[t][2 * h + 1] *= rescale;
+    }
+    float share = 0.0f;
+#pragma unroll
+    for (int nt = 0; nt < ScoreTiles; ++nt)
+#pragma unroll
+      for (int e = 2 * h; e < 2 * h + 2; ++e) {
+        sAcc[nt][e] = chunkWeight(st[h], sAcc[nt][e]);
+        share += sAcc[nt][e];
+      }
+    st[h].l += share;
+  }
+}
+
+// P's A fragment for keys [16 kk, 16 kk + 16): score tiles 2 kk and 2 kk + 1
+// become one A operand without a trip through shared memory.
+template <bool Bf16, int ScoreTiles>
+__device__ __forceinline__ void weightFragment(const float (&sAcc)[ScoreTiles][4], int kk, uint32_t (&a)[4]) {
+  a[0] = pack2<Bf16>(sAcc[2 * kk][0], sAcc[2 * kk][1]);
+  a[1] = pack2<Bf16>(sAcc[2 * kk][2], sAcc[2 * kk][3]);
+  a[2] = pack2<Bf16>(sAcc[2 * kk + 1][0], sAcc[2 * kk + 1][1]);
+  a[3] = pack2<Bf16>(sAcc[2 * kk + 1][2], sAcc[2 * kk + 1][3]);
+}
+
+// O / l for the thread's valid rows (a row with no allowed key is zero, as
+// on the CPU), and each row's log-sum-exp when asked.
+template <int OutTiles>
+__device__ __forceinline__ void writeRows(const FlashParams& p, int head, const float (&oAcc)[OutTiles][4], const RowState (&st)[2], const FragmentRows& r, int tig) {
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    float l = st[h].l;
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    if (!r.valid[h]) continue;
+    const float inv = l > 0.0f ? 1.0f / l : 0.0f;
+    float* o = p.o + head * p.oHeadStride + r.row[h] * p.oRowStride;
+#pragma unroll
+    for (int t = 0; t < OutTiles; ++t) {
+      o[t * 8 + tig * 2] = oAcc[t][2 * h] * inv;
+      o[t * 8 + tig * 2 + 1] = oAcc[t][2 * h + 1] * inv;
+    }
+    if (p.lse && tig == 0) p.lse[head * p.lseHeadStride + r.row[h]] = rowLogSumExp(RowState{st[h].m, l});
+  }
+}
+
+}  // namespace attnscope::kernels::device
