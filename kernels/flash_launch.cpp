@@ -3,13 +3,58 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "flash_layout_host.hpp"
+#include "flash_traits.hpp"
 
 namespace attnscope::kernels {
+
+namespace {
+
+// ATTNSCOPE_CUDA_FLASH=wgmma (or mma) picks the 16-bit kernel for launches
+// whose params leave it to Auto; unset or anything else: mma.
+FlashPath configuredPath() {
+  static const FlashPath path = [] {
+    const char* env = std::getenv("ATTNSCOPE_CUDA_FLASH");
+    return env && std::strcmp(env, "wgmma") == 0 ? FlashPath::Wgmma : FlashPath::Mma;
+  }();
+  return path;
+}
+
+// wgmma is sm_90a code: it runs on compute capability 9.0 and nothing else.
+bool currentDeviceIsSm90() {
+  int device = 0, major = 0, minor = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return false;
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) != cudaSuccess) return false;
+  if (cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) != cudaSuccess) return false;
+  return major == 9 && minor == 0;
+}
+
+}  // namespace
+
+bool flashWgmmaBuilt() {
+#if defined(ATTNSCOPE_WGMMA_BUILT)
+  return true;
+#else
+  return false;
+#endif
+}
+
+FlashPath resolvedFlashPath(const FlashParams& params) {
+  if (params.element == FlashElement::Fp32) return FlashPath::Auto;
+  FlashParams p = params;
+  if (p.path == FlashPath::Auto) p.path = configuredPath();
+  return flashWgmmaBuilt() && flashRunsWgmma(p) && currentDeviceIsSm90() ? FlashPath::Wgmma : FlashPath::Mma;
+}
 
 int launchFlashForward(const FlashParams& params, FlashStream stream) {
   if (!flashCheckParams(params).empty()) return static_cast<int>(cudaErrorInvalidValue);
   if (params.element == FlashElement::Fp32) return launchFlashForwardFp32(params, stream);
+#if defined(ATTNSCOPE_WGMMA_BUILT)
+  if (resolvedFlashPath(params) == FlashPath::Wgmma) return launchFlashForwardWgmma(params, stream);
+#endif
   return launchFlashForwardMma(params, stream);
 }
 

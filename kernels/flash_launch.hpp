@@ -22,8 +22,17 @@ int launchFlashForward(const FlashParams& params, FlashStream stream);
 // bit patterns into dst (2 * count bytes), rounding to nearest even.
 int launchConvertFromFp32(const float* src, void* dst, int64_t count, FlashElement to, FlashStream stream);
 
+// Which 16-bit kernel launchFlashForward runs for params on the current
+// device: Wgmma where it is asked for (params.path, or with Auto the
+// ATTNSCOPE_CUDA_FLASH environment variable), built, the widths have it and
+// the device is sm_90; otherwise Mma. Auto for fp32 (the SIMT kernel).
+FlashPath resolvedFlashPath(const FlashParams& params);
+// Whether this build has the sm_90a wgmma kernel (a build for sm_90).
+bool flashWgmmaBuilt();
+
 // Per-path entry points behind launchFlashForward (params already checked).
 int launchFlashForwardFp32(const FlashParams& params, FlashStream stream);
 int launchFlashForwardMma(const FlashParams& params, FlashStream stream);
+int launchFlashForwardWgmma(const FlashParams& params, FlashStream stream);
 
 }  // namespace attnscope::kernels

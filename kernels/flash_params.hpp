@@ -13,8 +13,15 @@ namespace attnscope::kernels {
 // Element type of Q, K and V as the kernel reads them. O and LSE are fp32.
 enum class FlashElement : uint8_t { Fp32, Fp16, Bf16 };
 
+// Which fp16/bf16 kernel runs: Mma (mma.sync, sm_80 and later) or Wgmma
+// (warpgroup MMA, sm_90 only, head widths 64/128/256). Auto is Mma until the
+// wgmma kernel has been checked and timed on a GPU (docs/cuda.md). fp32
+// always runs the SIMT kernel.
+enum class FlashPath : uint8_t { Auto, Mma, Wgmma };
+
 struct FlashParams {
   FlashElement element = FlashElement::Fp32;
+  FlashPath path = FlashPath::Auto;
   // Q, K, V: [heads, rows, width], row-major per head; strides in elements.
   // The innermost (width) stride is 1. Fp16/Bf16 data is 16-bit
   // (__half / __nv_bfloat16 bit patterns).

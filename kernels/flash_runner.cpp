@@ -85,6 +85,7 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
 
   FlashParams p;
   p.element = options.element;
+  p.path = options.path;
   p.heads = heads;
   p.n = n;
   p.nKeys = nKeys;
@@ -144,6 +145,7 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
   out.kernelMs = ms / repeats;
   out.prepareMs = prepareMs;
   out.layoutBytes = arrays.bytes();
+  out.path = resolvedFlashPath(p);
   for (int h = 0; h < heads; ++h) {
     Mat m(n, dv);
     checkCuda(cudaMemcpy(m.data(), o.get() + static_cast<size_t>(h * n * dv), static_cast<size_t>(n * dv) * sizeof(float), cudaMemcpyDeviceToHost), "copy O");

@@ -38,7 +38,8 @@ struct FlashPrepare {
 
 struct FlashRunOptions {
   FlashElement element = FlashElement::Fp32;
-  float scale = 0.0f;  // 0: 1 / sqrt(d)
+  FlashPath path = FlashPath::Auto;  // the 16-bit kernel (resolvedFlashPath)
+  float scale = 0.0f;                // 0: 1 / sqrt(d)
   FlashStream stream = nullptr;
   MemoryMeter* meter = nullptr;  // device bytes allocated by the run (may be null)
   bool computeLse = false;
@@ -56,6 +57,7 @@ struct FlashRunOutput {
   double prepareMs = 0;                 // cudaEvent time of the prepare step (run once)
   bool guardsIntact = true;
   int64_t layoutBytes = 0;              // device bytes the layout arrays take
+  FlashPath path = FlashPath::Auto;     // the 16-bit kernel that ran (Auto: fp32)
 };
 
 // layouts: one shared by every head, or one per head. Throws

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "flash_params.hpp"
+
 namespace attnscope::kernels {
 
 // Largest dynamic shared memory any supported architecture grants a block
@@ -109,6 +111,63 @@ struct FlashMmaTraits {
   static_assert(HeadDim % 16 == 0 && kBlockN % 16 == 0 && ValueDim % 16 == 0, "k16 steps, and n8 tiles in pairs (one ldmatrix.x4 feeds two)");
   static_assert(kSmemQ % 16 == 0 && kSmemKStage % 16 == 0 && kSmemVStage % 16 == 0, "tiles start 16-byte aligned");
   static_assert(kSmemBytes <= kFlashSharedLimit, "mma tiles exceed the shared-memory budget");
+};
+
+// The (Q/K width, V width) pairs the wgmma kernel is built for: the 128-byte
+// swizzled tiles take whole 64-column panels, and the P V product's width is
+// one of the two wgmma shapes it instantiates (n64, n128).
+#define ATTNSCOPE_WGMMA_WIDTHS(X) X(64, 64) X(128, 128) X(128, 64) X(256, 128)
+
+constexpr bool wgmmaWidthPair(int d, int dv) {
+#define ATTNSCOPE_WGMMA_WIDTH_MATCH(D, DV) (d == (D) && dv == (DV)) ||
+  return ATTNSCOPE_WGMMA_WIDTHS(ATTNSCOPE_WGMMA_WIDTH_MATCH) false;
+#undef ATTNSCOPE_WGMMA_WIDTH_MATCH
+}
+
+// Whether a launch of these params runs the wgmma kernel: asked for, 16-bit,
+// and widths it is built for (other widths run the mma.sync kernel; the
+// trace's kernel name says which ran).
+constexpr bool flashRunsWgmma(const FlashParams& p) {
+  return p.path == FlashPath::Wgmma && p.element != FlashElement::Fp32 && wgmmaWidthPair(p.d, p.dv);
+}
+
+// sm_90 grants a block up to 227 KiB of dynamic shared memory.
+inline constexpr size_t kWgmmaSharedLimit = 227 * 1024;
+
+// fp16/bf16 path on sm_90 through wgmma: one warpgroup (4 warps) owns the
+// block's 64 query rows; S = Q K^T with Q and K from shared memory, O += P V
+// with P from registers and V from shared memory (FlashAttention-3's
+// operand placement, without its warp specialisation, TMA producer or
+// overlap of softmax and the next chunk's product: each product is waited
+// for before its result is used). Unmeasured: every choice below is a first
+// choice for the GPU run to vary.
+template <int HeadDim, int ValueDim = HeadDim>
+struct FlashWgmmaTraits {
+  static_assert(wgmmaWidthPair(HeadDim, ValueDim), "wgmma flash kernel: no such (d, dv) pair in ATTNSCOPE_WGMMA_WIDTHS");
+  static constexpr int kHeadDim = HeadDim;
+  static constexpr int kValueDim = ValueDim;
+  // 64 rows, one warpgroup: wgmma's M, and a query tile never spans two of
+  // the dense layout's 64-row blocks (a 128-row tile would idle half of it).
+  static constexpr int kBlockM = 64;
+  static constexpr int kThreads = 128;
+  // 64 keys per chunk: one m64n64k16 per k16 step of S; as in the mma path,
+  // dense chunks never straddle two layout tiles.
+  static constexpr int kBlockN = 64;
+  static constexpr int kStages = 2;
+  static constexpr size_t kSmemAlign = 1024;  // a 128-byte-swizzle tile starts on a 1024-byte shared address
+  static constexpr size_t kSmemQ = sizeof(uint16_t) * kBlockM * HeadDim;
+  static constexpr size_t kSmemKStage = sizeof(uint16_t) * kBlockN * HeadDim;
+  static constexpr size_t kSmemVStage = sizeof(uint16_t) * kBlockN * ValueDim;
+  static constexpr size_t kSmemK = kStages * kSmemKStage;
+  static constexpr size_t kSmemV = kStages * kSmemVStage;
+  static constexpr size_t kSmemSlots = kFlashSlotBytes * kBlockN;
+  // The runtime alignment of the dynamic window may use up to kSmemAlign - 16 bytes.
+  static constexpr size_t kSmemBytes = kSmemAlign + kSmemQ + kSmemK + kSmemV + kSmemSlots;
+  static constexpr int kScoreTiles = kBlockN / 8;
+  static constexpr int kOutTiles = ValueDim / 8;
+  static_assert(HeadDim % 64 == 0 && ValueDim % 64 == 0, "whole 64-column panels");
+  static_assert(kSmemQ % kSmemAlign == 0 && kSmemKStage % kSmemAlign == 0 && kSmemVStage % kSmemAlign == 0, "every tile starts 1024-byte aligned");
+  static_assert(kSmemBytes <= kWgmmaSharedLimit, "wgmma tiles exceed sm_90's shared-memory budget");
 };
 
 }  // namespace attnscope::kernels

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "flash_fwd_fp32_kernel.cuh"
 #include "flash_fwd_mma_kernel.cuh"
+#include "flash_fwd_wgmma_kernel.cuh"
 #include "flash_layout_host.hpp"
 #include "block_means_kernel.cuh"
 #include "memory_slots_write_kernel.cuh"
@@ -47,11 +48,24 @@ std::vector<uint16_t> convert(const std::vector<float>& src, FlashElement e) {
 }
 
 template <int D, int DV>
-void launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
+const char* launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
+  if constexpr (wgmmaWidthPair(D, DV)) {
+    if (flashRunsWgmma(p)) {
+      using T = FlashWgmmaTraits<D, DV>;
+      const bool bf16 = p.element == FlashElement::Bf16;
+      emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
+                  [&] {
+                    if (bf16) device::flashForwardWgmma<D, DV, true>(p);
+                    else device::flashForwardWgmma<D, DV, false>(p);
+                  });
+      return "wgmma";
+    }
+  }
   if (p.element == FlashElement::Fp32) {
     using T = FlashFp32Traits<D, DV>;
     emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
                 [&] { device::flashForwardFp32<D, DV>(p); });
+    return "fp32";
   } else {
     using T = FlashMmaTraits<D, DV>;
     const bool bf16 = p.element == FlashElement::Bf16;
@@ -60,13 +74,14 @@ void launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
                   if (bf16) device::flashForwardMma<D, DV, true>(p);
                   else device::flashForwardMma<D, DV, false>(p);
                 });
+    return "mma";
   }
 }
 
 }  // namespace
 
 EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, FlashElement element, emu::Order order, uint64_t seed,
-                           float scale) {
+                           float scale, FlashPath path) {
   checkFlashInputs(qkv);
   FlashRequest request;
   request.element = element;
@@ -82,6 +97,7 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
   const FlashLayoutArrays arrays = buildFlashLayout(layouts);
   FlashParams p;
   p.element = element;
+  p.path = path;
   p.heads = request.heads;
   p.n = request.n;
   p.nKeys = request.nKeys;
@@ -114,17 +130,15 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
   const std::string bad = flashCheckParams(p);
   if (!bad.empty()) throw Error(ErrorKind::InvalidArgument, "flash kernel: " + bad);
 
-  bool launched = false;
-#define ATTNSCOPE_LAUNCH_EMULATED(D, DV)    \
-  if (!launched && p.d == (D) && p.dv == (DV)) { \
-    launchEmulated<D, DV>(p, order, seed);  \
-    launched = true;                         \
-  }
+  const char* kernel = nullptr;
+#define ATTNSCOPE_LAUNCH_EMULATED(D, DV) \
+  if (!kernel && p.d == (D) && p.dv == (DV)) kernel = launchEmulated<D, DV>(p, order, seed);
   ATTNSCOPE_FLASH_WIDTHS(ATTNSCOPE_LAUNCH_EMULATED)
 #undef ATTNSCOPE_LAUNCH_EMULATED
-  if (!launched) throw Error(ErrorKind::Unsupported, "no kernel for d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv));
+  if (!kernel) throw Error(ErrorKind::Unsupported, "no kernel for d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv));
 
   EmulatedOutput out;
+  out.kernel = kernel;
   for (int h = 0; h < p.heads; ++h) {
     Mat m(p.n, p.dv);
     std::memcpy(m.data(), o.data() + static_cast<size_t>(h * p.n * p.dv), static_cast<size_t>(p.n * p.dv) * sizeof(float));

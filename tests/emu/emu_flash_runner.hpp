@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "attention/block_layout.hpp"
@@ -23,12 +24,14 @@ struct EmulatedOutput {
   std::vector<std::vector<float>> lse;  // per head [n]
   bool guardsIntact = true;             // nothing written past O or LSE
   std::vector<float> rawO;              // all of O, for bitwise comparisons between orders
+  std::string kernel;                   // which ran: "fp32", "mma" or "wgmma"
 };
 
 // Throws Error(Unsupported) with flashSupports' reason, as the GPU runner
-// does. scale multiplies Q K^T (0: 1 / sqrt(Q's width)).
+// does. scale multiplies Q K^T (0: 1 / sqrt(Q's width)); path picks the
+// 16-bit kernel as on a GPU (kernels::flashRunsWgmma).
 EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, kernels::FlashElement element, emu::Order order,
-                           uint64_t seed = 1, float scale = 0.0f);
+                           uint64_t seed = 1, float scale = 0.0f, kernels::FlashPath path = kernels::FlashPath::Auto);
 
 // memory_slots' write recurrence (kernels/memory_slots_write_kernel.cuh) on
 // host buffers: p's pointers are host pointers.

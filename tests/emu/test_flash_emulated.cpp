@@ -1,4 +1,4 @@
-// The flash forward kernels' own source (fp32 SIMT, fp16/bf16 mma.sync) run
+// The flash forward kernels' own source (fp32 SIMT, fp16/bf16 mma.sync and wgmma) run
 // under the CPU emulation of CUDA on the shared flash cases, against the CPU
 // backend with the GPU suite's tolerances (tests/support/flash_cases.hpp).
 // Each case also runs with the block's threads scheduled in reverse and in a
@@ -14,6 +14,7 @@
 #include "backend/backend.hpp"
 #include "emu_flash_runner.hpp"
 #include "flash_cases.hpp"
+#include "flash_traits.hpp"
 
 using namespace attnscope;
 using namespace attnscope::kernels;
@@ -33,33 +34,33 @@ class TestFlashEmulated : public QObject {
   void matchesCpu() {
     QFETCH(int, index);
     QFETCH(int, element);
-    const FlashCase& c = flashCases()[static_cast<size_t>(index)];
-    const FlashElement e = static_cast<FlashElement>(element);
+    checkAgainstCpu(flashCases()[static_cast<size_t>(index)], static_cast<FlashElement>(element), FlashPath::Auto, "");
+  }
+
+  // The sm_90 kernel on every shared case whose widths it is built for.
+  void wgmmaMatchesCpu_data() {
+    QTest::addColumn<int>("index");
+    QTest::addColumn<int>("element");
+    for (size_t i = 0; i < flashCases().size(); ++i)
+      if (wgmmaWidthPair(static_cast<int>(flashCases()[i].d), static_cast<int>(flashCases()[i].valueWidth())))
+        for (int e = 1; e < 3; ++e)
+          QTest::addRow("%s_%s", flashCaseName(flashCases()[i]).c_str(), elementName(static_cast<FlashElement>(e))) << static_cast<int>(i) << e;
+  }
+  void wgmmaMatchesCpu() {
+    QFETCH(int, index);
+    QFETCH(int, element);
+    checkAgainstCpu(flashCases()[static_cast<size_t>(index)], static_cast<FlashElement>(element), FlashPath::Wgmma, "wgmma");
+  }
+
+  // Widths the wgmma kernel lacks run the mma.sync kernel when it is asked for.
+  void wgmmaFallsBackForOtherWidths() {
+    const FlashCase& c = flashCases()[0];  // d = 32
+    QVERIFY(!wgmmaWidthPair(static_cast<int>(c.d), static_cast<int>(c.valueWidth())));
     const AttentionSpec spec = specOf(c);
     const Qkv qkv = inputsOf(c);
     const std::vector<BlockLayout> layouts = layoutsOf(c, spec, qkv);
-    std::vector<const BlockLayout*> ptrs;
-    for (const BlockLayout& l : layouts) ptrs.push_back(&l);
-
-    const EmulatedOutput got = runEmulated(qkv, ptrs, e, emu::Order::Forward);
-    QVERIFY2(got.guardsIntact, "the kernel wrote past the end of O or LSE");
-    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
-    for (int h = 0; h < c.heads; ++h) {
-      const size_t hs = static_cast<size_t>(h);
-      const Mat& want = cpu.output[hs];
-      const double err = relativeMaxError(got.output[hs], want);
-      QVERIFY2(std::isfinite(err), qPrintable(QString("head %1: non-finite output").arg(h)));
-      if (e == FlashElement::Fp32) {
-        QVERIFY2(err < 1e-4, qPrintable(QString("head %1: fp32 error %2").arg(h).arg(err)));
-      } else {
-        const Mat naive = naiveLowPrecision(qkv.q[hs], qkv.k[hs], qkv.v[hs], pairMask(layouts[hs]), e);
-        const double bound = 2.0 * relativeMaxError(naive, want);
-        QVERIFY2(err <= bound, qPrintable(QString("head %1: %2 error %3, naive same-precision bound %4").arg(h).arg(elementName(e)).arg(err).arg(bound)));
-      }
-      const std::vector<uint8_t> mask = pairMask(layouts[hs]);
-      for (int64_t i = 0; i < c.n; ++i)
-        QVERIFY2(std::isfinite(got.lse[hs][static_cast<size_t>(i)]) == rowAttends(mask, c.n, i), qPrintable(QString("head %1 row %2: LSE").arg(h).arg(i)));
-    }
+    const EmulatedOutput got = runEmulated(qkv, {&layouts[0]}, FlashElement::Bf16, emu::Order::Forward, 1, 0.0f, FlashPath::Wgmma);
+    QCOMPARE(QString::fromStdString(got.kernel), QString("mma"));
   }
 
   // Threads between two barriers run in another order: the output must not move by a bit.
@@ -81,13 +82,14 @@ class TestFlashEmulated : public QObject {
     std::vector<const BlockLayout*> ptrs;
     for (const BlockLayout& l : layouts) ptrs.push_back(&l);
     const FlashElement e = static_cast<FlashElement>(element);
-    const EmulatedOutput forward = runEmulated(qkv, ptrs, e, emu::Order::Forward);
-    const EmulatedOutput reverse = runEmulated(qkv, ptrs, e, emu::Order::Reverse);
-    const EmulatedOutput shuffled = runEmulated(qkv, ptrs, e, emu::Order::Shuffled, 1234);
-    QVERIFY(std::memcmp(forward.rawO.data(), reverse.rawO.data(), forward.rawO.size() * sizeof(float)) == 0);
-    QVERIFY(std::memcmp(forward.rawO.data(), shuffled.rawO.data(), forward.rawO.size() * sizeof(float)) == 0);
+    for (FlashPath path : {FlashPath::Auto, FlashPath::Wgmma}) {
+      const EmulatedOutput forward = runEmulated(qkv, ptrs, e, emu::Order::Forward, 1, 0.0f, path);
+      const EmulatedOutput reverse = runEmulated(qkv, ptrs, e, emu::Order::Reverse, 1, 0.0f, path);
+      const EmulatedOutput shuffled = runEmulated(qkv, ptrs, e, emu::Order::Shuffled, 1234, 0.0f, path);
+      QVERIFY(std::memcmp(forward.rawO.data(), reverse.rawO.data(), forward.rawO.size() * sizeof(float)) == 0);
+      QVERIFY(std::memcmp(forward.rawO.data(), shuffled.rawO.data(), forward.rawO.size() * sizeof(float)) == 0);
+    }
   }
-
   void refusesWhatItCannotRun() {
     FlashCase c{"dense", {}, 40, 48, 1, false};
     const Qkv qkv = inputsOf(c);
@@ -98,6 +100,36 @@ class TestFlashEmulated : public QObject {
     } catch (const Error& err) {
       QCOMPARE(err.kind(), ErrorKind::Unsupported);
       QVERIFY(std::string(err.what()).find("d = 48") != std::string::npos);
+    }
+  }
+
+ private:
+  static void checkAgainstCpu(const FlashCase& c, FlashElement e, FlashPath path, const char* wantKernel) {
+    const AttentionSpec spec = specOf(c);
+    const Qkv qkv = inputsOf(c);
+    const std::vector<BlockLayout> layouts = layoutsOf(c, spec, qkv);
+    std::vector<const BlockLayout*> ptrs;
+    for (const BlockLayout& l : layouts) ptrs.push_back(&l);
+
+    const EmulatedOutput got = runEmulated(qkv, ptrs, e, emu::Order::Forward, 1, 0.0f, path);
+    if (*wantKernel) QCOMPARE(QString::fromStdString(got.kernel), QString(wantKernel));
+    QVERIFY2(got.guardsIntact, "the kernel wrote past the end of O or LSE");
+    const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
+    for (int h = 0; h < c.heads; ++h) {
+      const size_t hs = static_cast<size_t>(h);
+      const Mat& want = cpu.output[hs];
+      const double err = relativeMaxError(got.output[hs], want);
+      QVERIFY2(std::isfinite(err), qPrintable(QString("head %1: non-finite output").arg(h)));
+      if (e == FlashElement::Fp32) {
+        QVERIFY2(err < 1e-4, qPrintable(QString("head %1: fp32 error %2").arg(h).arg(err)));
+      } else {
+        const Mat naive = naiveLowPrecision(qkv.q[hs], qkv.k[hs], qkv.v[hs], pairMask(layouts[hs]), e);
+        const double bound = 2.0 * relativeMaxError(naive, want);
+        QVERIFY2(err <= bound, qPrintable(QString("head %1: %2 error %3, naive same-precision bound %4").arg(h).arg(elementName(e)).arg(err).arg(bound)));
+      }
+      const std::vector<uint8_t> mask = pairMask(layouts[hs]);
+      for (int64_t i = 0; i < c.n; ++i)
+        QVERIFY2(std::isfinite(got.lse[hs][static_cast<size_t>(i)]) == rowAttends(mask, c.n, i), qPrintable(QString("head %1 row %2: LSE").arg(h).arg(i)));
     }
   }
 };

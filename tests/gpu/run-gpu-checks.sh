@@ -84,6 +84,9 @@ if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMA
     [[ -x "$OPS" ]] && step "backend ops (perf mode)" 150 env ATTNSCOPE_BACKEND_OPS=perf "$OPS" perfMode
     if "$CLI" bench --help 2>&1 | grep -q -- '--backend'; then
       step "bench (cuda)" 120 "$CLI" bench --backend cuda --variants dense,sliding_window,linformer,performer --budget 5 --out-json "$(dirname "$RESULTS")/gpu-bench.json"
+      # The same mask-based variants on the sm_90 wgmma kernel (not the default until this shows it right and faster).
+      step "bench (cuda, wgmma)" 90 env ATTNSCOPE_CUDA_FLASH=wgmma "$CLI" bench --backend cuda --variants dense,sliding_window --budget 3 \
+        --out-json "$(dirname "$RESULTS")/gpu-bench-wgmma.json"
     else
       log ""
       log "=== bench: skipped: this attnscope-cli's bench has no --backend flag yet ==="

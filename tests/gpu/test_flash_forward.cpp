@@ -11,6 +11,7 @@
 #include "backend/backend.hpp"
 #include "flash_cases.hpp"
 #include "flash_runner.hpp"
+#include "flash_traits.hpp"
 #include "gpu_test_support.hpp"
 
 using namespace attnscope;
@@ -29,12 +30,53 @@ class TestFlashForward : public QObject {
         QTest::addRow("%s_%s", flashCaseName(flashCases()[i]).c_str(), elementName(static_cast<FlashElement>(e))) << static_cast<int>(i) << e;
   }
   void matchesCpu() {
-    const std::string why = noDeviceReason();
-    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
     QFETCH(int, index);
     QFETCH(int, element);
-    const FlashCase& c = flashCases()[static_cast<size_t>(index)];
-    const FlashElement e = static_cast<FlashElement>(element);
+    checkAgainstCpu(flashCases()[static_cast<size_t>(index)], static_cast<FlashElement>(element), FlashPath::Auto);
+  }
+
+  // The sm_90 wgmma kernel, asked for, on every case whose widths it has.
+  void wgmmaMatchesCpu_data() {
+    QTest::addColumn<int>("index");
+    QTest::addColumn<int>("element");
+    for (size_t i = 0; i < flashCases().size(); ++i)
+      if (wgmmaWidthPair(static_cast<int>(flashCases()[i].d), static_cast<int>(flashCases()[i].valueWidth())))
+        for (int e = 1; e < 3; ++e)
+          QTest::addRow("%s_%s", flashCaseName(flashCases()[i]).c_str(), elementName(static_cast<FlashElement>(e))) << static_cast<int>(i) << e;
+  }
+  void wgmmaMatchesCpu() {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    if (!flashWgmmaBuilt()) QSKIP("skipped: this build has no sm_90a code (CMAKE_CUDA_ARCHITECTURES without 90)");
+    int device = 0, major = 0, minor = 0;
+    cudaGetDevice(&device);
+    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+    cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device);
+    if (major != 9 || minor != 0) QSKIP(qPrintable(QString("skipped: wgmma needs compute capability 9.0, this device is %1.%2").arg(major).arg(minor)));
+    QFETCH(int, index);
+    QFETCH(int, element);
+    checkAgainstCpu(flashCases()[static_cast<size_t>(index)], static_cast<FlashElement>(element), FlashPath::Wgmma);
+  }
+
+  void refusesWhatItCannotRun() {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    FlashCase c{"dense", {}, 40, 48, 1, false};
+    const Qkv qkv = inputsOf(c);
+    const BlockLayout l = denseLayout(40, 64, false);
+    try {
+      runFlashForward(qkv, {&l}, FlashRunOptions{});
+      QFAIL("d = 48 ran");
+    } catch (const Error& err) {
+      QCOMPARE(err.kind(), ErrorKind::Unsupported);
+      QVERIFY(std::string(err.what()).find("d = 48") != std::string::npos);
+    }
+  }
+
+ private:
+  static void checkAgainstCpu(const FlashCase& c, FlashElement e, FlashPath path) {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
     const AttentionSpec spec = specOf(c);
     const Qkv qkv = inputsOf(c);
     const std::vector<BlockLayout> layouts = layoutsOf(c, spec, qkv);
@@ -44,10 +86,12 @@ class TestFlashForward : public QObject {
     MemoryMeter meter;
     FlashRunOptions options;
     options.element = e;
+    options.path = path;
     options.meter = &meter;
     options.computeLse = true;
     options.guardFloats = 1024;
     const FlashRunOutput gpu = runFlashForward(qkv, ptrs, options);
+    if (path == FlashPath::Wgmma) QVERIFY2(gpu.path == FlashPath::Wgmma, "the wgmma kernel was asked for and did not run");
     QVERIFY2(gpu.guardsIntact, "the kernel wrote past the end of O or LSE");
     QCOMPARE(meter.current(), int64_t{0});  // every device buffer was released
 
@@ -69,21 +113,6 @@ class TestFlashForward : public QObject {
       for (int64_t i = 0; i < c.n; ++i)
         QVERIFY2(std::isfinite(gpu.lse[static_cast<size_t>(h)][static_cast<size_t>(i)]) == rowAttends(mask, c.n, i),
                  qPrintable(QString("head %1 row %2: LSE").arg(h).arg(i)));
-    }
-  }
-
-  void refusesWhatItCannotRun() {
-    const std::string why = noDeviceReason();
-    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
-    FlashCase c{"dense", {}, 40, 48, 1, false};
-    const Qkv qkv = inputsOf(c);
-    const BlockLayout l = denseLayout(40, 64, false);
-    try {
-      runFlashForward(qkv, {&l}, FlashRunOptions{});
-      QFAIL("d = 48 ran");
-    } catch (const Error& err) {
-      QCOMPARE(err.kind(), ErrorKind::Unsupported);
-      QVERIFY(std::string(err.what()).find("d = 48") != std::string::npos);
     }
   }
 };

@@ -1,0 +1,151 @@
+// Block-sparse flash forward on sm_90, fp16/bf16 through wgmma with fp32
+// accumulation. The same walk, masks and online softmax as the mma.sync
+// kernel (flash_common.cuh, flash_mma_fold.cuh); what differs is where the
+// operands live: one warpgroup issues each product for all 64 rows at once,
+// reading Q, K and V from 128-byte swizzled shared tiles through descriptors
+// (wgmma_sm90.cuh) and P from registers. K and V chunks arrive by cp.async
+// into two stages, gathered row by row through the layout's slot list, so
+// every variant's layout runs here as in the mma.sync kernel.
+// Not yet run on a GPU: FlashPath::Auto keeps the mma.sync kernel until a GPU
+// run shows this one correct and faster (docs/cuda.md).
+//
+// The kernel body only: flash_fwd_wgmma.cu launches it on a GPU, and the CPU
+// suite runs this same source under the emulation (tests/emu/).
+#pragma once
+
+#include <cstdint>
+
+#include "cuda_compat.cuh"
+#include "flash_common.cuh"
+#include "flash_mma_fold.cuh"
+#include "flash_traits.hpp"
+#include "mma_sm80.cuh"
+#include "tile_math.hpp"
+#include "wgmma_sm90.cuh"
+
+namespace attnscope::kernels::device {
+
+template <int D, int DV, bool Bf16>
+__global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwardWgmma(FlashParams p) {
+  using T = FlashWgmmaTraits<D, DV>;
+  constexpr int kVec = 8;  // 16-bit elements per 16-byte copy
+  constexpr int kVecPerRow = D / kVec;
+  constexpr int kVecPerValueRow = DV / kVec;
+  ATTNSCOPE_DYNAMIC_SHARED(smemWindow);
+  // Tiles start on a 1024-byte shared address, where the hardware's swizzle pattern starts.
+  unsigned char* const smem = smemWindow + (T::kSmemAlign - sharedAddress(smemWindow) % T::kSmemAlign) % T::kSmemAlign;
+  uint16_t* sQ = reinterpret_cast<uint16_t*>(smem);                          // [D / 64][kBlockM][64], swizzled
+  uint16_t* sK = reinterpret_cast<uint16_t*>(smem + T::kSmemQ);              // [stage][D / 64][kBlockN][64]
+  uint16_t* sV = reinterpret_cast<uint16_t*>(smem + T::kSmemQ + T::kSmemK);  // [stage][DV / 64][kBlockN][64]
+  const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemV, T::kBlockN);
+  constexpr int kKStageElems = static_cast<int>(T::kSmemKStage / 2), kVStageElems = static_cast<int>(T::kSmemVStage / 2);
+
+  const FlashLayoutView& lay = p.layout;
+  const int head = blockIdx.y;
+  const FlashQueryTile tile = flash::queryTileOf(lay, T::kBlockM);
+  const uint16_t* q = static_cast<const uint16_t*>(p.q) + head * p.qHeadStride;
+  const uint16_t* k = static_cast<const uint16_t*>(p.k) + head * p.kHeadStride;
+  const uint16_t* v = static_cast<const uint16_t*>(p.v) + head * p.vHeadStride;
+  const int64_t entryBegin = flashRowBegin(lay, head, tile.qb);
+  const int64_t virtualKeys = (flashRowEnd(lay, head, tile.qb) - entryBegin) * lay.block;
+  const int64_t chunks = (virtualKeys + T::kBlockN - 1) / T::kBlockN;
+
+  // Chunk `chunk`'s K and V rows into stage `stage`, swizzled, as one
+  // cp.async group; padding slots (no key) are zero-filled.
+  const auto loadChunk = [&](int64_t chunk, int stage) {
+    uint16_t* dK = sK + stage * kKStageElems;
+    uint16_t* dV = sV + stage * kVStageElems;
+    const int64_t t0 = chunk * T::kBlockN;
+    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerRow; idx += T::kThreads) {
+      const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
+      int64_t entry;
+      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      cpAsync16(dK + swizzledChunk(T::kBlockN, c, c8), j >= 0 ? k + j * p.kRowStride + c8 * kVec : k, j >= 0);
+    }
+    for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerValueRow; idx += T::kThreads) {
+      const int c = idx / kVecPerValueRow, c8 = idx % kVecPerValueRow;
+      int64_t entry;
+      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      cpAsync16(dV + swizzledChunk(T::kBlockN, c, c8), j >= 0 ? v + j * p.vRowStride + c8 * kVec : v, j >= 0);
+    }
+    cpAsyncCommit();
+  };
+
+  // Q tile (rows outside this layout block zero), then the first chunk in flight.
+  for (int idx = threadIdx.x; idx < T::kBlockM * kVecPerRow; idx += T::kThreads) {
+    const int r = idx / kVecPerRow, c8 = idx % kVecPerRow;
+    const int64_t i = tile.rowBegin + r;
+    cpAsync16(sQ + swizzledChunk(T::kBlockM, r, c8), i < tile.rowLimit ? q + i * p.qRowStride + c8 * kVec : q, i < tile.rowLimit);
+  }
+  cpAsyncCommit();
+  if (chunks > 0) loadChunk(0, 0);
+
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane >> 2, tig = lane & 3;
+  // Warp w of the warpgroup holds accumulator rows [16 w, 16 w + 16), as a warp of the mma.sync kernel does.
+  const FragmentRows rows = fragmentRows(lay, head, tile, tile.rowBegin + 16 * warp, g);
+
+  // Descriptors: the k16 step ks of a K-major tile with `rows` rows starts
+  // in panel ks / 4, 32 bytes further per step inside the panel's 128-byte rows.
+  const uint32_t qAddress = sharedAddress(sQ), kAddress = sharedAddress(sK), vAddress = sharedAddress(sV);
+  const auto kMajorStep = [](uint32_t tileAddress, int tileRows, int ks) {
+    return wgmmaDescriptor(tileAddress + static_cast<uint32_t>((ks / 4) * tileRows * 128 + (ks % 4) * 32), 16, 1024);
+  };
+
+  float oAcc[T::kOutTiles][4];
+#pragma unroll
+  for (int t = 0; t < T::kOutTiles; ++t)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) oAcc[t][e] = 0.0f;
+  float sAcc[T::kScoreTiles][4];
+#pragma unroll
+  for (int t = 0; t < T::kScoreTiles; ++t)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) sAcc[t][e] = 0.0f;
+  RowState st[2] = {initialRowState(), initialRowState()};  // l: this thread's share of the row
+
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int stage = static_cast<int>(chunk & 1);
+    __syncthreads();  // chunk - 1's stage and the slot table are no longer read (its products were waited for)
+    const bool more = chunk + 1 < chunks;
+    if (more) loadChunk(chunk + 1, stage ^ 1);
+    const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, chunk * T::kBlockN, T::kBlockN, tile.rowBegin, slotTable);
+    if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
+    else cpAsyncWait<0>();
+    fenceSharedForWgmma();                                    // ... and are visible to wgmma's reads
+    const bool needsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
+
+    // S = Q K^T over the chunk's 64 keys, D / 16 steps, one product group.
+    const uint32_t kStage = kAddress + static_cast<uint32_t>(stage * T::kSmemKStage);
+    wgmmaFenceOperands(sAcc);
+    wgmmaFence();
+#pragma unroll
+    for (int ks = 0; ks < D / 16; ++ks)
+      wgmmaSharedA<T::kBlockN, Bf16>(sAcc, kMajorStep(qAddress, T::kBlockM, ks), kMajorStep(kStage, T::kBlockN, ks), ks > 0);
+    wgmmaCommit();
+    wgmmaWait<0>();
+    wgmmaFenceOperands(sAcc);
+
+    foldChunk(sAcc, oAcc, st, lay, slotTable, needsMask, rows, p.scale, tig);
+
+    // O += P V: keys [16 kk, 16 kk + 16) are rows 16 kk.. of the V tile, two
+    // 8-row groups 1024 bytes apart; its 64-column panels are kBlockN * 128 bytes apart.
+    const uint32_t vStage = vAddress + static_cast<uint32_t>(stage * T::kSmemVStage);
+    wgmmaFenceOperands(oAcc);
+    wgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < T::kBlockN / 16; ++kk) {
+      uint32_t a[4];
+      weightFragment<Bf16>(sAcc, kk, a);
+      wgmmaRegisterA<DV, Bf16>(oAcc, a, wgmmaDescriptor(vStage + static_cast<uint32_t>(kk * 2048), T::kBlockN * 128, 1024), true);
+    }
+    wgmmaCommit();
+    wgmmaWait<0>();
+    wgmmaFenceOperands(oAcc);
+  }
+  cpAsyncWait<0>();  // nothing may be in flight when the block exits (no chunk: only Q's group)
+
+  writeRows(p, head, oAcc, st, rows, tig);
+}
+
+}  // namespace attnscope::kernels::device
