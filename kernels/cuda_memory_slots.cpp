@@ -1,7 +1,7 @@
-// memory_slots on the GPU: the write recurrence, one block per head serial
-// over segments (memory_slots_write_kernel.cuh), fills the slot rows of the
-// extended keys and values on the device; then every segment's read is one
-// flash launch over them (memory_slots_flash.hpp). The memory trace keeps the
+// memory_slots on the GPU: the write recurrence, one block per (slot group,
+// head) serial over segments (memory_slots_write_kernel.cuh), fills the slot
+// rows of the extended keys and values on the device; then every segment's
+// read is one flash launch over them (memory_slots_flash.hpp). The memory trace keeps the
 // CPU backend's snapshots of the slot contents (read back after the timed
 // writes), with provenance (which tokens each slot holds) from the write
 // weights the recurrence keeps (n <= 4096, the CPU's rule). The per-segment

@@ -7,8 +7,10 @@
 namespace attnscope::kernels {
 
 int launchMemorySlotsWrite(const SlotWriteParams& p, FlashStream stream) {
-  if (p.heads < 1 || p.segments < 1) return static_cast<int>(cudaSuccess);
-  device::memorySlotsWrite<<<dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), stream>>>(p);
+  // One block per (slot group, head); the emulated runner launches the same grid.
+  const SlotWriteGrid grid = slotWriteGrid(p);
+  if (grid.empty()) return static_cast<int>(cudaSuccess);
+  device::memorySlotsWrite<<<dim3(grid.groups, grid.heads), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), stream>>>(p);
   return static_cast<int>(cudaGetLastError());
 }
 

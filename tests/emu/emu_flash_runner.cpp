@@ -152,8 +152,9 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
 }
 
 void runEmulatedSlotWrite(const SlotWriteParams& p, emu::Order order, uint64_t seed) {
-  if (p.heads < 1 || p.segments < 1) return;
-  emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(p.heads)), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), order, seed},
+  const SlotWriteGrid grid = slotWriteGrid(p);  // the real launch's grid
+  if (grid.empty()) return;
+  emu::launch(emu::LaunchConfig{dim3(grid.groups, grid.heads), dim3(kSlotWriteThreads), slotWriteSmemBytes(p.d), order, seed},
               [&] { device::memorySlotsWrite(p); });
 }
 

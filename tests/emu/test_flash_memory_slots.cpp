@@ -250,20 +250,45 @@ class TestFlashMemorySlots : public QObject {
     }
   }
 
-  // The emulated states are the CPU backend's memory trace, segment by segment.
+  // The emulated states are the CPU backend's memory trace, segment by segment,
+  // for every head and every slot group: one partial group, groups that end
+  // mid-row (S not a multiple of the group), whole groups, a last group of one
+  // slot. Provenance too: each group writes its own rows of it.
+  void writeKernelMatchesCpuTrace_data() {
+    QTest::addColumn<int>("slotCount");
+    QTest::addColumn<int>("heads");
+    constexpr int g = kSlotWriteSlotsPerBlock;
+    QTest::addRow("S6_h1") << 6 << 1;
+    QTest::addRow("S%d_h3_last_group_partial", 2 * g - 3) << 2 * g - 3 << 3;
+    QTest::addRow("S%d_h2_whole_groups", 2 * g) << 2 * g << 2;
+    QTest::addRow("S%d_h3_last_group_one_slot", 2 * g + 1) << 2 * g + 1 << 3;
+  }
   void writeKernelMatchesCpuTrace() {
-    const int64_t n = 96, d = 16, S = 6, L = 20;
+    QFETCH(int, slotCount);
+    QFETCH(int, heads);
+    const int64_t n = 96, d = 16, S = slotCount, L = 20;
     const AttentionSpec spec = slotsSpec(S, L, 0.4, true);
-    const Qkv qkv = randomQkv(n, d, 1);
+    const Qkv qkv = randomQkv(n, d, heads);
     const SlotKeys keys = slotKeysFor(spec, n);
-    const Qkv ext = emulatedWrite(qkv, keys, 0.4, 5);
+    std::vector<Mat> kept;
+    const Qkv ext = emulatedWrite(qkv, keys, 0.4, 5, &kept);
     const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});
-    const std::vector<MemorySnapshot>& trace = cpu.extras.front().memory;
-    QCOMPARE(static_cast<int64_t>(trace.size()), keys.segments);
-    for (const MemorySnapshot& snap : trace) {
-      const Mat got = ext.k[0].middleRows(keys.slotStart(snap.segment + 1), S);
-      const double err = (got - snap.slotValues).cwiseAbs().maxCoeff();
-      QVERIFY2(err < 1e-5, qPrintable(QString("after segment %1 off by %2").arg(snap.segment).arg(err)));
+    for (int h = 0; h < heads; ++h) {
+      const size_t hs = static_cast<size_t>(h);
+      const std::vector<MemorySnapshot>& trace = cpu.extras[hs].memory;
+      QCOMPARE(static_cast<int64_t>(trace.size()), keys.segments);
+      std::vector<MemorySnapshot> got;
+      for (const MemorySnapshot& snap : trace) {
+        const Mat state = ext.k[hs].middleRows(keys.slotStart(snap.segment + 1), S);
+        const double err = (state - snap.slotValues).cwiseAbs().maxCoeff();
+        QVERIFY2(err < 1e-5, qPrintable(QString("head %1 after segment %2 off by %3").arg(h).arg(snap.segment).arg(err)));
+        got.push_back(MemorySnapshot{snap.segment, snap.endToken, snap.slotValues, Mat()});
+      }
+      std::vector<std::string> notes;
+      attachMemorySlotsProvenance(got, kept[hs], keys.segment, 0.4, notes);
+      for (size_t k = 0; k < trace.size(); ++k)
+        QVERIFY2(relativeMaxError(got[k].provenance, trace[k].provenance) < 1e-5, qPrintable(QString("head %1 snapshot %2 provenance").arg(h).arg(k)));
+      QVERIFY(kept[hs].minCoeff() >= 0.0f);  // every slot row written (the buffer starts at -1)
     }
   }
 
