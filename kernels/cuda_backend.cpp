@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 #include "device_buffer.hpp"
 #include "kernel_params.hpp"
+#include "flash_launch.hpp"
 #include "profiling/profiler.hpp"
 
 namespace attnscope::kernels {
@@ -134,6 +135,11 @@ class CudaBackend final : public Backend {
       d.totalBytes = static_cast<int64_t>(prop.totalGlobalMem);
       d.detail = "compute capability " + std::to_string(prop.major) + "." + std::to_string(prop.minor) + ", " +
                  std::to_string(prop.multiProcessorCount) + " SMs";
+      // The 16-bit flash kernel launches pick on this device (resolvedFlashPath).
+      const bool wgmmaHere = flashWgmmaBuilt() && prop.major == 9 && prop.minor == 0;
+      if (wgmmaHere && configuredFlashPath() == FlashPath::Wgmma) d.detail += "; fp16/bf16 flash kernel: wgmma (ATTNSCOPE_CUDA_FLASH=wgmma)";
+      else if (wgmmaHere) d.detail += "; fp16/bf16 flash kernel: mma.sync (wgmma is built: ATTNSCOPE_CUDA_FLASH=wgmma selects it)";
+      else d.detail += "; fp16/bf16 flash kernel: mma.sync";
       if (i == 0) {
         size_t freeBytes = 0, totalBytes = 0;
         if (cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess) d.freeBytes = static_cast<int64_t>(freeBytes);

@@ -1,14 +1,53 @@
 // Launches of the sm_90 wgmma flash forward kernel (flash_fwd_wgmma_kernel.cuh).
 // Built for sm_90a only (wgmma is arch-specific): kernels/CMakeLists.txt
 // compiles this unit alone for that target when the build includes sm_90.
+#include <cuda.h>
+#include <cudaTypedefs.h>
 #include <cuda_runtime.h>
 
 #include "flash_fwd_wgmma_kernel.cuh"
 #include "flash_launch.hpp"
+#include "flash_tma_plan.hpp"
 
 namespace attnscope::kernels {
 
 namespace {
+
+// cuTensorMapEncodeTiled through the runtime, so nothing links the driver
+// library itself (binaries still start where there is none).
+PFN_cuTensorMapEncodeTiled_v12000 tensorMapEncoder() {
+  static const PFN_cuTensorMapEncodeTiled_v12000 encode = [] {
+    void* function = nullptr;
+    cudaDriverEntryPointQueryResult found = cudaDriverEntryPointSymbolNotFound;
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &function, 12000, cudaEnableDefault, &found) != cudaSuccess ||
+        found != cudaDriverEntryPointSuccess)
+      return static_cast<PFN_cuTensorMapEncodeTiled_v12000>(nullptr);
+    return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(function);
+  }();
+  return encode;
+}
+
+bool encode(const FlashTmaTensor& t, CUtensorMap* map) {
+  const PFN_cuTensorMapEncodeTiled_v12000 encodeTiled = tensorMapEncoder();
+  if (!encodeTiled) return false;
+  const cuuint64_t dims[3] = {static_cast<cuuint64_t>(t.dims[0]), static_cast<cuuint64_t>(t.dims[1]), static_cast<cuuint64_t>(t.dims[2])};
+  const cuuint64_t strides[2] = {static_cast<cuuint64_t>(t.strides[0]), static_cast<cuuint64_t>(t.strides[1])};
+  const cuuint32_t box[3] = {static_cast<cuuint32_t>(t.box[0]), static_cast<cuuint32_t>(t.box[1]), static_cast<cuuint32_t>(t.box[2])};
+  const cuuint32_t elementStrides[3] = {1, 1, 1};
+  // 16-bit elements copied as they are; zero fill outside the tensor (OOB_FILL_NONE).
+  return encodeTiled(map, CU_TENSOR_MAP_DATA_TYPE_UINT16, 3, const_cast<void*>(t.base), dims, strides, box, elementStrides, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                     CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+// The maps flashTmaPlan asks for; keyBoxRows 0 (cp.async loads) when there
+// is no plan or the driver cannot encode one.
+device::FlashTmaMaps tmaMaps(const FlashParams& p, int blockM, int blockN) {
+  device::FlashTmaMaps maps{};
+  const FlashTmaPlan plan = flashTmaPlan(p, blockM, blockN);
+  if (plan.keyBoxRows > 0 && encode(plan.q, &maps.q) && encode(plan.k, &maps.k) && encode(plan.v, &maps.v)) maps.keyBoxRows = plan.keyBoxRows;
+  else maps.keyBoxRows = 0;
+  return maps;
+}
 
 template <int D, int DV, bool Bf16>
 int launchWgmma(const FlashParams& p, cudaStream_t stream) {
@@ -17,7 +56,7 @@ int launchWgmma(const FlashParams& p, cudaStream_t stream) {
   cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(T::kSmemBytes));
   if (status != cudaSuccess) return static_cast<int>(status);
   const dim3 grid(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads));
-  kernel<<<grid, T::kThreads, T::kSmemBytes, stream>>>(p);
+  kernel<<<grid, T::kThreads, T::kSmemBytes, stream>>>(p, tmaMaps(p, T::kBlockM, T::kBlockN));
   return static_cast<int>(cudaGetLastError());
 }
 

@@ -3,9 +3,11 @@
 // kernel (flash_common.cuh, flash_mma_fold.cuh); what differs is where the
 // operands live: one warpgroup issues each product for all 64 rows at once,
 // reading Q, K and V from 128-byte swizzled shared tiles through descriptors
-// (wgmma_sm90.cuh) and P from registers. K and V chunks arrive by cp.async
-// into two stages, gathered row by row through the layout's slot list, so
-// every variant's layout runs here as in the mma.sync kernel.
+// (wgmma_sm90.cuh) and P from registers. Q, K and V tiles arrive by TMA
+// (tma_sm90.cuh) when the layout's tiles let a chunk be a few whole boxes
+// (flash_tma_plan.hpp), else by cp.async gathered slot by slot, so every
+// variant's layout runs here as in the mma.sync kernel. Two K/V stages: the
+// next chunk's copies run while this one is used.
 // Not yet run on a GPU: FlashPath::Auto keeps the mma.sync kernel until a GPU
 // run shows this one correct and faster (docs/cuda.md).
 //
@@ -21,12 +23,13 @@
 #include "flash_traits.hpp"
 #include "mma_sm80.cuh"
 #include "tile_math.hpp"
+#include "tma_sm90.cuh"
 #include "wgmma_sm90.cuh"
 
 namespace attnscope::kernels::device {
 
 template <int D, int DV, bool Bf16>
-__global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwardWgmma(FlashParams p) {
+__global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwardWgmma(FlashParams p, const ATTNSCOPE_GRID_CONSTANT FlashTmaMaps maps) {
   using T = FlashWgmmaTraits<D, DV>;
   constexpr int kVec = 8;  // 16-bit elements per 16-byte copy
   constexpr int kVecPerRow = D / kVec;
@@ -39,6 +42,8 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
   uint16_t* sV = reinterpret_cast<uint16_t*>(smem + T::kSmemQ + T::kSmemK);  // [stage][DV / 64][kBlockN][64]
   const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemV, T::kBlockN);
   constexpr int kKStageElems = static_cast<int>(T::kSmemKStage / 2), kVStageElems = static_cast<int>(T::kSmemVStage / 2);
+  uint64_t* const bars = reinterpret_cast<uint64_t*>(smem + T::kSmemQ + T::kSmemK + T::kSmemV + T::kSmemSlots);  // [0]: Q, [1 + stage]: K and V
+  const bool tma = maps.keyBoxRows > 0;  // uniform over the launch
 
   const FlashLayoutView& lay = p.layout;
   const int head = blockIdx.y;
@@ -56,6 +61,23 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     uint16_t* dK = sK + stage * kKStageElems;
     uint16_t* dV = sV + stage * kVStageElems;
     const int64_t t0 = chunk * T::kBlockN;
+    if (tma) {
+      // One thread issues the chunk's boxes, each `rows` keys of one layout
+      // tile (64-column panels of K, then of V); slots past the row's tiles
+      // take a box from past the last key, which TMA fills with zeros.
+      if (threadIdx.x != 0) return;
+      const int rows = maps.keyBoxRows;
+      mbarrierArriveExpectTx(&bars[1 + stage], static_cast<uint32_t>(T::kBlockN * (D + DV) * 2));
+      for (int b = 0; b < T::kBlockN / rows; ++b) {
+        const int64_t t = t0 + static_cast<int64_t>(b) * rows;
+        const int64_t j = t < virtualKeys ? static_cast<int64_t>(flashTileCol(lay, entryBegin + t / lay.block)) * lay.block + t % lay.block : p.nKeys;
+        for (int panel = 0; panel < D / 64; ++panel)
+          tmaLoad3d(dK + panel * T::kBlockN * 64 + b * rows * 64, &maps.k, panel * 64, static_cast<int>(j), head, &bars[1 + stage]);
+        for (int panel = 0; panel < DV / 64; ++panel)
+          tmaLoad3d(dV + panel * T::kBlockN * 64 + b * rows * 64, &maps.v, panel * 64, static_cast<int>(j), head, &bars[1 + stage]);
+      }
+      return;
+    }
     for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerRow; idx += T::kThreads) {
       const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
       int64_t entry;
@@ -71,14 +93,29 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     cpAsyncCommit();
   };
 
-  // Q tile (rows outside this layout block zero), then the first chunk in flight.
-  for (int idx = threadIdx.x; idx < T::kBlockM * kVecPerRow; idx += T::kThreads) {
-    const int r = idx / kVecPerRow, c8 = idx % kVecPerRow;
-    const int64_t i = tile.rowBegin + r;
-    cpAsync16(sQ + swizzledChunk(T::kBlockM, r, c8), i < tile.rowLimit ? q + i * p.qRowStride + c8 * kVec : q, i < tile.rowLimit);
+  // Q tile, then the first chunk in flight. By cp.async, rows outside this
+  // layout block are zero; by TMA they are the next block's rows (or zero
+  // past n): either way no output row reads them, as masks and the final
+  // write keep to rows below rowLimit.
+  if (tma) {
+    if (threadIdx.x == 0)
+      for (int b = 0; b < 1 + T::kStages; ++b) mbarrierInit(&bars[b], 1);
+    __syncthreads();  // the barriers are initialised before anyone uses them
+    if (threadIdx.x == 0) {
+      mbarrierArriveExpectTx(&bars[0], static_cast<uint32_t>(T::kBlockM * D * 2));
+      for (int panel = 0; panel < D / 64; ++panel)
+        tmaLoad3d(sQ + panel * T::kBlockM * 64, &maps.q, panel * 64, static_cast<int>(tile.rowBegin), head, &bars[0]);
+    }
+  } else {
+    for (int idx = threadIdx.x; idx < T::kBlockM * kVecPerRow; idx += T::kThreads) {
+      const int r = idx / kVecPerRow, c8 = idx % kVecPerRow;
+      const int64_t i = tile.rowBegin + r;
+      cpAsync16(sQ + swizzledChunk(T::kBlockM, r, c8), i < tile.rowLimit ? q + i * p.qRowStride + c8 * kVec : q, i < tile.rowLimit);
+    }
+    cpAsyncCommit();
   }
-  cpAsyncCommit();
   if (chunks > 0) loadChunk(0, 0);
+  if (tma) mbarrierWait(&bars[0], 0);  // Q has landed (waited even with no chunk: no copy may outlive the block)
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane >> 2, tig = lane & 3;
@@ -110,9 +147,13 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     const bool more = chunk + 1 < chunks;
     if (more) loadChunk(chunk + 1, stage ^ 1);
     const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, chunk * T::kBlockN, T::kBlockN, tile.rowBegin, slotTable);
-    if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
-    else cpAsyncWait<0>();
-    fenceSharedForWgmma();                                    // ... and are visible to wgmma's reads
+    if (tma) {
+      mbarrierWait(&bars[1 + stage], static_cast<int>((chunk >> 1) & 1));  // the stage's boxes have landed (its (chunk / 2)-th phase)
+    } else {
+      if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
+      else cpAsyncWait<0>();
+      fenceSharedForWgmma();  // ... and are visible to wgmma's reads
+    }
     const bool needsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
 
     // S = Q K^T over the chunk's 64 keys, D / 16 steps, one product group.

@@ -13,15 +13,19 @@ namespace attnscope::kernels {
 
 namespace {
 
+}  // namespace
+
 // ATTNSCOPE_CUDA_FLASH=wgmma (or mma) picks the 16-bit kernel for launches
 // whose params leave it to Auto; unset or anything else: mma.
-FlashPath configuredPath() {
+FlashPath configuredFlashPath() {
   static const FlashPath path = [] {
     const char* env = std::getenv("ATTNSCOPE_CUDA_FLASH");
     return env && std::strcmp(env, "wgmma") == 0 ? FlashPath::Wgmma : FlashPath::Mma;
   }();
   return path;
 }
+
+namespace {
 
 // wgmma is sm_90a code: it runs on compute capability 9.0 and nothing else.
 bool currentDeviceIsSm90() {
@@ -45,7 +49,7 @@ bool flashWgmmaBuilt() {
 FlashPath resolvedFlashPath(const FlashParams& params) {
   if (params.element == FlashElement::Fp32) return FlashPath::Auto;
   FlashParams p = params;
-  if (p.path == FlashPath::Auto) p.path = configuredPath();
+  if (p.path == FlashPath::Auto) p.path = configuredFlashPath();
   return flashWgmmaBuilt() && flashRunsWgmma(p) && currentDeviceIsSm90() ? FlashPath::Wgmma : FlashPath::Mma;
 }
 

@@ -29,6 +29,8 @@ int launchConvertFromFp32(const float* src, void* dst, int64_t count, FlashEleme
 FlashPath resolvedFlashPath(const FlashParams& params);
 // Whether this build has the sm_90a wgmma kernel (a build for sm_90).
 bool flashWgmmaBuilt();
+// What FlashPath::Auto means in this process (ATTNSCOPE_CUDA_FLASH): Mma or Wgmma.
+FlashPath configuredFlashPath();
 
 // Per-path entry points behind launchFlashForward (params already checked).
 int launchFlashForwardFp32(const FlashParams& params, FlashStream stream);

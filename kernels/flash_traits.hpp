@@ -161,11 +161,13 @@ struct FlashWgmmaTraits {
   static constexpr size_t kSmemK = kStages * kSmemKStage;
   static constexpr size_t kSmemV = kStages * kSmemVStage;
   static constexpr size_t kSmemSlots = kFlashSlotBytes * kBlockN;
+  static constexpr size_t kSmemBarriers = sizeof(uint64_t) * (1 + kStages);  // TMA: Q's mbarrier, one per K/V stage
   // The runtime alignment of the dynamic window may use up to kSmemAlign - 16 bytes.
-  static constexpr size_t kSmemBytes = kSmemAlign + kSmemQ + kSmemK + kSmemV + kSmemSlots;
+  static constexpr size_t kSmemBytes = kSmemAlign + kSmemQ + kSmemK + kSmemV + kSmemSlots + kSmemBarriers;
   static constexpr int kScoreTiles = kBlockN / 8;
   static constexpr int kOutTiles = ValueDim / 8;
   static_assert(HeadDim % 64 == 0 && ValueDim % 64 == 0, "whole 64-column panels");
+  static_assert(kSmemSlots % 8 == 0, "mbarriers 8-byte aligned after the slot table");
   static_assert(kSmemQ % kSmemAlign == 0 && kSmemKStage % kSmemAlign == 0 && kSmemVStage % kSmemAlign == 0, "every tile starts 1024-byte aligned");
   static_assert(kSmemBytes <= kWgmmaSharedLimit, "wgmma tiles exceed sm_90's shared-memory budget");
 };

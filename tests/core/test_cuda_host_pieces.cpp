@@ -10,6 +10,7 @@
 
 #include "../../kernels/cupti_records.hpp"
 #include "../../kernels/flash_layout_host.hpp"
+#include "../../kernels/flash_tma_plan.hpp"
 #include "../../kernels/flash_traits.hpp"
 #include "../../kernels/low_precision.hpp"
 #include "../../kernels/tile_math.hpp"
@@ -347,6 +348,45 @@ class TestCudaHostPieces : public QObject {
     QCOMPARE(t.spans.front().category, SpanCategory::Memcpy);  // sorted by start
     QVERIFY(QString::fromStdString(t.spans.front().name).startsWith("memcpy HtoD"));
     QCOMPARE(t.peakBytes, int64_t{4096});
+  }
+
+  // Which chunks the wgmma kernel loads as TMA boxes, and the maps that takes.
+  void tmaPlanFollowsTheLayoutsTiles() {
+    alignas(16) static uint16_t data[64];
+    FlashParams p;
+    p.element = FlashElement::Bf16;
+    p.heads = 3;
+    p.n = 100;
+    p.nKeys = 120;
+    p.d = 128;
+    p.dv = 64;
+    p.q = p.k = p.v = data;
+    setContiguousStrides(p);
+    const auto rowsFor = [&](int64_t block) {
+      p.layout.block = block;
+      return flashTmaPlan(p, 64, 64).keyBoxRows;
+    };
+    QCOMPARE(rowsFor(64), 64);   // a chunk is one box
+    QCOMPARE(rowsFor(128), 64);  // part of one wide tile
+    QCOMPARE(rowsFor(16), 16);   // four narrow tiles, a box each
+    QCOMPARE(rowsFor(8), 8);
+    QCOMPARE(rowsFor(48), 0);    // a box would cross tiles: cp.async
+    QCOMPARE(rowsFor(131), 0);
+    p.layout.block = 64;
+    const FlashTmaPlan plan = flashTmaPlan(p, 64, 64);
+    QCOMPARE(plan.k.dims[0], int64_t{128});
+    QCOMPARE(plan.k.dims[1], int64_t{120});  // keys past nKeys are outside: zero-filled
+    QCOMPARE(plan.k.dims[2], int64_t{3});
+    QCOMPARE(plan.k.strides[0], int64_t{256});
+    QCOMPARE(plan.k.strides[1], int64_t{120 * 128 * 2});
+    QCOMPARE(plan.v.dims[0], int64_t{64});
+    QCOMPARE(plan.q.box[1], 64);
+    QCOMPARE(plan.q.box[0], 64);  // one 128-byte swizzle span
+    p.element = FlashElement::Fp32;
+    QCOMPARE(flashTmaPlan(p, 64, 64).keyBoxRows, 0);
+    p.element = FlashElement::Bf16;
+    p.k = data + 1;  // not 16-byte aligned
+    QCOMPARE(flashTmaPlan(p, 64, 64).keyBoxRows, 0);
   }
 
   void lowPrecisionRoundingMatchesTheHardwareRule() {

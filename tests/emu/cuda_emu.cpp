@@ -181,7 +181,8 @@ std::string describeDeadlock(const Engine& e) {
   int shown = 0;
   for (const Fiber& f : e.fibers) {
     if (f.state == State::Done || shown >= 4) continue;
-    s += " " + placeOf(f) + (f.state == State::AtBarrier ? " waits at __syncthreads;" : " waits at a warp collective;");
+    s += " " + placeOf(f) +
+         (f.state == State::AtBarrier ? " waits at __syncthreads;" : f.state == State::AtMbarrier ? " waits at an mbarrier;" : " waits at a warp collective;");
     ++shown;
   }
   return s;
@@ -192,6 +193,7 @@ void runBlock(Engine& e, const LaunchConfig& config, dim3 blockIndex, std::mt199
   std::fill(e.shared, e.shared + e.sharedBytes, kFillByte);
   std::fill(e.shared + e.sharedBytes, e.shared + e.sharedSize, kGuardByte);
   e.warpgroups.assign((threads + 127) / 128, WarpgroupQueue{});
+  e.mbarriers.clear();
   for (size_t i = 0; i < threads; ++i) {
     Fiber& f = e.fibers[i];
     f = Fiber{};
@@ -225,11 +227,13 @@ void runBlock(Engine& e, const LaunchConfig& config, dim3 blockIndex, std::mt199
     bool released = false;
     for (size_t w = 0; w < warps; ++w) released = releaseWarp(e, w) || released;
     for (size_t w = 0; w < e.warpgroups.size(); ++w) released = releaseWarpgroup(e, w) || released;
+    released = releaseMbarrierWaiters(e) || released;
     if (!released) released = releaseBarrier(e);
     if (std::all_of(e.fibers.begin(), e.fibers.end(), [](const Fiber& f) { return f.state == State::Done; })) break;
     if (!released) throw std::runtime_error(describeDeadlock(e));
   }
   checkWarpgroupsDrained(e);
+  checkMbarriersDrained(e);
   for (size_t i = e.sharedBytes; i < e.sharedSize; ++i)
     if (e.shared[i] != kGuardByte)
       throw std::runtime_error("block (" + std::to_string(blockIndex.x) + "," + std::to_string(blockIndex.y) + "): shared memory written " +

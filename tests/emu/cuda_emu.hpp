@@ -8,7 +8,7 @@
 // as fibers that run until a barrier, a warp collective (shuffles, mma.sync,
 // ldmatrix), a warpgroup collective (wgmma) or their end. Atomics and
 // cp.async act at once (nothing runs in between), so they cannot race here;
-// wgmma acts at its wait_group. A barrier opens when every live thread of
+// wgmma acts at its wait_group, a TMA copy at the mbarrier wait that needs it. A barrier opens when every live thread of
 // the block waits at it; a warp collective when all 32 lanes wait at the
 // same kind of collective, a warpgroup one when all 128 threads do. Anything else (a barrier some threads never reach, lanes of a
 // warp at different collectives, a collective with an exited lane) is a
@@ -101,6 +101,27 @@ uint32_t sharedAddress(const void* p);
 void wgmmaMma(float* d, int n, uint64_t descA, const uint32_t* aRegs, uint64_t descB, bool scaleD, bool transB, MmaElement element);
 void wgmmaCommit();
 void wgmmaWait(int pending);
+
+// TMA (sm_90): a tensor map as cuTensorMapEncodeTiled would describe it, for
+// the one form the kernels use: 16-bit elements, rank 3 (x innermost, then
+// y, z), 128-byte swizzle, zero fill outside the tensor. box[0] * 2 bytes
+// is at most 128.
+struct TensorMap {
+  const void* base = nullptr;
+  int64_t dims[3] = {1, 1, 1};
+  int64_t strides[2] = {0, 0};  // bytes between y rows, between z planes
+  int box[3] = {1, 1, 1};
+};
+// mbarrier.init (count arrivals per phase), mbarrier.arrive.expect_tx,
+// and a wait (try_wait.parity in a loop) for the phase of the given parity.
+void mbarrierInit(uint64_t* bar, int count);
+void mbarrierArriveExpectTx(uint64_t* bar, uint32_t bytes);
+void mbarrierWait(uint64_t* bar, int parity);
+// cp.async.bulk.tensor.3d ... mbarrier::complete_tx::bytes: the box at
+// (x, y, z) into shared memory at dst, laid out with the 128-byte swizzle
+// of its shared address; its bytes complete on bar. Performed when a thread
+// waits on bar, not before.
+void tmaLoad3d(void* dst, const TensorMap& map, int x, int y, int z, uint64_t* bar);
 
 enum class Order { Forward, Reverse, Shuffled };
 

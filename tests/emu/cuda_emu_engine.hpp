@@ -6,6 +6,7 @@
 #include <ucontext.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,7 +15,7 @@
 
 namespace attnscope::emu::detail {
 
-enum class State { Ready, AtBarrier, AtCollective, Done };
+enum class State { Ready, AtBarrier, AtCollective, AtMbarrier, Done };
 enum class Barrier { Plain, Or, Count };
 enum class Collective { Shuffle, Mma, Ldmatrix, Wgmma };
 enum class WgmmaStep { Mma, Commit, Wait };
@@ -53,6 +54,26 @@ struct Fiber {
   int wgmmaN = 0, wgmmaPending = 0;
   uint64_t descA = 0, descB = 0;
   bool aFromRegisters = false, scaleD = false, transB = false;
+  // mbarrier wait: the barrier's shared address and the phase parity awaited.
+  uint32_t waitBarrier = 0;
+  int waitParity = 0;
+};
+
+// A tensor copy issued to an mbarrier, performed when a waiter checks the
+// barrier (so a tile read before its wait holds what was there before).
+struct PendingTensorCopy {
+  uint32_t dst = 0;  // shared address of the box
+  TensorMap map;
+  int x = 0, y = 0, z = 0;
+};
+
+// An mbarrier in shared memory: arrivals and transaction bytes still owed
+// by the current phase, and the phase count.
+struct Mbarrier {
+  int count = 0, pendingArrivals = 0;
+  int64_t tx = 0;
+  int64_t phase = 0;
+  std::vector<PendingTensorCopy> copies;
 };
 
 // One wgmma.mma_async of a warpgroup, issued but not yet performed: the
@@ -86,6 +107,7 @@ struct Engine {
   unsigned char* shared = nullptr;
   size_t sharedBytes = 0, sharedSize = 0;
   std::vector<WarpgroupQueue> warpgroups;
+  std::map<uint32_t, Mbarrier> mbarriers;  // by shared address
   const std::function<void()>* body = nullptr;
   std::string error;  // first failure of the running block
 };
@@ -103,5 +125,9 @@ float element(uint32_t reg, int half, MmaElement e);
 bool releaseWarpgroup(Engine& e, size_t w);
 // Throws if a warpgroup left wgmma operations that were never waited for.
 void checkWarpgroupsDrained(const Engine& e);
+// Wakes the threads whose mbarrier phase has completed; returns whether any woke.
+bool releaseMbarrierWaiters(Engine& e);
+// Throws if tensor copies were issued that no wait ever performed.
+void checkMbarriersDrained(const Engine& e);
 
 }  // namespace attnscope::emu::detail

@@ -9,6 +9,7 @@
 #include "flash_fwd_mma_kernel.cuh"
 #include "flash_fwd_wgmma_kernel.cuh"
 #include "flash_layout_host.hpp"
+#include "flash_tma_plan.hpp"
 #include "block_means_kernel.cuh"
 #include "memory_slots_write_kernel.cuh"
 #include "relative_features_kernel.cuh"
@@ -48,17 +49,31 @@ std::vector<uint16_t> convert(const std::vector<float>& src, FlashElement e) {
 }
 
 template <int D, int DV>
-const char* launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed) {
+const char* launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed, bool allowTma) {
   if constexpr (wgmmaWidthPair(D, DV)) {
     if (flashRunsWgmma(p)) {
       using T = FlashWgmmaTraits<D, DV>;
       const bool bf16 = p.element == FlashElement::Bf16;
+      const FlashTmaPlan plan = flashTmaPlan(p, T::kBlockM, T::kBlockN);
+      device::FlashTmaMaps maps;
+      if (allowTma && plan.keyBoxRows > 0) {
+        const auto copy = [](const FlashTmaTensor& t, emu::TensorMap& m) {
+          m.base = t.base;
+          for (int i = 0; i < 3; ++i) m.dims[i] = t.dims[i], m.box[i] = t.box[i];
+          m.strides[0] = t.strides[0];
+          m.strides[1] = t.strides[1];
+        };
+        copy(plan.q, maps.q);
+        copy(plan.k, maps.k);
+        copy(plan.v, maps.v);
+        maps.keyBoxRows = plan.keyBoxRows;
+      }
       emu::launch(emu::LaunchConfig{dim3(static_cast<unsigned>(flashGridTiles(p.layout, T::kBlockM)), static_cast<unsigned>(p.heads)), dim3(T::kThreads), T::kSmemBytes, order, seed},
                   [&] {
-                    if (bf16) device::flashForwardWgmma<D, DV, true>(p);
-                    else device::flashForwardWgmma<D, DV, false>(p);
+                    if (bf16) device::flashForwardWgmma<D, DV, true>(p, maps);
+                    else device::flashForwardWgmma<D, DV, false>(p, maps);
                   });
-      return "wgmma";
+      return maps.keyBoxRows > 0 ? "wgmma+tma" : "wgmma";
     }
   }
   if (p.element == FlashElement::Fp32) {
@@ -81,7 +96,7 @@ const char* launchEmulated(const FlashParams& p, emu::Order order, uint64_t seed
 }  // namespace
 
 EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, FlashElement element, emu::Order order, uint64_t seed,
-                           float scale, FlashPath path) {
+                           float scale, FlashPath path, bool allowTma) {
   checkFlashInputs(qkv);
   FlashRequest request;
   request.element = element;
@@ -132,7 +147,7 @@ EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>
 
   const char* kernel = nullptr;
 #define ATTNSCOPE_LAUNCH_EMULATED(D, DV) \
-  if (!kernel && p.d == (D) && p.dv == (DV)) kernel = launchEmulated<D, DV>(p, order, seed);
+  if (!kernel && p.d == (D) && p.dv == (DV)) kernel = launchEmulated<D, DV>(p, order, seed, allowTma);
   ATTNSCOPE_FLASH_WIDTHS(ATTNSCOPE_LAUNCH_EMULATED)
 #undef ATTNSCOPE_LAUNCH_EMULATED
   if (!kernel) throw Error(ErrorKind::Unsupported, "no kernel for d = " + std::to_string(p.d) + ", dv = " + std::to_string(p.dv));

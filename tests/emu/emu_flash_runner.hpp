@@ -24,14 +24,15 @@ struct EmulatedOutput {
   std::vector<std::vector<float>> lse;  // per head [n]
   bool guardsIntact = true;             // nothing written past O or LSE
   std::vector<float> rawO;              // all of O, for bitwise comparisons between orders
-  std::string kernel;                   // which ran: "fp32", "mma" or "wgmma"
+  std::string kernel;                   // which ran: "fp32", "mma", "wgmma" (cp.async loads) or "wgmma+tma"
 };
 
 // Throws Error(Unsupported) with flashSupports' reason, as the GPU runner
 // does. scale multiplies Q K^T (0: 1 / sqrt(Q's width)); path picks the
-// 16-bit kernel as on a GPU (kernels::flashRunsWgmma).
+// 16-bit kernel as on a GPU (kernels::flashRunsWgmma); allowTma = false
+// keeps the wgmma kernel on its cp.async loads where TMA would serve.
 EmulatedOutput runEmulated(const Qkv& qkv, const std::vector<const BlockLayout*>& layouts, kernels::FlashElement element, emu::Order order,
-                           uint64_t seed = 1, float scale = 0.0f, kernels::FlashPath path = kernels::FlashPath::Auto);
+                           uint64_t seed = 1, float scale = 0.0f, kernels::FlashPath path = kernels::FlashPath::Auto, bool allowTma = true);
 
 // memory_slots' write recurrence (kernels/memory_slots_write_kernel.cuh) on
 // host buffers: p's pointers are host pointers.

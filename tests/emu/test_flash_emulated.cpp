@@ -38,18 +38,23 @@ class TestFlashEmulated : public QObject {
   }
 
   // The sm_90 kernel on every shared case whose widths it is built for.
+  // Both of its loads: TMA boxes where the layout allows them, cp.async gathers always.
   void wgmmaMatchesCpu_data() {
     QTest::addColumn<int>("index");
     QTest::addColumn<int>("element");
+    QTest::addColumn<bool>("tma");
     for (size_t i = 0; i < flashCases().size(); ++i)
       if (wgmmaWidthPair(static_cast<int>(flashCases()[i].d), static_cast<int>(flashCases()[i].valueWidth())))
         for (int e = 1; e < 3; ++e)
-          QTest::addRow("%s_%s", flashCaseName(flashCases()[i]).c_str(), elementName(static_cast<FlashElement>(e))) << static_cast<int>(i) << e;
+          for (bool tma : {true, false})
+            QTest::addRow("%s_%s%s", flashCaseName(flashCases()[i]).c_str(), elementName(static_cast<FlashElement>(e)), tma ? "_tma" : "_cpasync")
+                << static_cast<int>(i) << e << tma;
   }
   void wgmmaMatchesCpu() {
     QFETCH(int, index);
     QFETCH(int, element);
-    checkAgainstCpu(flashCases()[static_cast<size_t>(index)], static_cast<FlashElement>(element), FlashPath::Wgmma, "wgmma");
+    QFETCH(bool, tma);
+    checkAgainstCpu(flashCases()[static_cast<size_t>(index)], static_cast<FlashElement>(element), FlashPath::Wgmma, tma ? "wgmma+tma" : "wgmma", tma);
   }
 
   // Widths the wgmma kernel lacks run the mma.sync kernel when it is asked for.
@@ -104,14 +109,14 @@ class TestFlashEmulated : public QObject {
   }
 
  private:
-  static void checkAgainstCpu(const FlashCase& c, FlashElement e, FlashPath path, const char* wantKernel) {
+  static void checkAgainstCpu(const FlashCase& c, FlashElement e, FlashPath path, const char* wantKernel, bool allowTma = true) {
     const AttentionSpec spec = specOf(c);
     const Qkv qkv = inputsOf(c);
     const std::vector<BlockLayout> layouts = layoutsOf(c, spec, qkv);
     std::vector<const BlockLayout*> ptrs;
     for (const BlockLayout& l : layouts) ptrs.push_back(&l);
 
-    const EmulatedOutput got = runEmulated(qkv, ptrs, e, emu::Order::Forward, 1, 0.0f, path);
+    const EmulatedOutput got = runEmulated(qkv, ptrs, e, emu::Order::Forward, 1, 0.0f, path, allowTma);
     if (*wantKernel) QCOMPARE(QString::fromStdString(got.kernel), QString(wantKernel));
     QVERIFY2(got.guardsIntact, "the kernel wrote past the end of O or LSE");
     const AttentionResult cpu = BackendRegistry::instance().get("cpu").run(spec, qkv, RunOptions{});

@@ -2,7 +2,9 @@
 // accumulator and A-register fragments, the 128-byte swizzled shared layouts
 // (K-major and MN-major) that descriptors describe, a start address moved
 // inside a swizzle atom (how a kernel steps along K), and the deferred
-// semantics (nothing is written before the wait_group that retires it).
+// semantics (nothing is written before the wait_group that retires it);
+// and TMA boxes: swizzled like that layout, zero outside the tensor, landed
+// only when their mbarrier is waited on.
 // The flash kernel's own use is checked in test_flash_emulated.cpp.
 #include <QtTest>
 
@@ -13,6 +15,7 @@
 
 #include "cuda_emu.hpp"
 #include "low_precision.hpp"
+#include "tma_sm90.cuh"
 #include "wgmma_sm90.cuh"
 
 using namespace attnscope;
@@ -182,6 +185,45 @@ class TestWgmmaEmulated : public QObject {
       threw = std::string(e.what()).find("never retired") != std::string::npos;
     }
     QVERIFY(threw);
+  }
+
+  void tmaBoxLandsSwizzledAtTheWait() {
+    // A [2 heads][10 rows][64 columns] tensor; the box of 8 rows from row 4 of head 1 runs 2 rows past the end.
+    std::vector<uint16_t> tensor(2 * 10 * 64);
+    for (size_t i = 0; i < tensor.size(); ++i) tensor[i] = static_cast<uint16_t>(i + 1);
+    emu::TensorMap map;
+    map.base = tensor.data();
+    map.dims[0] = 64;
+    map.dims[1] = 10;
+    map.dims[2] = 2;
+    map.strides[0] = 64 * 2;
+    map.strides[1] = 10 * 64 * 2;
+    map.box[0] = 64;
+    map.box[1] = 8;
+    std::vector<uint16_t> before(8 * 64), after(8 * 64);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(128), 2048}, [&] {
+      unsigned char* smem = emu::dynamicShared();
+      auto* bar = reinterpret_cast<uint64_t*>(smem + 1024);
+      if (threadIdx.x == 0) {
+        std::memset(smem, 0, 1024);
+        dev::mbarrierInit(bar, 1);
+      }
+      __syncthreads();
+      if (threadIdx.x == 0) {
+        dev::mbarrierArriveExpectTx(bar, 8 * 64 * 2);
+        dev::tmaLoad3d(smem, &map, 0, 4, 1, bar);
+        std::memcpy(before.data(), smem, 1024);
+      }
+      dev::mbarrierWait(bar, 0);
+      if (threadIdx.x == 0) std::memcpy(after.data(), smem, 1024);
+    });
+    for (uint16_t v : before) QCOMPARE(v, uint16_t{0});  // nothing lands before the wait
+    for (size_t r = 0; r < 8; ++r)
+      for (size_t c = 0; c < 64; ++c) {
+        const size_t row = 4 + r;
+        const uint16_t want = row < 10 ? tensor[(10 + row) * 64 + c] : uint16_t{0};
+        QCOMPARE(after[swizzledByte(r, c) / 2], want);
+      }
   }
 };
 
