@@ -82,6 +82,8 @@ if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMA
     # The backend-ops cases timed on the cpu and the gpu side by side.
     OPS="$BUILD_DIR/tests/backends_test_backend_ops"
     [[ -x "$OPS" ]] && step "backend ops (perf mode)" 150 env ATTNSCOPE_BACKEND_OPS=perf "$OPS" perfMode
+    # Every variant on every backend again with the fp16/bf16 flash launches on the sm_90 wgmma kernel.
+    [[ -x "$OPS" ]] && step "backend ops (wgmma)" 150 env ATTNSCOPE_CUDA_FLASH=wgmma "$OPS"
     if "$CLI" bench --help 2>&1 | grep -q -- '--backend'; then
       step "bench (cuda)" 120 "$CLI" bench --backend cuda --variants dense,sliding_window,linformer,performer --budget 5 --out-json "$(dirname "$RESULTS")/gpu-bench.json"
       # The same mask-based variants on the sm_90 wgmma kernel (not the default until this shows it right and faster).
