@@ -171,15 +171,17 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
 
     // O += P V: keys [16 kk, 16 kk + 16) are rows 16 kk.. of the V tile, two
     // 8-row groups 1024 bytes apart; its 64-column panels are kBlockN * 128 bytes apart.
+    // P's fragments are all written before the fence: wgmma may not read
+    // registers written after it (ptxas would insert an arrive of its own).
     const uint32_t vStage = vAddress + static_cast<uint32_t>(stage * T::kSmemVStage);
+    uint32_t pFrag[T::kBlockN / 16][4];
+#pragma unroll
+    for (int kk = 0; kk < T::kBlockN / 16; ++kk) weightFragment<Bf16>(sAcc, kk, pFrag[kk]);
     wgmmaFenceOperands(oAcc);
     wgmmaFence();
 #pragma unroll
-    for (int kk = 0; kk < T::kBlockN / 16; ++kk) {
-      uint32_t a[4];
-      weightFragment<Bf16>(sAcc, kk, a);
-      wgmmaRegisterA<DV, Bf16>(oAcc, a, wgmmaDescriptor(vStage + static_cast<uint32_t>(kk * 2048), T::kBlockN * 128, 1024), true);
-    }
+    for (int kk = 0; kk < T::kBlockN / 16; ++kk)
+      wgmmaRegisterA<DV, Bf16>(oAcc, pFrag[kk], wgmmaDescriptor(vStage + static_cast<uint32_t>(kk * 2048), T::kBlockN * 128, 1024), true);
     wgmmaCommit();
     wgmmaWait<0>();
     wgmmaFenceOperands(oAcc);
