@@ -62,6 +62,12 @@ int launchWgmma(const FlashParams& p, cudaStream_t stream) {
 
 }  // namespace
 
+bool flashWgmmaLoadsByTma(const FlashParams& p) {
+  // The plan's tile shape is the same at every width (FlashWgmmaTraits: 64 x 64).
+  using T = FlashWgmmaTraits<64, 64>;
+  return flashTmaPlan(p, T::kBlockM, T::kBlockN).keyBoxRows > 0 && tensorMapEncoder() != nullptr;
+}
+
 int launchFlashForwardWgmma(const FlashParams& p, FlashStream stream) {
   const bool bf16 = p.element == FlashElement::Bf16;
 #define ATTNSCOPE_LAUNCH_WGMMA(D, DV) \

@@ -46,6 +46,10 @@ bool flashWgmmaBuilt() {
 #endif
 }
 
+#if !defined(ATTNSCOPE_WGMMA_BUILT)
+bool flashWgmmaLoadsByTma(const FlashParams&) { return false; }
+#endif
+
 FlashPath resolvedFlashPath(const FlashParams& params) {
   if (params.element == FlashElement::Fp32) return FlashPath::Auto;
   FlashParams p = params;

@@ -31,6 +31,9 @@ FlashPath resolvedFlashPath(const FlashParams& params);
 bool flashWgmmaBuilt();
 // What FlashPath::Auto means in this process (ATTNSCOPE_CUDA_FLASH): Mma or Wgmma.
 FlashPath configuredFlashPath();
+// Whether a wgmma launch of params loads its tiles by TMA (flashTmaPlan
+// allows it and the driver can encode tensor maps), rather than by cp.async.
+bool flashWgmmaLoadsByTma(const FlashParams& params);
 
 // Per-path entry points behind launchFlashForward (params already checked).
 int launchFlashForwardFp32(const FlashParams& params, FlashStream stream);

@@ -146,6 +146,7 @@ FlashRunOutput runFlashForward(const Qkv& qkv, const std::vector<const BlockLayo
   out.prepareMs = prepareMs;
   out.layoutBytes = arrays.bytes();
   out.path = resolvedFlashPath(p);
+  out.tma = out.path == FlashPath::Wgmma && flashWgmmaLoadsByTma(p);
   for (int h = 0; h < heads; ++h) {
     Mat m(n, dv);
     checkCuda(cudaMemcpy(m.data(), o.get() + static_cast<size_t>(h * n * dv), static_cast<size_t>(n * dv) * sizeof(float), cudaMemcpyDeviceToHost), "copy O");

@@ -58,6 +58,7 @@ struct FlashRunOutput {
   bool guardsIntact = true;
   int64_t layoutBytes = 0;              // device bytes the layout arrays take
   FlashPath path = FlashPath::Auto;     // the 16-bit kernel that ran (Auto: fp32)
+  bool tma = false;                     // the wgmma kernel loaded its tiles by TMA
 };
 
 // layouts: one shared by every head, or one per head. Throws

@@ -91,7 +91,11 @@ class TestFlashForward : public QObject {
     options.computeLse = true;
     options.guardFloats = 1024;
     const FlashRunOutput gpu = runFlashForward(qkv, ptrs, options);
-    if (path == FlashPath::Wgmma) QVERIFY2(gpu.path == FlashPath::Wgmma, "the wgmma kernel was asked for and did not run");
+    if (path == FlashPath::Wgmma) {
+      QVERIFY2(gpu.path == FlashPath::Wgmma, "the wgmma kernel was asked for and did not run");
+      // Every shared case's layout has tiles TMA can serve (block 64 or 16): a failed tensor-map encode would hide here.
+      QVERIFY2(gpu.tma, "the wgmma kernel fell back to cp.async loads");
+    }
     QVERIFY2(gpu.guardsIntact, "the kernel wrote past the end of O or LSE");
     QCOMPARE(meter.current(), int64_t{0});  // every device buffer was released
 
