@@ -97,7 +97,8 @@ uint32_t sharedAddress(const void* p);
 //   the `pending` most recent.
 // An operation is performed at the wait that retires it: it reads shared
 // memory and writes d then, so a kernel that refills an operand's tile or
-// reads its accumulators before waiting gets wrong results here as on a GPU.
+// reads its accumulators before waiting gets wrong results here as on a GPU,
+// and one that writes them before waiting is an error.
 void wgmmaMma(float* d, int n, uint64_t descA, const uint32_t* aRegs, uint64_t descB, bool scaleD, bool transB, MmaElement element);
 void wgmmaCommit();
 void wgmmaWait(int pending);

@@ -88,6 +88,7 @@ struct PendingWgmma {
   MmaElement element = MmaElement::Fp16;
   std::array<float*, 128> d{};
   std::array<std::array<uint32_t, 4>, 128> a{};  // A registers, captured at issue
+  std::vector<float> dAtIssue;                   // [128][n / 2]: a thread that writes them before the wait is caught
 };
 
 struct WarpgroupQueue {

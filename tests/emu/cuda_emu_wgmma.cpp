@@ -53,6 +53,10 @@ float mnMajor(const Engine& e, const Descriptor& d, int x, int k, MmaElement typ
 
 void perform(const Engine& e, const PendingWgmma& op) {
   const int n = op.n;
+  // The accumulators belong to the hardware from issue to wait.
+  for (int t = 0; t < 128; ++t)
+    if (std::memcmp(op.d[t], op.dAtIssue.data() + static_cast<size_t>(t) * (n / 2), sizeof(float) * static_cast<size_t>(n / 2)) != 0)
+      throw std::runtime_error("wgmma: thread " + std::to_string(t) + " of the warpgroup wrote accumulators of an operation still in flight");
   std::vector<float> a(64 * 16), b(16 * static_cast<size_t>(n));
   if (op.aFromRegisters) {
     for (int t = 0; t < 128; ++t) {
@@ -119,17 +123,27 @@ bool releaseWarpgroup(Engine& e, size_t w) {
     op.scaleD = first.scaleD;
     op.transB = first.transB;
     op.element = first.element;
+    op.dAtIssue.resize(static_cast<size_t>(128) * (op.n / 2));
     for (size_t i = begin; i < end; ++i) {
       op.d[i - begin] = e.fibers[i].wgmmaD;
       std::copy(e.fibers[i].a, e.fibers[i].a + 4, op.a[i - begin].begin());
+      std::memcpy(op.dAtIssue.data() + (i - begin) * static_cast<size_t>(op.n / 2), op.d[i - begin], sizeof(float) * static_cast<size_t>(op.n / 2));
     }
     queue.ops.push_back(op);
   } else if (first.wgmmaStep == WgmmaStep::Commit) {
     ++queue.openGroup;
   } else {
     const int retireBelow = queue.openGroup - first.wgmmaPending;
-    for (const PendingWgmma& op : queue.ops)
-      if (op.group < retireBelow) perform(e, op);
+    for (size_t i = 0; i < queue.ops.size(); ++i) {
+      if (queue.ops[i].group >= retireBelow) continue;
+      perform(e, queue.ops[i]);
+      // A later operation on the same accumulators (a chained k loop) now starts from what this one wrote.
+      for (size_t j = i + 1; j < queue.ops.size(); ++j)
+        if (queue.ops[j].d[0] == queue.ops[i].d[0])
+          for (int t = 0; t < 128; ++t)
+            std::memcpy(queue.ops[j].dAtIssue.data() + static_cast<size_t>(t) * (queue.ops[j].n / 2), queue.ops[j].d[t],
+                        sizeof(float) * static_cast<size_t>(queue.ops[j].n / 2));
+    }
     queue.ops.erase(std::remove_if(queue.ops.begin(), queue.ops.end(), [&](const PendingWgmma& op) { return op.group < retireBelow; }), queue.ops.end());
   }
   for (size_t i = begin; i < end; ++i) e.fibers[i].state = State::Ready;

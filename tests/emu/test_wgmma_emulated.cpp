@@ -185,6 +185,21 @@ class TestWgmmaEmulated : public QObject {
       threw = std::string(e.what()).find("never retired") != std::string::npos;
     }
     QVERIFY(threw);
+    // Writing accumulators of an operation in flight (a rescale before the wait) is an error.
+    threw = false;
+    try {
+      emu::launch(emu::LaunchConfig{dim3(1), dim3(128), 16384}, [&] {
+        float acc[8][4] = {};
+        dev::wgmmaSharedA<64, true>(acc, dev::wgmmaDescriptor(0, 16, 1024), dev::wgmmaDescriptor(8192, 16, 1024), false);
+        dev::wgmmaCommit();
+        acc[0][0] *= 0.5f;
+        acc[0][1] = 1.0f;
+        dev::wgmmaWait<0>();
+      });
+    } catch (const std::runtime_error& e) {
+      threw = std::string(e.what()).find("still in flight") != std::string::npos;
+    }
+    QVERIFY(threw);
   }
 
   void tmaBoxLandsSwizzledAtTheWait() {
