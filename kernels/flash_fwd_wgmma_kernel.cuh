@@ -141,22 +141,24 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     for (int e = 0; e < 4; ++e) sAcc[t][e] = 0.0f;
   RowState st[2] = {initialRowState(), initialRowState()};  // l: this thread's share of the row
 
-  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-    const int stage = static_cast<int>(chunk & 1);
-    __syncthreads();  // chunk - 1's stage and the slot table are no longer read (its products were waited for)
-    const bool more = chunk + 1 < chunks;
-    if (more) loadChunk(chunk + 1, stage ^ 1);
+  // Chunk `chunk`'s slot table and tiles: refill the table once everyone
+  // is done with the last one, wait for the chunk's copies (with cp.async,
+  // `newerInFlight` says a later chunk's group was issued after it); returns
+  // whether the chunk needs element masks.
+  const auto awaitChunk = [&](int64_t chunk, bool newerInFlight) {
+    __syncthreads();
     const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, chunk * T::kBlockN, T::kBlockN, tile.rowBegin, slotTable);
     if (tma) {
-      mbarrierWait(&bars[1 + stage], static_cast<int>((chunk >> 1) & 1));  // the stage's boxes have landed (its (chunk / 2)-th phase)
+      mbarrierWait(&bars[1 + (chunk & 1)], static_cast<int>((chunk >> 1) & 1));  // the stage's boxes have landed (its (chunk / 2)-th phase)
     } else {
-      if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
+      if (newerInFlight) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
       else cpAsyncWait<0>();
       fenceSharedForWgmma();  // ... and are visible to wgmma's reads
     }
-    const bool needsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
-
-    // S = Q K^T over the chunk's 64 keys, D / 16 steps, one product group.
+    return __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
+  };
+  // S = Q K^T over a chunk's 64 keys from `stage`, D / 16 steps, one product group (not waited for).
+  const auto issueScores = [&](int stage) {
     const uint32_t kStage = kAddress + static_cast<uint32_t>(stage * T::kSmemKStage);
     wgmmaFenceOperands(sAcc);
     wgmmaFence();
@@ -164,25 +166,60 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     for (int ks = 0; ks < D / 16; ++ks)
       wgmmaSharedA<T::kBlockN, Bf16>(sAcc, kMajorStep(qAddress, T::kBlockM, ks), kMajorStep(kStage, T::kBlockN, ks), ks > 0);
     wgmmaCommit();
-    wgmmaWait<0>();
-    wgmmaFenceOperands(sAcc);
-
-    foldChunk(sAcc, oAcc, st, lay, slotTable, needsMask, rows, p.scale, tig);
-
-    // O += P V: keys [16 kk, 16 kk + 16) are rows 16 kk.. of the V tile, two
-    // 8-row groups 1024 bytes apart; its 64-column panels are kBlockN * 128 bytes apart.
-    // P's fragments are all written before the fence: wgmma may not read
-    // registers written after it (ptxas would insert an arrive of its own).
-    const uint32_t vStage = vAddress + static_cast<uint32_t>(stage * T::kSmemVStage);
-    uint32_t pFrag[T::kBlockN / 16][4];
+  };
+  // P's A fragments, all written before the P V product's fence (wgmma may
+  // not read registers written after it; ptxas would insert an arrive).
+  uint32_t pFrag[T::kBlockN / 16][4];
+  const auto takeWeights = [&] {
 #pragma unroll
     for (int kk = 0; kk < T::kBlockN / 16; ++kk) weightFragment<Bf16>(sAcc, kk, pFrag[kk]);
+  };
+
+  // The first chunk's scores and weights; then each turn issues the next
+  // chunk's S and this chunk's O += P V together and folds the next S while
+  // P V runs (FlashAttention-3's overlap within a warpgroup). O takes the
+  // next chunk's rescale only after P V is waited for.
+  if (chunks > 0) {
+    if (chunks > 1) loadChunk(1, 1);
+    const bool needsMask = awaitChunk(0, chunks > 1);
+    issueScores(0);
+    wgmmaWait<0>();
+    wgmmaFenceOperands(sAcc);
+    foldChunk(sAcc, oAcc, st, lay, slotTable, needsMask, rows, p.scale, tig);
+    takeWeights();
+  }
+  // O += P V of the chunk in `stage`: keys [16 kk, 16 kk + 16) are rows
+  // 16 kk.. of the V tile, two 8-row groups 1024 bytes apart; its 64-column
+  // panels are kBlockN * 128 bytes apart. One product group, not waited for.
+  const auto issueValues = [&](int stage) {
+    const uint32_t vStage = vAddress + static_cast<uint32_t>(stage * T::kSmemVStage);
     wgmmaFenceOperands(oAcc);
     wgmmaFence();
 #pragma unroll
     for (int kk = 0; kk < T::kBlockN / 16; ++kk)
       wgmmaRegisterA<DV, Bf16>(oAcc, pFrag[kk], wgmmaDescriptor(vStage + static_cast<uint32_t>(kk * 2048), T::kBlockN * 128, 1024), true);
     wgmmaCommit();
+  };
+  // Every turn has a next chunk (the last chunk's P V follows the loop): no
+  // branch between a product's issue and its wait, which ptxas would answer
+  // by serialising the products.
+  for (int64_t chunk = 0; chunk + 1 < chunks; ++chunk) {
+    const int stage = static_cast<int>(chunk & 1);
+    const bool nextNeedsMask = awaitChunk(chunk + 1, false);
+    issueScores(stage ^ 1);
+    issueValues(stage);
+    wgmmaWait<1>();  // the next chunk's S (the older group) is done; P V may still run
+    wgmmaFenceOperands(sAcc);
+    float rescale[2];
+    foldScores(sAcc, st, lay, slotTable, nextNeedsMask, rows, p.scale, tig, rescale);
+    wgmmaWait<0>();
+    wgmmaFenceOperands(oAcc);
+    rescaleRows(oAcc, rescale);
+    takeWeights();
+    if (chunk + 2 < chunks) loadChunk(chunk + 2, stage);  // both of this stage's products are done with it
+  }
+  if (chunks > 0) {
+    issueValues(static_cast<int>((chunks - 1) & 1));
     wgmmaWait<0>();
     wgmmaFenceOperands(oAcc);
   }

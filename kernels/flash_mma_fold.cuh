@@ -31,11 +31,13 @@ __device__ __forceinline__ FragmentRows fragmentRows(const FlashLayoutView& lay,
 }
 
 // One chunk's scores S into weights: scale, mask (when the chunk needs it),
-// fold into each row's online softmax, rescale O to the new maxima. The
-// 4 threads of a row group hold the row's other columns.
-template <int ScoreTiles, int OutTiles>
-__device__ __forceinline__ void foldChunk(float (&sAcc)[ScoreTiles][4], float (&oAcc)[OutTiles][4], RowState (&st)[2], const FlashLayoutView& lay,
-                                          const flash::SlotTable& slots, bool needsMask, const FragmentRows& r, float scale, int tig) {
+// fold into each row's online softmax. O is left alone: rescale[h] is the
+// factor row h of O must take for the new maxima (rescaleRows), so a kernel
+// may apply it later, once O is no longer being accumulated into. The 4
+// threads of a row group hold the row's other columns.
+template <int ScoreTiles>
+__device__ __forceinline__ void foldScores(float (&sAcc)[ScoreTiles][4], RowState (&st)[2], const FlashLayoutView& lay, const flash::SlotTable& slots,
+                                           bool needsMask, const FragmentRows& r, float scale, int tig, float (&rescale)[2]) {
 #pragma unroll
   for (int h = 0; h < 2; ++h) {
     float chunkMax = -INFINITY;
@@ -50,12 +52,7 @@ __device__ __forceinline__ void foldChunk(float (&sAcc)[ScoreTiles][4], float (&
       }
     chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 1));
     chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 2));
-    const float rescale = onlineSoftmaxRescale(st[h], chunkMax);
-#pragma unroll
-    for (int t = 0; t < OutTiles; ++t) {
-      oAcc[t][2 * h] *= rescale;
-      oAcc[t][2 * h + 1] *= rescale;
-    }
+    rescale[h] = onlineSoftmaxRescale(st[h], chunkMax);
     float share = 0.0f;
 #pragma unroll
     for (int nt = 0; nt < ScoreTiles; ++nt)
@@ -66,6 +63,26 @@ __device__ __forceinline__ void foldChunk(float (&sAcc)[ScoreTiles][4], float (&
       }
     st[h].l += share;
   }
+}
+
+template <int OutTiles>
+__device__ __forceinline__ void rescaleRows(float (&oAcc)[OutTiles][4], const float (&rescale)[2]) {
+#pragma unroll
+  for (int t = 0; t < OutTiles; ++t) {
+    oAcc[t][0] *= rescale[0];
+    oAcc[t][1] *= rescale[0];
+    oAcc[t][2] *= rescale[1];
+    oAcc[t][3] *= rescale[1];
+  }
+}
+
+// foldScores and the rescale of O at once.
+template <int ScoreTiles, int OutTiles>
+__device__ __forceinline__ void foldChunk(float (&sAcc)[ScoreTiles][4], float (&oAcc)[OutTiles][4], RowState (&st)[2], const FlashLayoutView& lay,
+                                          const flash::SlotTable& slots, bool needsMask, const FragmentRows& r, float scale, int tig) {
+  float rescale[2];
+  foldScores(sAcc, st, lay, slots, needsMask, r, scale, tig, rescale);
+  rescaleRows(oAcc, rescale);
 }
 
 // P's A fragment for keys [16 kk, 16 kk + 16): score tiles 2 kk and 2 kk + 1

@@ -136,11 +136,11 @@ inline constexpr size_t kWgmmaSharedLimit = 227 * 1024;
 
 // fp16/bf16 path on sm_90 through wgmma: one warpgroup (4 warps) owns the
 // block's 64 query rows; S = Q K^T with Q and K from shared memory, O += P V
-// with P from registers and V from shared memory (FlashAttention-3's
-// operand placement, without its warp specialisation, TMA producer or
-// overlap of softmax and the next chunk's product: each product is waited
-// for before its result is used). Unmeasured: every choice below is a first
-// choice for the GPU run to vary.
+// with P from registers and V from shared memory, the next chunk's S
+// folded while this chunk's P V runs (FlashAttention-3's operand placement
+// and overlap within a warpgroup, without its warp specialisation or its
+// ping-pong between two warpgroups). Unmeasured: every choice below is a
+// first choice for the GPU run to vary.
 template <int HeadDim, int ValueDim = HeadDim>
 struct FlashWgmmaTraits {
   static_assert(wgmmaWidthPair(HeadDim, ValueDim), "wgmma flash kernel: no such (d, dv) pair in ATTNSCOPE_WGMMA_WIDTHS");
