@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <functional>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -45,6 +46,19 @@ double want(const Operands& o, int kCols, int k0, int row, int col) {
   double s = 0.0;
   for (int k = 0; k < 16; ++k) s += static_cast<double>(o.a[static_cast<size_t>(row * kCols + k0 + k)]) * o.b[static_cast<size_t>(k * o.n + col)];
   return s;
+}
+
+// Every thread's accumulators d ([128][n / 2]) against want(thread, element, row, col);
+// returns the first mismatch ("" when none).
+QString firstMismatch(const std::vector<float>& d, int n, const std::function<double(int, int, int, int)>& wanted) {
+  for (int t = 0; t < 128; ++t)
+    for (int i = 0; i < n / 2; ++i) {
+      int row, col;
+      accumulatorPlace(t, i, &row, &col);
+      const double w = wanted(t, i, row, col), got = d[static_cast<size_t>(t * n / 2 + i)];
+      if (std::abs(got - w) > 1e-4 * (1.0 + std::abs(w))) return QString("D(%1,%2) = %3, want %4").arg(row).arg(col).arg(got).arg(w);
+    }
+  return {};
 }
 
 }  // namespace
@@ -90,13 +104,8 @@ class TestWgmmaEmulated : public QObject {
       dev::wgmmaWait<0>();
       for (int i = 0; i < kN / 2; ++i) d[static_cast<size_t>(t * kN / 2 + i)] = acc[i / 4][i % 4];
     });
-    for (int t = 0; t < 128; ++t)
-      for (int i = 0; i < kN / 2; ++i) {
-        int row, col;
-        accumulatorPlace(t, i, &row, &col);
-        const double w = want(o, kCols, kStep * 16, row, col);
-        QVERIFY2(std::abs(d[static_cast<size_t>(t * kN / 2 + i)] - w) <= 1e-4 * (1.0 + std::abs(w)), qPrintable(QString("D(%1,%2)").arg(row).arg(col)));
-      }
+    const QString bad = firstMismatch(d, kN, [&](int, int, int row, int col) { return want(o, kCols, kStep * 16, row, col); });
+    QVERIFY2(bad.isEmpty(), qPrintable(bad));
   }
 
   // A from registers (O += P V's form), B MN-major over two 64-column panels, accumulating.
@@ -133,13 +142,8 @@ class TestWgmmaEmulated : public QObject {
       dev::wgmmaWait<0>();
       for (int i = 0; i < kN / 2; ++i) d[static_cast<size_t>(t * kN / 2 + i)] = acc[i / 4][i % 4];
     });
-    for (int t = 0; t < 128; ++t)
-      for (int i = 0; i < kN / 2; ++i) {
-        int row, col;
-        accumulatorPlace(t, i, &row, &col);
-        const double w = c[static_cast<size_t>(t * kN / 2 + i)] + want(o, 16, 0, row, col);
-        QVERIFY2(std::abs(d[static_cast<size_t>(t * kN / 2 + i)] - w) <= 1e-4 * (1.0 + std::abs(w)), qPrintable(QString("D(%1,%2)").arg(row).arg(col)));
-      }
+    const QString bad = firstMismatch(d, kN, [&](int t, int i, int row, int col) { return c[static_cast<size_t>(t * kN / 2 + i)] + want(o, 16, 0, row, col); });
+    QVERIFY2(bad.isEmpty(), qPrintable(bad));
   }
 
   // wait_group N leaves the N most recent groups pending; a tile overwritten
