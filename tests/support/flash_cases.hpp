@@ -46,6 +46,12 @@ inline const std::vector<FlashCase>& flashCases() {
       {"local_block", {{"block", "131"}}, 300, 32, 1, false},                 // Bits tiles
       {"dense", {}, 77, 64, 2, true, 32},                                     // V half as wide as Q and K
       {"longformer", {{"window", "6"}, {"globals", "2"}}, 90, 256, 1, false, 128},  // the widest pair
+      // Tile edges for the sm_90 kernel's loads: TMA boxes of 32 and of 8 rows
+      // (a chunk past the row's only tile takes zero boxes), and an edge no box
+      // fits (48: slots gathered by cp.async).
+      {"local_block", {{"block", "32"}}, 150, 64, 1, true},
+      {"local_block", {{"block", "8"}}, 70, 64, 1, false},
+      {"local_block", {{"block", "48"}}, 120, 128, 2, false},
   };
   return cases;
 }
