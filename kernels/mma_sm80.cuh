@@ -109,14 +109,18 @@ __device__ __forceinline__ void cpAsync16(void* dst, const void* src, bool valid
 }
 
 __device__ __forceinline__ void cpAsyncCommit() {
-#if !defined(ATTNSCOPE_CUDA_EMULATION) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#if defined(ATTNSCOPE_CUDA_EMULATION)
+  ::attnscope::emu::cpAsyncCommit();
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   asm volatile("cp.async.commit_group;\n" ::);
 #endif
 }
 
 template <int N>
 __device__ __forceinline__ void cpAsyncWait() {
-#if !defined(ATTNSCOPE_CUDA_EMULATION) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#if defined(ATTNSCOPE_CUDA_EMULATION)
+  ::attnscope::emu::cpAsyncWait(N);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
 #endif
 }

@@ -47,6 +47,8 @@ void fiberMain() {
   } catch (...) {
     fail(e, placeOf(*self) + ": unknown exception");
   }
+  if (!self->cpAsync.empty() && e.error.empty())
+    fail(e, placeOf(*self) + ": exited with " + std::to_string(self->cpAsync.size()) + " cp.async copies never waited for (cp.async.wait_group)");
   self->state = State::Done;
   swapcontext(&self->context, &e.scheduler);  // never resumed
 }
@@ -305,6 +307,29 @@ void ldmatrixX4(uint32_t (&r)[4], const void* rowAddress, bool trans) {
   self->trans = trans;
   suspend(State::AtCollective);
   std::copy(self->loaded, self->loaded + 4, r);
+}
+
+void cpAsync16(void* dst, const void* src, bool valid) {
+  Fiber* self = running().current;
+  self->cpAsync.push_back(Fiber::CpAsyncCopy{dst, src, valid, self->cpAsyncOpenGroup});
+}
+
+void cpAsyncCommit() { ++running().current->cpAsyncOpenGroup; }
+
+void cpAsyncWait(int pending) {
+  Fiber* self = running().current;
+  const int retireBelow = self->cpAsyncOpenGroup - pending;
+  std::vector<Fiber::CpAsyncCopy> keep;
+  for (const Fiber::CpAsyncCopy& c : self->cpAsync) {
+    if (c.group >= retireBelow) {
+      keep.push_back(c);
+    } else if (c.valid) {
+      std::memcpy(c.dst, c.src, 16);
+    } else {
+      std::memset(c.dst, 0, 16);
+    }
+  }
+  self->cpAsync.swap(keep);
 }
 
 void trap(const char* why) {

@@ -6,11 +6,15 @@
 //
 // What it models: a grid of blocks run one after another; each block's threads
 // as fibers that run until a barrier, a warp collective (shuffles, mma.sync,
-// ldmatrix), a warpgroup collective (wgmma) or their end. Atomics and
-// cp.async act at once (nothing runs in between), so they cannot race here;
-// wgmma acts at its wait_group, a TMA copy at the mbarrier wait that needs it. A barrier opens when every live thread of
-// the block waits at it; a warp collective when all 32 lanes wait at the
-// same kind of collective, a warpgroup one when all 128 threads do. Anything else (a barrier some threads never reach, lanes of a
+// ldmatrix), a warpgroup collective (wgmma) or their end. Atomics act at
+// once (nothing runs in between), so they cannot race here. Asynchronous
+// copies land only where the kernel waits for them: a cp.async at the
+// thread's cp.async.wait_group that retires its group, wgmma at its
+// wait_group, a TMA copy at the mbarrier wait that needs it; a thread that
+// exits with copies in flight is an error. A barrier opens when every live
+// thread of the block waits at it; a warp collective when all 32 lanes wait
+// at the same kind of collective, a warpgroup one when all 128 threads do.
+// Anything else (a barrier some threads never reach, lanes of a
 // warp at different collectives, a collective with an exited lane) is a
 // deadlock or divergence on a GPU and an error here. Threads between two
 // synchronisation points run in an order the caller picks (forward, reverse
@@ -225,14 +229,14 @@ inline float __bfloat162float(__nv_bfloat16 h) { return ::attnscope::emu::bf16Va
 inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 h) { return h.bits; }
 inline __nv_bfloat162 __floats2bfloat162_rn(float lo, float hi) { return __nv_bfloat162{__float2bfloat16_rn(lo), __float2bfloat16_rn(hi)}; }
 
-// ---- cp.async: the emulation copies at once (the source-size form: 0
-// bytes zero-fill), so commit and wait have nothing to do. A missing wait is
-// therefore invisible here; a missing barrier before a buffer is refilled is not.
+// ---- cp.async (16 bytes, .cg; valid = false is the source-size-0 form,
+// a zero fill): queued in the calling thread's open group; commit closes it;
+// wait(pending) lands every group of this thread but the `pending` most
+// recent. Other threads see the bytes after a barrier that follows the wait.
 namespace attnscope::emu {
-inline void cpAsync16(void* dst, const void* src, bool valid) {
-  if (valid) std::memcpy(dst, src, 16);
-  else std::memset(dst, 0, 16);
-}
+void cpAsync16(void* dst, const void* src, bool valid);
+void cpAsyncCommit();
+void cpAsyncWait(int pending);
 }  // namespace attnscope::emu
 
 // ---- atomics and bit casts: blocks run one after another and a thread is

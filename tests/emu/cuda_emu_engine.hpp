@@ -54,6 +54,15 @@ struct Fiber {
   int wgmmaN = 0, wgmmaPending = 0;
   uint64_t descA = 0, descB = 0;
   bool aFromRegisters = false, scaleD = false, transB = false;
+  // cp.async copies issued and not yet landed, and this thread's open group.
+  struct CpAsyncCopy {
+    void* dst;
+    const void* src;
+    bool valid;
+    int group;
+  };
+  std::vector<CpAsyncCopy> cpAsync;
+  int cpAsyncOpenGroup = 0;
   // mbarrier wait: the barrier's shared address and the phase parity awaited.
   uint32_t waitBarrier = 0;
   int waitParity = 0;

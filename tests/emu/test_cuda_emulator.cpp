@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <bit>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -15,6 +16,7 @@
 
 using namespace attnscope;
 namespace emu = attnscope::emu;
+namespace dev = attnscope::kernels::device;
 
 namespace {
 
@@ -159,6 +161,44 @@ class TestCudaEmulator : public QObject {
     });
     QVERIFY2(e.empty(), e.c_str());
     QCOMPARE(after, 32);
+  }
+
+  // cp.async lands at the wait that retires its group (not at a barrier),
+  // zero-fills when invalid, and may not outlive its thread.
+  void cpAsyncLandsAtItsWait() {
+    const std::vector<uint32_t> src = {1, 2, 3, 4, 5, 6, 7, 8};
+    std::vector<uint32_t> seen(12);
+    emu::launch(emu::LaunchConfig{dim3(1), dim3(32), 64}, [&] {
+      auto* s = reinterpret_cast<uint32_t*>(emu::dynamicShared());
+      if (threadIdx.x == 0) {
+        std::memset(s, 0xFF, 64);
+        dev::cpAsync16(s, src.data(), true);
+        dev::cpAsyncCommit();
+        dev::cpAsync16(s + 4, src.data() + 4, true);
+        dev::cpAsync16(s + 8, src.data(), false);
+        dev::cpAsyncCommit();
+      }
+      __syncthreads();
+      if (threadIdx.x == 0) {
+        seen[0] = s[0];  // nothing landed yet
+        dev::cpAsyncWait<1>();
+        seen[1] = s[0];  // the first group
+        seen[2] = s[4];  // the second is still in flight
+        dev::cpAsyncWait<0>();
+        seen[3] = s[4];
+        seen[4] = s[8];  // the zero fill
+      }
+    });
+    QCOMPARE(seen[0], 0xFFFFFFFFu);
+    QCOMPARE(seen[1], 1u);
+    QCOMPARE(seen[2], 0xFFFFFFFFu);
+    QCOMPARE(seen[3], 5u);
+    QCOMPARE(seen[4], 0u);
+    const std::string err = runCatching(32, 64, [&] {
+      dev::cpAsync16(emu::dynamicShared(), src.data(), true);
+      dev::cpAsyncCommit();
+    });
+    QVERIFY2(contains(err, "never waited for"), err.c_str());
   }
 
   void sharedOverrunAndTrapAreErrors() {
