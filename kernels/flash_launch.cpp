@@ -11,10 +11,6 @@
 
 namespace attnscope::kernels {
 
-namespace {
-
-}  // namespace
-
 // ATTNSCOPE_CUDA_FLASH=wgmma (or mma) picks the 16-bit kernel for launches
 // whose params leave it to Auto; unset or anything else: mma.
 FlashPath configuredFlashPath() {
