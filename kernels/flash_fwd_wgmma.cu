@@ -5,6 +5,8 @@
 #include <cudaTypedefs.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
+
 #include "flash_fwd_wgmma_kernel.cuh"
 #include "flash_launch.hpp"
 #include "flash_tma_plan.hpp"
@@ -39,13 +41,26 @@ bool encode(const FlashTmaTensor& t, CUtensorMap* map) {
                      CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
+bool sameTensor(const FlashTmaTensor& a, const FlashTmaTensor& b) {
+  return a.base == b.base && std::equal(a.dims, a.dims + 3, b.dims) && std::equal(a.strides, a.strides + 2, b.strides) && std::equal(a.box, a.box + 3, b.box);
+}
+
 // The maps flashTmaPlan asks for; keyBoxRows 0 (cp.async loads) when there
-// is no plan or the driver cannot encode one.
+// is no plan or the driver cannot encode one. Repeated launches on the same
+// tensors (a timed run's repeats) reuse the last maps instead of encoding
+// three again between kernels.
 device::FlashTmaMaps tmaMaps(const FlashParams& p, int blockM, int blockN) {
-  device::FlashTmaMaps maps{};
+  thread_local FlashTmaPlan lastPlan;
+  thread_local device::FlashTmaMaps lastMaps{};
   const FlashTmaPlan plan = flashTmaPlan(p, blockM, blockN);
-  if (plan.keyBoxRows > 0 && encode(plan.q, &maps.q) && encode(plan.k, &maps.k) && encode(plan.v, &maps.v)) maps.keyBoxRows = plan.keyBoxRows;
+  if (plan.keyBoxRows == 0) return device::FlashTmaMaps{};
+  if (plan.keyBoxRows == lastPlan.keyBoxRows && sameTensor(plan.q, lastPlan.q) && sameTensor(plan.k, lastPlan.k) && sameTensor(plan.v, lastPlan.v))
+    return lastMaps;
+  device::FlashTmaMaps maps{};
+  if (encode(plan.q, &maps.q) && encode(plan.k, &maps.k) && encode(plan.v, &maps.v)) maps.keyBoxRows = plan.keyBoxRows;
   else maps.keyBoxRows = 0;
+  lastPlan = plan;
+  lastMaps = maps;
   return maps;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -24,12 +25,19 @@ FlashPath configuredFlashPath() {
 namespace {
 
 // wgmma is sm_90a code: it runs on compute capability 9.0 and nothing else.
+// Asked on every 16-bit launch, so each device's answer is kept (0 unknown, 1 yes, 2 no).
 bool currentDeviceIsSm90() {
-  int device = 0, major = 0, minor = 0;
+  constexpr int kDevices = 64;
+  static std::atomic<int> known[kDevices] = {};
+  int device = 0;
   if (cudaGetDevice(&device) != cudaSuccess) return false;
+  if (device >= 0 && device < kDevices && known[device].load(std::memory_order_relaxed) != 0) return known[device].load(std::memory_order_relaxed) == 1;
+  int major = 0, minor = 0;
   if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) != cudaSuccess) return false;
   if (cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) != cudaSuccess) return false;
-  return major == 9 && minor == 0;
+  const bool sm90 = major == 9 && minor == 0;
+  if (device >= 0 && device < kDevices) known[device].store(sm90 ? 1 : 2, std::memory_order_relaxed);
+  return sm90;
 }
 
 }  // namespace

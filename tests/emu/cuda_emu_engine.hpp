@@ -27,6 +27,17 @@ constexpr unsigned char kGuardByte = 0x5C;
 constexpr unsigned char kFillByte = 0xA5;
 constexpr size_t kStackBytes = 256 * 1024;
 
+// A thread's wgmma step as all 128 threads of its warpgroup must agree on it:
+// for an mma its shape and operands, for a wait the groups left pending.
+struct WgmmaRequest {
+  WgmmaStep step = WgmmaStep::Mma;
+  int n = 0, pending = 0;
+  uint64_t descA = 0, descB = 0;
+  bool aFromRegisters = false, scaleD = false, transB = false;
+  MmaElement element = MmaElement::Fp16;
+  bool operator==(const WgmmaRequest&) const = default;
+};
+
 struct Fiber {
   ucontext_t context{};
   char* stack = nullptr;
@@ -48,12 +59,9 @@ struct Fiber {
   const unsigned char* rowAddress = nullptr;  // ldmatrix
   bool trans = false;
   uint32_t loaded[4] = {};
-  // wgmma: the step, and for an mma its operands (d: this thread's accumulators).
-  WgmmaStep wgmmaStep = WgmmaStep::Mma;
+  // wgmma: the warpgroup-wide request, this thread's accumulators (its A registers are in a).
+  WgmmaRequest wgmma;
   float* wgmmaD = nullptr;
-  int wgmmaN = 0, wgmmaPending = 0;
-  uint64_t descA = 0, descB = 0;
-  bool aFromRegisters = false, scaleD = false, transB = false;
   // cp.async copies issued and not yet landed, and this thread's open group.
   struct CpAsyncCopy {
     void* dst;
@@ -91,10 +99,7 @@ struct Mbarrier {
 // writing the accumulators then (so a read before the wait sees old values).
 struct PendingWgmma {
   int group = 0;
-  int n = 0;
-  uint64_t descA = 0, descB = 0;
-  bool aFromRegisters = false, scaleD = false, transB = false;
-  MmaElement element = MmaElement::Fp16;
+  WgmmaRequest request;
   std::array<float*, 128> d{};
   std::array<std::array<uint32_t, 4>, 128> a{};  // A registers, captured at issue
   std::vector<float> dAtIssue;                   // [128][n / 2]: a thread that writes them before the wait is caught

@@ -52,38 +52,38 @@ float mnMajor(const Engine& e, const Descriptor& d, int x, int k, MmaElement typ
 }
 
 void perform(const Engine& e, const PendingWgmma& op) {
-  const int n = op.n;
+  const int n = op.request.n;
   // The accumulators belong to the hardware from issue to wait.
   for (int t = 0; t < 128; ++t)
     if (std::memcmp(op.d[t], op.dAtIssue.data() + static_cast<size_t>(t) * (n / 2), sizeof(float) * static_cast<size_t>(n / 2)) != 0)
       throw std::runtime_error("wgmma: thread " + std::to_string(t) + " of the warpgroup wrote accumulators of an operation still in flight");
   std::vector<float> a(64 * 16), b(16 * static_cast<size_t>(n));
-  if (op.aFromRegisters) {
+  if (op.request.aFromRegisters) {
     for (int t = 0; t < 128; ++t) {
       const int warp = t / 32, g = (t % 32) >> 2, q = t & 3;
       for (int h = 0; h < 2; ++h) {
         const int r0 = 16 * warp + g, c0 = 2 * q + h;
-        a[r0 * 16 + c0] = element(op.a[t][0], h, op.element);
-        a[(r0 + 8) * 16 + c0] = element(op.a[t][1], h, op.element);
-        a[r0 * 16 + c0 + 8] = element(op.a[t][2], h, op.element);
-        a[(r0 + 8) * 16 + c0 + 8] = element(op.a[t][3], h, op.element);
+        a[r0 * 16 + c0] = element(op.a[t][0], h, op.request.element);
+        a[(r0 + 8) * 16 + c0] = element(op.a[t][1], h, op.request.element);
+        a[r0 * 16 + c0 + 8] = element(op.a[t][2], h, op.request.element);
+        a[(r0 + 8) * 16 + c0 + 8] = element(op.a[t][3], h, op.request.element);
       }
     }
   } else {
-    const Descriptor da = decode(op.descA, "A");
+    const Descriptor da = decode(op.request.descA, "A");
     for (int r = 0; r < 64; ++r)
-      for (int k = 0; k < 16; ++k) a[r * 16 + k] = kMajor(e, da, r, k, op.element, "A");
+      for (int k = 0; k < 16; ++k) a[r * 16 + k] = kMajor(e, da, r, k, op.request.element, "A");
   }
-  const Descriptor db = decode(op.descB, "B");
+  const Descriptor db = decode(op.request.descB, "B");
   for (int x = 0; x < n; ++x)
-    for (int k = 0; k < 16; ++k) b[k * n + x] = op.transB ? mnMajor(e, db, x, k, op.element, "B") : kMajor(e, db, x, k, op.element, "B");
+    for (int k = 0; k < 16; ++k) b[k * n + x] = op.request.transB ? mnMajor(e, db, x, k, op.request.element, "B") : kMajor(e, db, x, k, op.request.element, "B");
   for (int t = 0; t < 128; ++t) {
     const int warp = t / 32, g = (t % 32) >> 2, q = t & 3;
     for (int tile = 0; tile < n / 8; ++tile)
       for (int i = 0; i < 4; ++i) {
         const int row = 16 * warp + g + 8 * (i / 2), col = 8 * tile + 2 * q + (i % 2);
         float& out = op.d[t][4 * tile + i];
-        double s = op.scaleD ? out : 0.0;
+        double s = op.request.scaleD ? out : 0.0;
         for (int k = 0; k < 16; ++k) s += static_cast<double>(a[row * 16 + k]) * b[k * n + col];
         out = static_cast<float>(s);
       }
@@ -107,33 +107,25 @@ bool releaseWarpgroup(Engine& e, size_t w) {
   const Fiber& first = e.fibers[begin];
   for (size_t i = begin; i < end; ++i) {
     const Fiber& f = e.fibers[i];
-    const bool same = f.wgmmaStep == first.wgmmaStep && f.wgmmaN == first.wgmmaN && f.wgmmaPending == first.wgmmaPending && f.descA == first.descA &&
-                      f.descB == first.descB && f.aFromRegisters == first.aFromRegisters && f.scaleD == first.scaleD && f.transB == first.transB &&
-                      f.element == first.element;
-    if (!same) throw std::runtime_error(placeOf(f) + ": threads of one warpgroup disagree on a wgmma step or its operands (divergence)");
+    if (!(f.wgmma == first.wgmma)) throw std::runtime_error(placeOf(f) + ": threads of one warpgroup disagree on a wgmma step or its operands (divergence)");
   }
   WarpgroupQueue& queue = e.warpgroups[w];
-  if (first.wgmmaStep == WgmmaStep::Mma) {
+  if (first.wgmma.step == WgmmaStep::Mma) {
     PendingWgmma op;
     op.group = queue.openGroup;
-    op.n = first.wgmmaN;
-    op.descA = first.descA;
-    op.descB = first.descB;
-    op.aFromRegisters = first.aFromRegisters;
-    op.scaleD = first.scaleD;
-    op.transB = first.transB;
-    op.element = first.element;
-    op.dAtIssue.resize(static_cast<size_t>(128) * (op.n / 2));
+    op.request = first.wgmma;
+    const size_t half = static_cast<size_t>(op.request.n / 2);
+    op.dAtIssue.resize(128 * half);
     for (size_t i = begin; i < end; ++i) {
       op.d[i - begin] = e.fibers[i].wgmmaD;
       std::copy(e.fibers[i].a, e.fibers[i].a + 4, op.a[i - begin].begin());
-      std::memcpy(op.dAtIssue.data() + (i - begin) * static_cast<size_t>(op.n / 2), op.d[i - begin], sizeof(float) * static_cast<size_t>(op.n / 2));
+      std::memcpy(op.dAtIssue.data() + (i - begin) * half, op.d[i - begin], sizeof(float) * half);
     }
     queue.ops.push_back(op);
-  } else if (first.wgmmaStep == WgmmaStep::Commit) {
+  } else if (first.wgmma.step == WgmmaStep::Commit) {
     ++queue.openGroup;
   } else {
-    const int retireBelow = queue.openGroup - first.wgmmaPending;
+    const int retireBelow = queue.openGroup - first.wgmma.pending;
     for (size_t i = 0; i < queue.ops.size(); ++i) {
       if (queue.ops[i].group >= retireBelow) continue;
       perform(e, queue.ops[i]);
@@ -141,8 +133,8 @@ bool releaseWarpgroup(Engine& e, size_t w) {
       for (size_t j = i + 1; j < queue.ops.size(); ++j)
         if (queue.ops[j].d[0] == queue.ops[i].d[0])
           for (int t = 0; t < 128; ++t)
-            std::memcpy(queue.ops[j].dAtIssue.data() + static_cast<size_t>(t) * (queue.ops[j].n / 2), queue.ops[j].d[t],
-                        sizeof(float) * static_cast<size_t>(queue.ops[j].n / 2));
+            std::memcpy(queue.ops[j].dAtIssue.data() + static_cast<size_t>(t) * (queue.ops[j].request.n / 2), queue.ops[j].d[t],
+                        sizeof(float) * static_cast<size_t>(queue.ops[j].request.n / 2));
     }
     queue.ops.erase(std::remove_if(queue.ops.begin(), queue.ops.end(), [&](const PendingWgmma& op) { return op.group < retireBelow; }), queue.ops.end());
   }
@@ -163,10 +155,11 @@ namespace {
 
 using namespace detail;
 
-void enterWgmma(Fiber* self, WgmmaStep step) {
+void enterWgmma(const WgmmaRequest& request) {
+  Fiber* self = running().current;
   self->collective = Collective::Wgmma;
   self->mask = 0xFFFFFFFFu;
-  self->wgmmaStep = step;
+  self->wgmma = request;
   suspend(State::AtCollective);
 }
 
@@ -176,36 +169,29 @@ void wgmmaMma(float* d, int n, uint64_t descA, const uint32_t* aRegs, uint64_t d
   Fiber* self = running().current;
   if (n < 8 || n > 256 || n % 8 != 0) throw std::runtime_error(placeOf(*self) + ": wgmma n = " + std::to_string(n) + " (8..256, a multiple of 8)");
   self->wgmmaD = d;
-  self->wgmmaN = n;
-  self->wgmmaPending = 0;
-  self->descA = aRegs ? 0 : descA;
-  self->aFromRegisters = aRegs != nullptr;
   if (aRegs) std::copy(aRegs, aRegs + 4, self->a);
-  self->descB = descB;
-  self->scaleD = scaleD;
-  self->transB = transB;
-  self->element = element;
-  enterWgmma(self, WgmmaStep::Mma);
+  WgmmaRequest r;
+  r.n = n;
+  r.descA = aRegs ? 0 : descA;
+  r.aFromRegisters = aRegs != nullptr;
+  r.descB = descB;
+  r.scaleD = scaleD;
+  r.transB = transB;
+  r.element = element;
+  enterWgmma(r);
 }
 
 void wgmmaCommit() {
-  Fiber* self = running().current;
-  self->wgmmaN = 0;
-  self->wgmmaPending = 0;
-  self->descA = self->descB = 0;
-  self->aFromRegisters = self->scaleD = self->transB = false;
-  self->element = MmaElement::Fp16;
-  enterWgmma(self, WgmmaStep::Commit);
+  WgmmaRequest r;
+  r.step = WgmmaStep::Commit;
+  enterWgmma(r);
 }
 
 void wgmmaWait(int pending) {
-  Fiber* self = running().current;
-  self->wgmmaN = 0;
-  self->wgmmaPending = pending;
-  self->descA = self->descB = 0;
-  self->aFromRegisters = self->scaleD = self->transB = false;
-  self->element = MmaElement::Fp16;
-  enterWgmma(self, WgmmaStep::Wait);
+  WgmmaRequest r;
+  r.step = WgmmaStep::Wait;
+  r.pending = pending;
+  enterWgmma(r);
 }
 
 }  // namespace attnscope::emu
