@@ -71,6 +71,8 @@ void HeadKernel::applyTransposed(const ExecContext& ctx, const AttentionSpec& sp
   }
 }
 
+std::optional<LowRankFactors> HeadKernel::factors(const ExecContext&, const AttentionSpec&, const HeadInput&) const { return std::nullopt; }
+
 void HeadKernel::map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const {
   // Columns of A are A * e_j; only the rows inside the region are kept.
   const int64_t chunk = 256;

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "attention/low_rank_factors.hpp"
 #include "attention/variant.hpp"
 #include "backend/kernel_table.hpp"
 
@@ -26,6 +28,10 @@ class HeadKernel {
   // Accumulates A over the grid's region into grid (sum and max per cell).
   // Default: apply() on identity column chunks.
   virtual void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const;
+
+  // A as factors (attention/low_rank_factors.hpp) for the variants formed
+  // through them, so a device can form their map; nullopt for the others.
+  virtual std::optional<LowRankFactors> factors(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in) const;
 };
 
 using CpuKernelTable = KernelTable<HeadKernel>;

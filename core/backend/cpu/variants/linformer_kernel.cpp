@@ -243,6 +243,35 @@ class LinformerKernel final : public HeadKernel {
     });
   }
 
+  // A = P F: L = P = softmax(s Q (E K)^T) [n x k], R = F^T [n x k].
+  std::optional<LowRankFactors> factors(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols();
+    VariantRegistry::instance().get("linformer").validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    const Projection p = projectionOf(spec, n);
+    ThreadPool& pool = poolOf(ctx);
+    TrackedBuffer ekBuf(ctx.meter, p.k * d);
+    MatMap ek(ekBuf.data(), p.k, d);
+    project(ctx, p, false, in.k, ek);
+    LowRankFactors f;
+    f.left.resize(n, p.k);
+    f.right.resize(n, p.k);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+    pool.parallelFor(0, blocksOf(n, kQueryBlock), [&](int64_t qb, int) {
+      ctx.checkCancelled();
+      const int64_t i0 = qb * kQueryBlock, rows = std::min(kQueryBlock, n - i0);
+      scoreBlock(in.q, ek, scale, i0, rows, f.left.middleRows(i0, rows));
+    });
+    const std::shared_ptr<const Mat> fm = cached(p) ? cachedMatrix(p, true, pool) : nullptr;
+    TrackedBuffer fBuf(ctx.meter, fm ? 0 : p.k * kTokenChunk * pool.size());
+    pool.parallelFor(0, blocksOf(n, kTokenChunk), [&](int64_t chunk, int worker) {
+      const int64_t j0 = chunk * kTokenChunk, cols = std::min(kTokenChunk, n - j0);
+      int64_t ld = 0;
+      const float* fc = valueColumns(p, fm.get(), j0, cols, fBuf.data() + p.k * kTokenChunk * worker, &ld);
+      f.right.middleRows(j0, cols) = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>(fc, p.k, cols, Eigen::OuterStride<>(ld)).transpose();
+    });
+    return f;
+  }
+
   // Tiles of A = P F over the region: P for a stripe of the region's rows,
   // then F one column chunk at a time. Stripes keep P within kMapStripeFloats
   // whatever the region's height and k.

@@ -348,6 +348,29 @@ class PerformerKernel final : public HeadKernel {
     }
   }
 
+  // A = diag(1 / den) phi(Q) phi(K)^T (causal: j <= i), with the forward's stabilisers.
+  std::optional<LowRankFactors> factors(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in) const override {
+    const int64_t n = in.q.rows(), d = in.q.cols();
+    VariantRegistry::instance().get("performer").validate(spec, Shape{n, d, in.v.cols(), 1, spec.causal, 1});
+    ThreadPool& pool = poolOf(ctx);
+    const Features f(ctx, spec, d);
+    const float shift = keyShift(ctx, f, in.k);
+    LowRankFactors out;
+    out.causal = spec.causal;
+    out.left.resize(n, f.m);
+    out.right.resize(n, f.m);
+    out.rowScale.resize(static_cast<size_t>(n));
+    normalizers(ctx, f, in.q, in.k, spec.causal, shift, 0, n, out.rowScale.data());
+    for (float& s : out.rowScale) s = s > 0 ? 1.0f / s : 0.0f;
+    pool.parallelFor(0, chunksOf(n, kChunk), [&](int64_t c, int) {
+      ctx.checkCancelled();
+      const int64_t i0 = c * kChunk, rows = std::min(kChunk, n - i0);
+      f.queryFeatures(in.q, i0, rows, out.left.middleRows(i0, rows));
+      f.keyFeatures(in.k, i0, rows, shift, out.right.middleRows(i0, rows));
+    });
+    return out;
+  }
+
   // Tiles phi(Q_stripe) phi(K_chunk)^T / den over the region, one stripe of
   // the region's rows at a time so phi(Q) stays within kMapStripeFloats.
   void map(const ExecContext& ctx, const AttentionSpec& spec, const HeadInput& in, MapGrid& grid) const override {

@@ -1,0 +1,130 @@
+#include "analysis/low_rank_products.hpp"
+
+#include <algorithm>
+
+#include "backend/cpu/thread_pool.hpp"
+#include "common/error.hpp"
+
+namespace attnscope {
+
+namespace {
+
+// Fixed parts and chunks, whatever the pool's size, so results never depend
+// on thread timing; a part's partial sums are added in part order.
+constexpr int64_t kParts = 8;
+constexpr int64_t kChunk = 64;  // the causal scan's block: its C x C triangle costs C r per row
+
+int64_t blocksOf(int64_t n, int64_t b) { return (n + b - 1) / b; }
+
+void checkShapes(const LowRankFactors& f, ConstMatRef in, MatRef out, int64_t inRows, int64_t outRows, const char* what) {
+  if (f.right.cols() != f.rank() || (!f.rowScale.empty() && static_cast<int64_t>(f.rowScale.size()) != f.n()) || (f.causal && f.keys() != f.n()))
+    throw Error(ErrorKind::InvalidArgument, "low-rank factors: inconsistent shapes");
+  if (in.rows() != inRows || out.rows() != outRows || out.cols() != in.cols())
+    throw Error(ErrorKind::InvalidArgument, std::string(what) + ": operand is " + std::to_string(in.rows()) + " x " + std::to_string(in.cols()) +
+                                                ", output " + std::to_string(out.rows()) + " x " + std::to_string(out.cols()) + "; A is " +
+                                                std::to_string(f.n()) + " x " + std::to_string(f.keys()));
+}
+
+// acc [r x c] = sum over rows [0, rows) of a_i^T b_i, in kParts fixed parts.
+Mat partSums(ConstMatRef a, ConstMatRef b, ThreadPool& pool, const CancelToken* cancel, std::vector<Mat>* parts = nullptr) {
+  const int64_t rows = a.rows(), per = blocksOf(std::max<int64_t>(rows, 1), kParts);
+  std::vector<Mat> own(static_cast<size_t>(kParts));
+  std::vector<Mat>& p = parts ? *parts : own;
+  p.assign(static_cast<size_t>(kParts), Mat());
+  pool.parallelFor(0, kParts, [&](int64_t part, int) {
+    checkCancelled(cancel);
+    const int64_t r0 = std::min(rows, part * per), r1 = std::min(rows, r0 + per);
+    Mat& m = p[static_cast<size_t>(part)];
+    m = Mat::Zero(a.cols(), b.cols());
+    if (r1 > r0) m.noalias() += a.middleRows(r0, r1 - r0).transpose() * b.middleRows(r0, r1 - r0);
+  });
+  Mat acc = Mat::Zero(a.cols(), b.cols());
+  for (const Mat& m : p) acc += m;
+  return acc;
+}
+
+Mat scaledRows(const LowRankFactors& f, ConstMatRef y) {
+  Mat ys = y;
+  if (!f.rowScale.empty())
+    for (int64_t i = 0; i < ys.rows(); ++i) ys.row(i) *= f.rowScale[static_cast<size_t>(i)];
+  return ys;
+}
+
+}  // namespace
+
+void lowRankApply(const LowRankFactors& f, ConstMatRef x, MatRef out, ThreadPool& pool, const CancelToken* cancel) {
+  checkShapes(f, x, out, f.keys(), f.n(), "A x");
+  const int64_t n = f.n(), c = x.cols();
+  if (c == 0) return;
+  if (!f.causal) {
+    const Mat t = partSums(f.right, x, pool, cancel);  // R^T x
+    pool.parallelFor(0, blocksOf(n, 256), [&](int64_t b, int) {
+      const int64_t i0 = b * 256, rows = std::min<int64_t>(256, n - i0);
+      out.middleRows(i0, rows).noalias() = f.left.middleRows(i0, rows) * t;
+      for (int64_t i = i0; i < i0 + rows; ++i) out.row(i) *= f.scale(i);
+    });
+    return;
+  }
+  // Causal: each part starts from the sum of R_j^T x_j over the parts before
+  // it, then walks its chunks: out_c = s (L_c S + tril(L_c R_c^T) x_c).
+  std::vector<Mat> parts;
+  partSums(f.right, x, pool, cancel, &parts);
+  const int64_t per = blocksOf(std::max<int64_t>(n, 1), kParts);
+  pool.parallelFor(0, kParts, [&](int64_t part, int) {
+    const int64_t p0 = std::min(n, part * per), p1 = std::min(n, p0 + per);
+    Mat state = Mat::Zero(f.rank(), c);
+    for (int64_t q = 0; q < part; ++q) state += parts[static_cast<size_t>(q)];
+    Mat local;
+    for (int64_t i0 = p0; i0 < p1; i0 += kChunk) {
+      checkCancelled(cancel);
+      const int64_t rows = std::min(kChunk, p1 - i0);
+      local.noalias() = f.left.middleRows(i0, rows) * f.right.middleRows(i0, rows).transpose();
+      for (int64_t r = 0; r + 1 < rows; ++r) local.row(r).tail(rows - r - 1).setZero();
+      auto o = out.middleRows(i0, rows);
+      o.noalias() = f.left.middleRows(i0, rows) * state;
+      o.noalias() += local * x.middleRows(i0, rows);
+      for (int64_t r = 0; r < rows; ++r) o.row(r) *= f.scale(i0 + r);
+      state.noalias() += f.right.middleRows(i0, rows).transpose() * x.middleRows(i0, rows);
+    }
+  });
+}
+
+void lowRankApplyTransposed(const LowRankFactors& f, ConstMatRef y, MatRef out, ThreadPool& pool, const CancelToken* cancel) {
+  checkShapes(f, y, out, f.n(), f.keys(), "A^T y");
+  const int64_t n = f.n(), keys = f.keys(), c = y.cols();
+  if (c == 0) return;
+  const Mat ys = scaledRows(f, y);
+  if (!f.causal) {
+    const Mat g = partSums(f.left, ys, pool, cancel);  // L^T diag(s) y
+    pool.parallelFor(0, blocksOf(keys, 256), [&](int64_t b, int) {
+      const int64_t j0 = b * 256, rows = std::min<int64_t>(256, keys - j0);
+      out.middleRows(j0, rows).noalias() = f.right.middleRows(j0, rows) * g;
+    });
+    return;
+  }
+  // Causal: (A^T y)_j = R_j . sum_{i >= j} L_i^T s_i y_i, a suffix scan; each
+  // part starts from the parts after it and walks its chunks backwards.
+  std::vector<Mat> parts;
+  partSums(f.left, ys, pool, cancel, &parts);
+  const int64_t per = blocksOf(std::max<int64_t>(n, 1), kParts);
+  pool.parallelFor(0, kParts, [&](int64_t part, int) {
+    const int64_t p0 = std::min(n, part * per), p1 = std::min(n, p0 + per);
+    Mat state = Mat::Zero(f.rank(), c);
+    for (int64_t q = part + 1; q < kParts; ++q) state += parts[static_cast<size_t>(q)];
+    Mat local;
+    if (p1 <= p0) return;
+    for (int64_t j0 = p0 + (p1 - p0 - 1) / kChunk * kChunk; j0 >= p0; j0 -= kChunk) {
+      checkCancelled(cancel);
+      const int64_t rows = std::min(kChunk, p1 - j0);
+      // (key j, query i) allowed when i >= j: the upper triangle with the diagonal.
+      local.noalias() = f.right.middleRows(j0, rows) * f.left.middleRows(j0, rows).transpose();
+      for (int64_t r = 1; r < rows; ++r) local.row(r).head(r).setZero();
+      auto o = out.middleRows(j0, rows);
+      o.noalias() = f.right.middleRows(j0, rows) * state;
+      o.noalias() += local * ys.middleRows(j0, rows);
+      state.noalias() += f.left.middleRows(j0, rows).transpose() * ys.middleRows(j0, rows);
+    }
+  });
+}
+
+}  // namespace attnscope
