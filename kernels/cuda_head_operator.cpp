@@ -1,10 +1,11 @@
-// The CUDA backend's head operator for the analysis: the flash probe's host
-// code (flash_probe_operator.cpp) on a real device.
+// The CUDA backend's head operator for the analysis: the flash probe's and the
+// factored operator's host code (flash_probe_operator.cpp,
+// lowrank_probe_operator.cpp) on a real device.
 #include <cuda_runtime.h>
 
 #include "cuda_head_operator.hpp"
 #include "device_buffer.hpp"
-#include "flash_probe_operator.hpp"
+#include "lowrank_probe_operator.hpp"
 
 namespace attnscope::kernels {
 
@@ -28,6 +29,10 @@ class CudaProbeDevice final : public ProbeDevice {
     checkCuda(static_cast<cudaError_t>(launchFlashProbe(p, nullptr)), "flash probe launch");
     checkCuda(cudaDeviceSynchronize(), "flash probe");
   }
+  void launch(const LowRankMapParams& p) override {
+    checkCuda(static_cast<cudaError_t>(launchLowRankMap(p, nullptr)), "low-rank map launch");
+    checkCuda(cudaDeviceSynchronize(), "low-rank map");
+  }
 };
 
 }  // namespace
@@ -36,7 +41,7 @@ std::unique_ptr<ProbeDevice> cudaProbeDevice() { return std::make_unique<CudaPro
 
 std::unique_ptr<HeadOperator> cudaHeadOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
                                                const ExecContext& host, std::string* why) {
-  return makeFlashProbeOperator(std::make_unique<CudaProbeDevice>(), spec, qkv, head, labels, host, why);
+  return makeDeviceHeadOperator(std::make_unique<CudaProbeDevice>(), spec, qkv, head, labels, host, why);
 }
 
 }  // namespace attnscope::kernels

@@ -1,6 +1,6 @@
 // The CUDA backend's operator A of one head, for maps, spectra and metrics
-// (Backend::headOperator); nullptr with why where the variant's A is not the
-// flash layout's masked softmax.
+// (Backend::headOperator): the flash layout's masked softmax or a factored A
+// (lowrank_probe_operator.hpp); nullptr with why for any other.
 #pragma once
 
 #include <memory>

@@ -13,6 +13,7 @@
 
 #include "analysis/head_operator.hpp"
 #include "flash_probe.hpp"
+#include "lowrank_map.hpp"
 #include "sequence/sequence.hpp"
 
 namespace attnscope::kernels {
@@ -29,6 +30,8 @@ class ProbeDevice {
   virtual void download(void* dst, const void* src, size_t bytes) = 0;
   virtual void zero(void* dst, size_t bytes) = 0;
   virtual void launch(const FlashProbeParams& p) = 0;
+  // The factored A's map kernel (lowrank_map.hpp).
+  virtual void launch(const LowRankMapParams& p) = 0;
 };
 
 // Device memory of a ProbeDevice, released with it.
@@ -75,8 +78,8 @@ struct ProbeInputs {
 // softmax over the sequence's keys (DESIGN §3): a variant with a layout,
 // relative transformer_xl (its scores are Q' . K' at width 2d,
 // transformer_xl_flash.hpp) or hierarchical (extended keys and the spread).
-// memory_slots' A depends on V, and linformer's and performer's are formed
-// through factors: those stay on the CPU.
+// memory_slots' A depends on V: it stays on the CPU. linformer's and
+// performer's are formed through factors: lowrank_probe_operator.hpp.
 std::optional<ProbeInputs> flashProbeInputs(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels, std::string* why);
 
 // The operator over those inputs; its scores are fp32 whatever the run's precision.

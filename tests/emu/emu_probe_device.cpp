@@ -1,12 +1,14 @@
-// The probe kernel under the CPU emulation, instantiated once for the suites.
+// The probe kernels (flash and low-rank map) under the CPU emulation, instantiated once for the suites.
 #include "emu_probe_device.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 
 #include "common/error.hpp"
 #include "flash_probe_kernel.cuh"
+#include "lowrank_map_kernel.cuh"
 
 namespace attnscope::testing {
 
@@ -48,6 +50,13 @@ class EmulatedProbeDevice final : public kernels::ProbeDevice {
     const unsigned tiles = static_cast<unsigned>(kernels::probeGridTiles(p.layout));
     emu::launch(emu::LaunchConfig{dim3(tiles), dim3(kernels::kProbeThreads), static_cast<size_t>(kernels::kProbeSmemBytes), order_, seed_},
                 [&] { kernels::device::flashProbeFp32(p); });
+  }
+  void launch(const kernels::LowRankMapParams& p) override {
+    ++log_->launches;
+    const int64_t gridY = log_->lowRankGridY > 0 ? std::min(log_->lowRankGridY, kernels::lowRankMapGridY(p)) : kernels::lowRankMapGridY(p);
+    const dim3 grid(static_cast<unsigned>(kernels::lowRankMapTilesX(p)), static_cast<unsigned>(gridY));
+    emu::launch(emu::LaunchConfig{grid, dim3(kernels::kLowRankThreads), static_cast<size_t>(kernels::kLowRankSmemBytes), order_, seed_},
+                [&] { kernels::device::lowRankMapFp32(p); });
   }
 
  private:

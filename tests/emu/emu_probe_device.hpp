@@ -16,6 +16,7 @@ struct ProbeDeviceLog {
   int launches = 0;
   int overruns = 0;      // buffers whose guard bytes were overwritten
   int64_t liveBytes = 0; // allocated and not yet released
+  int64_t lowRankGridY = 0; // > 0: the low-rank map's blocks in y, so a few blocks walk many row tiles
 };
 
 std::unique_ptr<kernels::ProbeDevice> emulatedProbeDevice(std::shared_ptr<ProbeDeviceLog> log, emu::Order order = emu::Order::Shuffled,

@@ -4,7 +4,8 @@
 // (exact and pooled over a zoomed region), A X and A^T Y. Then the analysis
 // itself through a backend whose operator is the emulated one: map, spectrum
 // and metrics agree with the CPU's, and a variant the probe cannot form
-// falls back to the CPU with a note that says why.
+// falls back to the CPU with a note that says why. (Factored variants have
+// their own device operator: test_lowrank_map.cpp.)
 #include <QtTest>
 
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 #include "emu_probe_device.hpp"
+#include "lowrank_probe_operator.hpp"
 #include "flash_cases.hpp"
 
 using namespace attnscope;
@@ -40,7 +42,7 @@ class EmulatedOperatorBackend final : public Backend {
   }
   std::unique_ptr<HeadOperator> headOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
                                              const ExecContext& host, std::string* why) const override {
-    return makeFlashProbeOperator(emulatedProbeDevice(log), spec, qkv, head, labels, host, why);
+    return makeDeviceHeadOperator(emulatedProbeDevice(log), spec, qkv, head, labels, host, why);
   }
   static inline std::shared_ptr<ProbeDeviceLog> log = std::make_shared<ProbeDeviceLog>();
 };
@@ -230,15 +232,15 @@ class TestFlashProbe : public QObject {
     AnalysisRequest request;
     request.map = defaultMapRequest(qkv.n(), 0, -1, 0, -1);
     request.backend = "emulated-cuda";
-    const AnalysisResult r = analyzeHead(makeSpec("performer"), qkv, nullptr, request);
+    const AnalysisResult r = analyzeHead(makeSpec("memory_slots"), qkv, nullptr, request);
     QCOMPARE(r.computedOn, std::string("cpu"));
     bool noted = false;
-    for (const std::string& note : r.notes) noted = noted || note.find("A computed on the cpu: cuda (emulated): performer") != std::string::npos;
+    for (const std::string& note : r.notes) noted = noted || note.find("A computed on the cpu: cuda (emulated): memory_slots") != std::string::npos;
     QVERIFY(noted);
     QVERIFY(r.map);
 
     // A precision the CPU has no kernels for (a GPU's fp16 run): A in fp32 on the cpu, said so.
-    AttentionSpec fp16 = makeSpec("performer");
+    AttentionSpec fp16 = makeSpec("memory_slots");
     fp16.precision = Precision::Fp16;
     const AnalysisResult half = analyzeHead(fp16, qkv, nullptr, request);
     QVERIFY(half.map && std::abs(half.map->sum.sum() - r.map->sum.sum()) < 1e-3);

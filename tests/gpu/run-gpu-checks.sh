@@ -100,6 +100,12 @@ if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMA
       log ""
       log "=== bench: skipped: this attnscope-cli's bench has no --backend flag yet ==="
     fi
+    # Maps of long factored variants: the GPU's map kernel against the CPU's
+    # (the summary line gives each map's time), both at n = 65536.
+    for v in performer linformer; do
+      step "map $v n=65536 (cuda)" 45 "$CLI" run --variant "$v" --n 65536 --backend cuda --out-map "/tmp/attnscope-map-$v-cuda.npy"
+      step "map $v n=65536 (cpu)" 60 "$CLI" run --variant "$v" --n 65536 --out-map "/tmp/attnscope-map-$v-cpu.npy"
+    done
     # The backend-ops cases timed on the cpu and the gpu side by side.
     OPS="$BUILD_DIR/tests/backends_test_backend_ops"
     [[ -x "$OPS" ]] && step "backend ops (perf mode)" 150 env ATTNSCOPE_BACKEND_OPS=perf "$OPS" perfMode

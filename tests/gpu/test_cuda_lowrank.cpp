@@ -10,6 +10,7 @@
 
 #include <cmath>
 
+#include "analysis/analysis_run.hpp"
 #include "attention/registry.hpp"
 #include "attention/variants/performer.hpp"
 #include "backend/backend.hpp"
@@ -246,6 +247,29 @@ class TestCudaLowRank : public QObject {
       for (int h = 0; h < 2; ++h)
         QVERIFY2(relativeMaxError(gpu.output[static_cast<size_t>(h)], cpu.output[static_cast<size_t>(h)]) < 5e-2,
                  qPrintable(QString("%1 head %2").arg(precisionName(p)).arg(h)));
+    }
+  }
+
+  // The analysis on the GPU: each case's map (whole, exact; then a pooled
+  // zoom whose cells straddle tiles) from the factored operator's map kernel
+  // equals the CPU's, and the result says where A was formed.
+  void analysisMapOnTheGpu() {
+    const std::string why = noDeviceReason();
+    if (!why.empty()) QSKIP(qPrintable(QString::fromStdString("skipped: " + why)));
+    const Qkv qkv = inputs(301, 32, 32, 2);
+    for (const LowRankCase& c : kCases) {
+      for (const MapRequest& map : {MapRequest{1, 0, -1, 0, -1, 1024}, MapRequest{1, 40, 290, 7, 301, 23}}) {
+        AnalysisRequest request;
+        request.head = 1;
+        request.map = map;
+        const AnalysisResult cpu = analyzeHead(specOf(c), qkv, nullptr, request);
+        request.backend = "cuda";
+        const AnalysisResult gpu = analyzeHead(specOf(c), qkv, nullptr, request);
+        QVERIFY2(gpu.computedOn.rfind("cuda (map)", 0) == 0, gpu.computedOn.c_str());
+        const double sumDiff = (gpu.map->sum - cpu.map->sum).cwiseAbs().maxCoeff(), maxDiff = (gpu.map->max - cpu.map->max).cwiseAbs().maxCoeff();
+        const QString what = QString("%1 at %2 cells: sum %3, max %4").arg(c.name).arg(cpu.map->rows).arg(sumDiff).arg(maxDiff);
+        QVERIFY2(sumDiff <= 1e-5 * std::max(1.0f, cpu.map->sum.cwiseAbs().maxCoeff()) && maxDiff <= 1e-5, qPrintable(what));
+      }
     }
   }
 };

@@ -1,0 +1,38 @@
+#include <cstring>
+
+#include "lowrank_map.hpp"
+
+namespace attnscope::kernels {
+
+std::string lowRankMapCheckParams(const LowRankMapParams& p) {
+  if (!p.left || !p.right) return "low-rank map: both factors are required";
+  if (p.n < 1 || p.nKeys < 1 || p.rank < 1) return "low-rank map: n, keys and rank must be positive";
+  if (p.causal && p.nKeys != p.n) return "low-rank map: a causal A is square";
+  if (!p.mapSum || !p.mapMax) return "low-rank map: both cell arrays are required";
+  if (p.i0 < 0 || p.i1 > p.n || p.i1 <= p.i0 || p.j0 < 0 || p.j1 > p.nKeys || p.j1 <= p.j0) return "low-rank map: region outside A";
+  if (p.rows < 1 || p.cols < 1 || p.rows > p.i1 - p.i0 || p.cols > p.j1 - p.j0) return "low-rank map: cells do not fit the region";
+  if (lowRankMapTilesX(p) > 0x7fffffff) return "low-rank map: region too wide for one launch";
+  return {};
+}
+
+void setLowRankRegion(LowRankMapParams& p, const MapGrid& grid) {
+  p.i0 = grid.i0;
+  p.i1 = grid.i1;
+  p.j0 = grid.j0;
+  p.j1 = grid.j1;
+  p.rows = grid.rows;
+  p.cols = grid.cols;
+}
+
+void addLowRankCells(MapGrid& grid, const float* sum, const uint32_t* maxBits) {
+  for (int64_t r = 0; r < grid.rows; ++r)
+    for (int64_t c = 0; c < grid.cols; ++c) {
+      const int64_t at = r * grid.cols + c;
+      float mx;
+      std::memcpy(&mx, &maxBits[at], 4);
+      grid.sum(r, c) += sum[at];
+      if (mx > grid.max(r, c)) grid.max(r, c) = mx;
+    }
+}
+
+}  // namespace attnscope::kernels
