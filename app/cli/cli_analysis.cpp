@@ -206,7 +206,7 @@ std::string analysisSummaryLine(const AnalysisResult& r) {
   std::string line = "analysis (head " + std::to_string(r.head) + ", on " + r.computedOn + "): pairs computed " + numberText(100.0 * r.pairs.fraction, 4) + "% (" + r.pairs.source + ")";
   if (r.map)
     line += "; map " + std::to_string(r.map->rows) + "x" + std::to_string(r.map->cols) + (r.map->exact() ? " exact" : " pooled") + " in " +
-            numberText(r.mapMs, 4) + " ms";
+            (r.mapMs < 1000 ? numberText(r.mapMs, 3) + " ms" : numberText(r.mapMs / 1000, 3) + " s");
   if (r.metrics) {
     const Metrics& m = *r.metrics;
     line += "; O error vs dense " + numberText(m.outputRelativeError, 4);
