@@ -61,6 +61,19 @@ void MapGrid::addTile(int64_t ti, int64_t tj, const float* p, int64_t tileRows, 
   const int64_t ra = std::max(ti, i0), rb = std::min(ti + tileRows, i1);
   const int64_t ca = std::max(tj, j0), cb = std::min(tj + tileCols, j1);
   if (ra >= rb || ca >= cb) return;
+  // The tile's columns as runs of one cell each, found once per tile: a
+  // division per pair cost more than the products that made the tile.
+  struct Run {
+    int64_t cell, begin, end;  // columns [begin, end) of the tile
+  };
+  std::vector<Run> runs;
+  const int64_t w = j1 - j0;
+  for (int64_t j = ca; j < cb;) {
+    const int64_t c = cellCol(j);
+    const int64_t end = std::min(cb, j0 + ((c + 1) * w + cols - 1) / cols);
+    runs.push_back(Run{c, j - tj, end - tj});
+    j = end;
+  }
   int64_t lockedRow = -1;
   std::unique_lock<std::mutex> lock;
   for (int64_t i = ra; i < rb; ++i) {
@@ -70,11 +83,16 @@ void MapGrid::addTile(int64_t ti, int64_t tj, const float* p, int64_t tileRows, 
       lockedRow = r;
     }
     const float* row = p + (i - ti) * stride;
-    for (int64_t j = ca; j < cb; ++j) {
-      const int64_t c = cellCol(j);
-      const float a = row[j - tj];
-      sum(r, c) += a;
-      if (a > max(r, c)) max(r, c) = a;
+    float* sumRow = &sum(r, 0);
+    float* maxRow = &max(r, 0);
+    for (const Run& run : runs) {
+      float s = 0.0f, m = maxRow[run.cell];
+      for (int64_t j = run.begin; j < run.end; ++j) {
+        s += row[j];
+        m = row[j] > m ? row[j] : m;
+      }
+      sumRow[run.cell] += s;
+      maxRow[run.cell] = m;
     }
   }
 }

@@ -403,7 +403,8 @@ class PerformerKernel final : public HeadKernel {
         pool.parallelFor(0, blocks, [&](int64_t b, int worker) {
           const int64_t r0 = b * kQueryBlock, count = std::min(kQueryBlock, rows - r0);
           MatMap tile(tiles.data() + kQueryBlock * kChunk * worker, count, cols);
-          tile.noalias() = pq.middleRows(r0, count) * pk.transpose();
+          // The ISA's GEMM, not Eigen's: core's Eigen is built for baseline x86-64.
+          sgemm(false, true, count, cols, f.m, 1.0f, pq.data() + r0 * f.m, f.m, pk.data(), f.m, 0.0f, tile.data(), cols, &pool);
           for (int64_t r = 0; r < count; ++r) {
             const int64_t i = s0 + r0 + r;
             const float den = denBuf.data()[i - grid.i0];
