@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "backend/cpu/gemm.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
 
@@ -15,6 +16,13 @@ constexpr int64_t kParts = 8;
 constexpr int64_t kChunk = 64;  // the causal scan's block: its C x C triangle costs C r per row
 
 int64_t blocksOf(int64_t n, int64_t b) { return (n + b - 1) / b; }
+
+// c [m x n] (+)= op(a) op(b) through the ISA's GEMM (core's Eigen is built
+// for baseline x86-64); inside a pool task it runs on the calling worker.
+void product(bool transA, bool transB, ConstMatRef a, ConstMatRef b, MatRef c, bool accumulate) {
+  const int64_t m = transA ? a.cols() : a.rows(), k = transA ? a.rows() : a.cols(), n = transB ? b.rows() : b.cols();
+  sgemm(transA, transB, m, n, k, 1.0f, a.data(), a.outerStride(), b.data(), b.outerStride(), accumulate ? 1.0f : 0.0f, c.data(), c.outerStride());
+}
 
 void checkShapes(const LowRankFactors& f, ConstMatRef in, MatRef out, int64_t inRows, int64_t outRows, const char* what) {
   if (f.right.cols() != f.rank() || (!f.rowScale.empty() && static_cast<int64_t>(f.rowScale.size()) != f.n()) || (f.causal && f.keys() != f.n()))
@@ -36,7 +44,7 @@ Mat partSums(ConstMatRef a, ConstMatRef b, ThreadPool& pool, const CancelToken* 
     const int64_t r0 = std::min(rows, part * per), r1 = std::min(rows, r0 + per);
     Mat& m = p[static_cast<size_t>(part)];
     m = Mat::Zero(a.cols(), b.cols());
-    if (r1 > r0) m.noalias() += a.middleRows(r0, r1 - r0).transpose() * b.middleRows(r0, r1 - r0);
+    if (r1 > r0) product(true, false, a.middleRows(r0, r1 - r0), b.middleRows(r0, r1 - r0), m, false);
   });
   Mat acc = Mat::Zero(a.cols(), b.cols());
   for (const Mat& m : p) acc += m;
@@ -60,7 +68,7 @@ void lowRankApply(const LowRankFactors& f, ConstMatRef x, MatRef out, ThreadPool
     const Mat t = partSums(f.right, x, pool, cancel);  // R^T x
     pool.parallelFor(0, blocksOf(n, 256), [&](int64_t b, int) {
       const int64_t i0 = b * 256, rows = std::min<int64_t>(256, n - i0);
-      out.middleRows(i0, rows).noalias() = f.left.middleRows(i0, rows) * t;
+      product(false, false, f.left.middleRows(i0, rows), t, out.middleRows(i0, rows), false);
       for (int64_t i = i0; i < i0 + rows; ++i) out.row(i) *= f.scale(i);
     });
     return;
@@ -78,13 +86,14 @@ void lowRankApply(const LowRankFactors& f, ConstMatRef x, MatRef out, ThreadPool
     for (int64_t i0 = p0; i0 < p1; i0 += kChunk) {
       checkCancelled(cancel);
       const int64_t rows = std::min(kChunk, p1 - i0);
-      local.noalias() = f.left.middleRows(i0, rows) * f.right.middleRows(i0, rows).transpose();
+      local.resize(rows, rows);
+      product(false, true, f.left.middleRows(i0, rows), f.right.middleRows(i0, rows), local, false);
       for (int64_t r = 0; r + 1 < rows; ++r) local.row(r).tail(rows - r - 1).setZero();
       auto o = out.middleRows(i0, rows);
-      o.noalias() = f.left.middleRows(i0, rows) * state;
-      o.noalias() += local * x.middleRows(i0, rows);
+      product(false, false, f.left.middleRows(i0, rows), state, o, false);
+      product(false, false, local, x.middleRows(i0, rows), o, true);
       for (int64_t r = 0; r < rows; ++r) o.row(r) *= f.scale(i0 + r);
-      state.noalias() += f.right.middleRows(i0, rows).transpose() * x.middleRows(i0, rows);
+      product(true, false, f.right.middleRows(i0, rows), x.middleRows(i0, rows), state, true);
     }
   });
 }
@@ -98,7 +107,7 @@ void lowRankApplyTransposed(const LowRankFactors& f, ConstMatRef y, MatRef out, 
     const Mat g = partSums(f.left, ys, pool, cancel);  // L^T diag(s) y
     pool.parallelFor(0, blocksOf(keys, 256), [&](int64_t b, int) {
       const int64_t j0 = b * 256, rows = std::min<int64_t>(256, keys - j0);
-      out.middleRows(j0, rows).noalias() = f.right.middleRows(j0, rows) * g;
+      product(false, false, f.right.middleRows(j0, rows), g, out.middleRows(j0, rows), false);
     });
     return;
   }
@@ -117,12 +126,13 @@ void lowRankApplyTransposed(const LowRankFactors& f, ConstMatRef y, MatRef out, 
       checkCancelled(cancel);
       const int64_t rows = std::min(kChunk, p1 - j0);
       // (key j, query i) allowed when i >= j: the upper triangle with the diagonal.
-      local.noalias() = f.right.middleRows(j0, rows) * f.left.middleRows(j0, rows).transpose();
+      local.resize(rows, rows);
+      product(false, true, f.right.middleRows(j0, rows), f.left.middleRows(j0, rows), local, false);
       for (int64_t r = 1; r < rows; ++r) local.row(r).head(r).setZero();
       auto o = out.middleRows(j0, rows);
-      o.noalias() = f.right.middleRows(j0, rows) * state;
-      o.noalias() += local * ys.middleRows(j0, rows);
-      state.noalias() += f.left.middleRows(j0, rows).transpose() * ys.middleRows(j0, rows);
+      product(false, false, f.right.middleRows(j0, rows), state, o, false);
+      product(false, false, local, ys.middleRows(j0, rows), o, true);
+      product(true, false, f.left.middleRows(j0, rows), ys.middleRows(j0, rows), state, true);
     }
   });
 }
