@@ -35,8 +35,8 @@ class LowRankProbeOperator final : public HeadOperator {
   int64_t n() const override { return factors_.n(); }
   const AttentionSpec& spec() const override { return spec_; }
   const ExecContext& ctx() const override { return host_; }
-  // The map is the device's; the products are the host's (see the header).
-  std::string device() const override { return device_->name() + " (map), cpu (products from the factors)"; }
+  // The map is the device's, the products the host's (see the header); short, as the metrics card shows it.
+  std::string device() const override { return device_->name() + " map, cpu products"; }
 
   void apply(ConstMatRef x, MatRef out) const override { lowRankApply(factors_, x, out, poolOf(host_), host_.cancel); }
   void applyTransposed(ConstMatRef y, MatRef out) const override { lowRankApplyTransposed(factors_, y, out, poolOf(host_), host_.cancel); }

@@ -79,8 +79,13 @@ TARGETS=("${SUITES[@]}" attnscope-cli)
 cuda_library_dirs() {
   local lib dirs=()
   for lib in $(sed -n 's/^  \(lib[A-Za-z]*\.so\.[0-9]*\)$/\1/p' "$1"); do
-    local found
-    found=$(find /usr/local/cuda* /usr/lib/x86_64-linux-gnu /opt /usr/local/lib -maxdepth 8 -name "$lib" 2>/dev/null | head -n 1)
+    local found="" root
+    # In order of preference; -quit stops at the first match (Python environments under /opt are deep and large).
+    for root in /usr/local/cuda /usr/local/cuda-* /usr/lib/x86_64-linux-gnu /usr/local/lib /opt; do
+      [[ -d "$root" ]] || continue
+      found=$(find -L "$root" -maxdepth 10 -name "$lib" -print -quit 2>/dev/null)
+      [[ -n "$found" ]] && break
+    done
     [[ -n "$found" ]] && dirs+=("$(dirname "$found")")
   done
   printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++' | paste -sd: -

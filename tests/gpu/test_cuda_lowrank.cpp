@@ -265,7 +265,7 @@ class TestCudaLowRank : public QObject {
         const AnalysisResult cpu = analyzeHead(specOf(c), qkv, nullptr, request);
         request.backend = "cuda";
         const AnalysisResult gpu = analyzeHead(specOf(c), qkv, nullptr, request);
-        QVERIFY2(gpu.computedOn.rfind("cuda (map)", 0) == 0, gpu.computedOn.c_str());
+        QVERIFY2(gpu.computedOn.rfind("cuda map", 0) == 0, gpu.computedOn.c_str());
         const double sumDiff = (gpu.map->sum - cpu.map->sum).cwiseAbs().maxCoeff(), maxDiff = (gpu.map->max - cpu.map->max).cwiseAbs().maxCoeff();
         const QString what = QString("%1 at %2 cells: sum %3, max %4").arg(c.name).arg(cpu.map->rows).arg(sumDiff).arg(maxDiff);
         QVERIFY2(sumDiff <= 1e-5 * std::max(1.0f, cpu.map->sum.cwiseAbs().maxCoeff()) && maxDiff <= 1e-5, qPrintable(what));
