@@ -12,8 +12,14 @@ ThreadPool& poolOf(const ExecContext& ctx) { return ctx.pool ? *ctx.pool : Threa
 
 class LowRankProbeOperator final : public HeadOperator {
  public:
-  LowRankProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, LowRankFactors factors, const ExecContext& host)
-      : device_(std::move(device)), spec_(spec), host_(host), factors_(std::move(factors)), charge_(host.meter, factors_.bytes()) {
+  LowRankProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, LowRankFactors factors, const ExecContext& host,
+                       HeadExtras extras)
+      : device_(std::move(device)),
+        spec_(spec),
+        host_(host),
+        factors_(std::move(factors)),
+        extras_(std::move(extras)),
+        charge_(host.meter, factors_.bytes()) {
     ProbeDevice& dev = *device_;
     left_ = ProbeBuffer(dev, static_cast<size_t>(factors_.left.size()) * 4);
     right_ = ProbeBuffer(dev, static_cast<size_t>(factors_.right.size()) * 4);
@@ -40,6 +46,7 @@ class LowRankProbeOperator final : public HeadOperator {
 
   void apply(ConstMatRef x, MatRef out) const override { lowRankApply(factors_, x, out, poolOf(host_), host_.cancel); }
   void applyTransposed(ConstMatRef y, MatRef out) const override { lowRankApplyTransposed(factors_, y, out, poolOf(host_), host_.cancel); }
+  const HeadExtras* extras() const override { return &extras_; }
 
   void map(MapGrid& grid) const override {
     host_.checkCancelled();
@@ -68,6 +75,7 @@ class LowRankProbeOperator final : public HeadOperator {
   AttentionSpec spec_;
   const ExecContext& host_;
   LowRankFactors factors_;
+  HeadExtras extras_;
   MeterCharge charge_;  // the host's copy of the factors
   ProbeBuffer left_, right_, scale_;
   LowRankMapParams base_;
@@ -76,8 +84,8 @@ class LowRankProbeOperator final : public HeadOperator {
 }  // namespace
 
 std::unique_ptr<HeadOperator> makeLowRankProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, LowRankFactors factors,
-                                                       const ExecContext& host) {
-  return std::make_unique<LowRankProbeOperator>(std::move(device), spec, std::move(factors), host);
+                                                       const ExecContext& host, HeadExtras extras) {
+  return std::make_unique<LowRankProbeOperator>(std::move(device), spec, std::move(factors), host, std::move(extras));
 }
 
 std::unique_ptr<HeadOperator> makeDeviceHeadOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, const Qkv& qkv, int head,
@@ -91,7 +99,12 @@ std::unique_ptr<HeadOperator> makeDeviceHeadOperator(std::unique_ptr<ProbeDevice
   if (const HeadKernel* kernel = findCpuKernel(cpuSpec, nullptr, nullptr)) {
     const size_t h = static_cast<size_t>(head);
     const HeadInput in{qkv.q[h], qkv.k[h], qkv.v[h], labels, head};
-    if (std::optional<LowRankFactors> f = kernel->factors(host, cpuSpec, in)) return makeLowRankProbeOperator(std::move(device), spec, std::move(*f), host);
+    if (std::optional<LowRankFactors> f = kernel->factors(host, cpuSpec, in)) {
+      // The extras (k used, feature count, notes) from one host forward: O(n r d), as the factors.
+      Mat out(qkv.n(), qkv.dv());
+      HeadExtras extras = kernel->apply(host, cpuSpec, in, in.v, out);
+      return makeLowRankProbeOperator(std::move(device), spec, std::move(*f), host, std::move(extras));
+    }
   }
   return makeFlashProbeOperator(std::move(device), spec, qkv, head, labels, host, why);
 }

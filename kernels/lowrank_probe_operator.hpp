@@ -15,9 +15,9 @@
 
 namespace attnscope::kernels {
 
-// The operator over given factors.
+// The operator over given factors; extras are the head's (from its forward), which it keeps for the analysis.
 std::unique_ptr<HeadOperator> makeLowRankProbeOperator(std::unique_ptr<ProbeDevice> device, const AttentionSpec& spec, LowRankFactors factors,
-                                                       const ExecContext& host);
+                                                       const ExecContext& host, HeadExtras extras = {});
 
 // The device's operator for head `head`: over the factors where the variant
 // is formed through them, else the flash probe's (flash_probe_operator.hpp);

@@ -113,12 +113,13 @@ AnalysisResult analyzeHead(const AttentionSpec& spec, const Qkv& qkv, const std:
   const HeadOperator& op = deviceOp ? *deviceOp : static_cast<const HeadOperator&>(*cpuOp);
   r.computedOn = op.device();
 
-  // The head's output and extras: from the run when given, else one forward
-  // pass (O = A V through the device operator, which keeps no extras: it
-  // exists only for variants that have none).
+  // The head's output and extras: from the run when given, else the device
+  // operator's (the factored ones keep their host forward's), else one
+  // forward pass (O = A V through the device operator, whose variants
+  // without kept extras have none).
   HeadExtras ownExtras;
   Mat ownOutput;
-  const HeadExtras* extras = run.extras;
+  const HeadExtras* extras = run.extras ? run.extras : deviceOp ? deviceOp->extras() : nullptr;
   const Mat* output = run.output;
   const bool needForward = (request.metrics && !output) || (!extras && !deviceOp && (request.memory || request.spectrum));
   if (needForward) {

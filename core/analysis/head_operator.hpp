@@ -30,6 +30,8 @@ class HeadOperator {
   virtual void applyTransposed(ConstMatRef y, MatRef out) const = 0;
   // Accumulates A over the grid's region into grid (sum, max, computed).
   virtual void map(MapGrid& grid) const = 0;
+  // The head's extras (scalars, notes) where the operator keeps them, else nullptr.
+  virtual const HeadExtras* extras() const { return nullptr; }
 };
 
 // The CPU's operator: the variant's HeadKernel on one head's inputs.

@@ -200,6 +200,13 @@ class TestLowRankMap : public QObject {
     QCOMPARE(dev.spectrum->sigma.size(), cpu.spectrum->sigma.size());
     for (size_t i = 0; i < cpu.spectrum->sigma.size(); ++i)
       QVERIFY2(std::abs(dev.spectrum->sigma[i] - cpu.spectrum->sigma[i]) <= 1e-3 * cpu.spectrum->sigma.front(), std::to_string(i).c_str());
+    // The variant's extras reach the device's analysis too: the spectrum's marks (k, features) and the notes.
+    QCOMPARE(dev.spectrum->marks.size(), cpu.spectrum->marks.size());
+    QVERIFY(!cpu.spectrum->marks.empty());
+    for (size_t i = 0; i < cpu.spectrum->marks.size(); ++i) {
+      QCOMPARE(dev.spectrum->marks[i].name, cpu.spectrum->marks[i].name);
+      QCOMPARE(dev.spectrum->marks[i].index, cpu.spectrum->marks[i].index);
+    }
     QVERIFY(std::abs(dev.metrics->outputRelativeError - cpu.metrics->outputRelativeError) < 1e-4);
     QVERIFY(std::abs(dev.metrics->entropy.mean - cpu.metrics->entropy.mean) < 1e-4);
     QVERIFY(dev.metrics->outputRelativeError > 0.01);  // low rank is not dense: the comparison can fail

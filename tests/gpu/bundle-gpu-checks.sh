@@ -31,14 +31,14 @@ TARGETS=("${GPU_TARGETS[@]}" backends_test_backend_ops backends_test_kernel_tabl
 LAUNCHER=()
 command -v ccache >/dev/null && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DATTNSCOPE_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH" \
-  -DATTNSCOPE_GUI=OFF "${LAUNCHER[@]}" >/dev/null
+  -DATTNSCOPE_GUI=OFF ${LAUNCHER[@]+"${LAUNCHER[@]}"} >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS" --target "${TARGETS[@]}"
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/bin" "$STAGE/lib"
 for t in "${TARGETS[@]}"; do
-  exe=$(find "$BUILD_DIR" -name "$t" -type f -perm -u+x | head -n 1)
+  exe=$(find "$BUILD_DIR" -name "$t" -type f -perm -u+x -print -quit)
   [[ -n "$exe" ]] || { echo "bundle-gpu-checks: $t was not built" >&2; exit 1; }
   cp "$exe" "$STAGE/bin/"
   strip "$STAGE/bin/$t"
@@ -58,7 +58,7 @@ done
   echo "cuda architectures: $ARCH"
   echo "nvcc: $( (command -v nvcc >/dev/null && nvcc --version || /usr/local/cuda/bin/nvcc --version) | tail -n 2 | head -n 1)"
   echo "needs at run time: an NVIDIA driver and these CUDA libraries:"
-  for exe in "$STAGE"/bin/*; do ldd "$exe" | awk '{print $1}'; done | sort -u | grep -E '^(libcudart|libcublas|libcublasLt|libcupti)\.so' | sed 's/^/  /'
+  for exe in "$STAGE"/bin/*; do ldd "$exe" | awk '{print $1}'; done | sort -u | { grep -E '^(libcudart|libcublas|libcublasLt|libcupti|libnvrtc|libnvJitLink)[^ ]*\.so' || true; } | sed 's/^/  /'
 } >"$STAGE/BUILD_INFO"
 tar -C "$STAGE" -cJf "$BUNDLE" .
 echo "bundle-gpu-checks: $BUNDLE ($(du -h "$BUNDLE" | cut -f1)): $(ls "$STAGE/bin" | wc -l) executables, $(ls "$STAGE/lib" | wc -l) libraries"

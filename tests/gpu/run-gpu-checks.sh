@@ -79,22 +79,27 @@ TARGETS=("${SUITES[@]}" attnscope-cli)
 cuda_library_dirs() {
   local lib dirs=()
   for lib in $(sed -n 's/^  \(lib[A-Za-z]*\.so\.[0-9]*\)$/\1/p' "$1"); do
-    local found="" root
-    # In order of preference; -quit stops at the first match (Python environments under /opt are deep and large).
-    for root in /usr/local/cuda /usr/local/cuda-* /usr/lib/x86_64-linux-gnu /usr/local/lib /opt; do
-      [[ -d "$root" ]] || continue
-      found=$(find -L "$root" -maxdepth 10 -name "$lib" -print -quit 2>/dev/null)
+    local found="" dir root
+    # The toolkit's own library folders first, in order of preference.
+    for dir in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib /usr/local/cuda/extras/CUPTI/lib64 \
+      /usr/local/cuda-*/lib64 /usr/local/cuda-*/targets/x86_64-linux/lib /usr/local/cuda-*/extras/CUPTI/lib64 /usr/lib/x86_64-linux-gnu; do
+      [[ -e "$dir/$lib" ]] && { found="$dir/$lib"; break; }
+    done
+    # Then a bounded search (Python environments under /opt are deep and large).
+    for root in /usr/local /opt; do
       [[ -n "$found" ]] && break
+      found=$(timeout 20 find -L "$root" -maxdepth 10 -name "$lib" -print -quit 2>/dev/null)
     done
     [[ -n "$found" ]] && dirs+=("$(dirname "$found")")
   done
-  printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++' | paste -sd: -
+  printf '%s\n' ${dirs[@]+"${dirs[@]}"} | awk '!seen[$0]++' | paste -sd: -
 }
 
 SUITE_DIR=""
 CLI=""
 if [[ -n "${PREBUILT:-}" ]]; then
   BUNDLE_DIR=$(mktemp -d)
+  trap 'rm -rf "$BUNDLE_DIR"' EXIT
   # tar needs xz for .tar.xz; a minimal image may have only Python's lzma.
   if command -v xz >/dev/null; then
     step "unpack $PREBUILT" 60 tar -C "$BUNDLE_DIR" -xJf "$PREBUILT" || exit 1
@@ -123,7 +128,7 @@ else
     exit 2
   fi
   if step "configure" 120 cmake -S "$ROOT" -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMAKE_BUILD_TYPE=Release -DATTNSCOPE_CUDA=ON \
-    -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DATTNSCOPE_GUI=OFF "${LAUNCHER[@]}"; then
+    -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DATTNSCOPE_GUI=OFF ${LAUNCHER[@]+"${LAUNCHER[@]}"}; then
     # Keep going past a target that fails to build, so the others still get tested.
     step "build" 300 cmake --build "$BUILD_DIR" -j "$JOBS" --target "${TARGETS[@]}" -- -k 0
     # The GPU suites, then every variant on every backend (the CUDA backend included now that a device is here).
