@@ -88,7 +88,11 @@ bool CuptiProfiler::enable(std::string* why) {
     tried_ = true;
     int count = 0;  // untouched when there is no driver
     const cudaError_t st = cudaGetDeviceCount(&count);
-    if (st != cudaSuccess || count == 0) {
+    const char* off = std::getenv("ATTNSCOPE_CUPTI");
+    if (off && std::string(off) == "off") {
+      // For another profiler (Nsight Systems holds CUPTI itself) and for checking the event timing path.
+      reason_ = "turned off by ATTNSCOPE_CUPTI=off";
+    } else if (st != cudaSuccess || count == 0) {
       cudaGetLastError();
       reason_ = st != cudaSuccess ? std::string("no usable CUDA device: ") + cudaGetErrorString(st) : "no CUDA device found";
     } else if (const CUptiResult r = cuptiActivityRegisterCallbacks(bufferRequested, bufferCompleted); r != CUPTI_SUCCESS) {

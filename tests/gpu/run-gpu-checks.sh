@@ -146,6 +146,11 @@ if [[ "$CLI" == "-" ]]; then
   :
 elif [[ -n "$CLI" && -x "$CLI" ]]; then
   step "cli info" 30 "$CLI" info
+  # One run timed by CUPTI, then the same with CUPTI turned off: the cudaEvent
+  # fallback must run and say so in the result's notes.
+  step "dense n=8192 (cupti)" 30 "$CLI" run --backend cuda --variant dense --n 8192 --precision bf16
+  step "dense n=8192 (ATTNSCOPE_CUPTI=off, events)" 30 env ATTNSCOPE_CUPTI=off bash -c \
+    '"$1" run --backend cuda --variant dense --n 8192 --precision bf16 --out-json "$2" && grep -q "CUPTI unavailable (turned off" "$2"' _ "$CLI" /tmp/attnscope-events.json
   # What CUPTI tracing costs (the suites above ran it too, but print only on failure).
   CUPTI_TEST=$(find "$SUITE_DIR" -name gpu_test_cupti_profiler -type f -perm -u+x | head -n 1)
   [[ -n "$CUPTI_TEST" ]] && step "cupti tracing overhead" 60 "$CUPTI_TEST" tracingOverhead
