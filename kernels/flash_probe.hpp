@@ -78,6 +78,8 @@ void setProbeRegion(FlashProbeParams& p, const MapGrid& grid);
 // The kernel's cell arrays (rows x cols, as downloaded) added into grid:
 // sum and max as they are, the computed count as a fraction of each cell's pairs.
 void addProbeCells(MapGrid& grid, const float* sum, const uint32_t* maxBits, const unsigned long long* count);
+// Only the sum and the max (float bits of values >= 0) of each cell, as the low-rank map kernel writes them.
+void addCellSumsAndMaxima(MapGrid& grid, const float* sum, const uint32_t* maxBits);
 
 // Device pointers; returns a cudaError_t.
 int launchFlashProbe(const FlashProbeParams& p, FlashStream stream);

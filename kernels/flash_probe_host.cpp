@@ -32,6 +32,13 @@ void setProbeRegion(FlashProbeParams& p, const MapGrid& grid) {
 }
 
 void addProbeCells(MapGrid& grid, const float* sum, const uint32_t* maxBits, const unsigned long long* count) {
+  addCellSumsAndMaxima(grid, sum, maxBits);
+  for (int64_t r = 0; r < grid.rows; ++r)
+    for (int64_t c = 0; c < grid.cols; ++c)
+      grid.computed(r, c) += static_cast<float>(count[r * grid.cols + c]) / static_cast<float>(grid.cellPairs(r, c));
+}
+
+void addCellSumsAndMaxima(MapGrid& grid, const float* sum, const uint32_t* maxBits) {
   for (int64_t r = 0; r < grid.rows; ++r)
     for (int64_t c = 0; c < grid.cols; ++c) {
       const int64_t at = r * grid.cols + c;
@@ -39,7 +46,6 @@ void addProbeCells(MapGrid& grid, const float* sum, const uint32_t* maxBits, con
       std::memcpy(&mx, &maxBits[at], 4);
       grid.sum(r, c) += sum[at];
       if (mx > grid.max(r, c)) grid.max(r, c) = mx;
-      grid.computed(r, c) += static_cast<float>(count[at]) / static_cast<float>(grid.cellPairs(r, c));
     }
 }
 

@@ -59,8 +59,8 @@ inline int64_t lowRankMapGridY(const LowRankMapParams& p) { return lowRankMapTil
 std::string lowRankMapCheckParams(const LowRankMapParams& p);
 // The grid's region and cell counts into p.
 void setLowRankRegion(LowRankMapParams& p, const MapGrid& grid);
-// The kernel's cell arrays (rows x cols, as downloaded) added into grid.
-void addLowRankCells(MapGrid& grid, const float* sum, const uint32_t* maxBits);
+// The kernel's cell arrays (rows x cols, as downloaded) go into the grid
+// through addCellSumsAndMaxima (flash_probe.hpp).
 
 // Device pointers; returns a cudaError_t.
 int launchLowRankMap(const LowRankMapParams& p, FlashStream stream);

@@ -1,5 +1,3 @@
-#include <cstring>
-
 #include "lowrank_map.hpp"
 
 namespace attnscope::kernels {
@@ -22,17 +20,6 @@ void setLowRankRegion(LowRankMapParams& p, const MapGrid& grid) {
   p.j1 = grid.j1;
   p.rows = grid.rows;
   p.cols = grid.cols;
-}
-
-void addLowRankCells(MapGrid& grid, const float* sum, const uint32_t* maxBits) {
-  for (int64_t r = 0; r < grid.rows; ++r)
-    for (int64_t c = 0; c < grid.cols; ++c) {
-      const int64_t at = r * grid.cols + c;
-      float mx;
-      std::memcpy(&mx, &maxBits[at], 4);
-      grid.sum(r, c) += sum[at];
-      if (mx > grid.max(r, c)) grid.max(r, c) = mx;
-    }
 }
 
 }  // namespace attnscope::kernels

@@ -67,7 +67,7 @@ class LowRankProbeOperator final : public HeadOperator {
     std::vector<uint32_t> hostMax(cells);
     dev.download(hostSum.data(), sum.as<void>(), sum.bytes());
     dev.download(hostMax.data(), mx.as<void>(), mx.bytes());
-    addLowRankCells(grid, hostSum.data(), hostMax.data());
+    addCellSumsAndMaxima(grid, hostSum.data(), hostMax.data());
   }
 
  private:

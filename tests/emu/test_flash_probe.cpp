@@ -15,6 +15,7 @@
 #include "backend/backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
+#include "emu_operator_backend.hpp"
 #include "emu_probe_device.hpp"
 #include "lowrank_probe_operator.hpp"
 #include "flash_cases.hpp"
@@ -24,30 +25,6 @@ using namespace attnscope::kernels;
 using namespace attnscope::testing;
 
 namespace {
-
-// A backend whose only ability is the emulated device operator, so the
-// analysis' device path runs in every build.
-class EmulatedOperatorBackend final : public Backend {
- public:
-  std::string name() const override { return "emulated-cuda"; }
-  BackendStatus status() const override { return BackendStatus{}; }
-  bool supports(const AttentionSpec&, const Shape*, std::string* why) const override {
-    if (why) *why = "it only offers operators";
-    return false;
-  }
-  int64_t freeMemoryBytes() const override { return 0; }
-  std::vector<std::string> kernelVariants() const override { return {}; }
-  AttentionResult run(const AttentionSpec&, const Qkv&, const RunOptions&) override {
-    throw Error(ErrorKind::Unsupported, "emulated-cuda runs no forward");
-  }
-  std::unique_ptr<HeadOperator> headOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
-                                             const ExecContext& host, std::string* why) const override {
-    return makeDeviceHeadOperator(emulatedProbeDevice(log), spec, qkv, head, labels, host, why);
-  }
-  static inline std::shared_ptr<ProbeDeviceLog> log = std::make_shared<ProbeDeviceLog>();
-};
-
-const RegisterBackend<EmulatedOperatorBackend> registration;
 
 // The flash cases, then the variants whose A the probe forms from rewritten
 // or extended keys: relative transformer_xl (Q' . K' at width 2d) and

@@ -14,6 +14,7 @@
 #include "backend/backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "common/error.hpp"
+#include "emu_operator_backend.hpp"
 #include "emu_probe_device.hpp"
 #include "flash_cases.hpp"
 #include "lowrank_probe_operator.hpp"
@@ -23,28 +24,6 @@ using namespace attnscope::kernels;
 using namespace attnscope::testing;
 
 namespace {
-
-class EmulatedFactoredBackend final : public Backend {
- public:
-  std::string name() const override { return "emulated-cuda-lowrank"; }
-  BackendStatus status() const override { return BackendStatus{}; }
-  bool supports(const AttentionSpec&, const Shape*, std::string* why) const override {
-    if (why) *why = "it only offers operators";
-    return false;
-  }
-  int64_t freeMemoryBytes() const override { return 0; }
-  std::vector<std::string> kernelVariants() const override { return {}; }
-  AttentionResult run(const AttentionSpec&, const Qkv&, const RunOptions&) override {
-    throw Error(ErrorKind::Unsupported, "emulated-cuda-lowrank runs no forward");
-  }
-  std::unique_ptr<HeadOperator> headOperator(const AttentionSpec& spec, const Qkv& qkv, int head, const std::vector<std::string>* labels,
-                                             const ExecContext& host, std::string* why) const override {
-    return makeDeviceHeadOperator(emulatedProbeDevice(log), spec, qkv, head, labels, host, why);
-  }
-  static inline std::shared_ptr<ProbeDeviceLog> log = std::make_shared<ProbeDeviceLog>();
-};
-
-const RegisterBackend<EmulatedFactoredBackend> registration;
 
 ExecContext hostContext() {
   ExecContext ctx;
@@ -190,7 +169,7 @@ class TestLowRankMap : public QObject {
     request.spectrumOptions.rank = 10;
     request.metrics = true;
     const AnalysisResult cpu = analyzeHead(spec, qkv, nullptr, request);
-    request.backend = "emulated-cuda-lowrank";
+    request.backend = "emulated-cuda";
     const AnalysisResult dev = analyzeHead(spec, qkv, nullptr, request);
     QCOMPARE(dev.computedOn, std::string("cuda (emulated) map, cpu products"));
     for (const std::string& note : dev.notes) QVERIFY2(note.find("computed on the cpu") == std::string::npos, note.c_str());
