@@ -8,6 +8,7 @@
 // bank conflicts, register limits); the GPU suite covers those.
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -15,10 +16,35 @@
 #include "emu_flash_runner.hpp"
 #include "flash_cases.hpp"
 #include "flash_traits.hpp"
+#include "low_precision.hpp"
 
 using namespace attnscope;
 using namespace attnscope::kernels;
 using namespace attnscope::testing;
+
+namespace {
+
+// Row i's log-sum-exp of s q_i . k_j over its allowed keys, in double from
+// Q and K as the kernel reads them (rounded to its element type): -inf for a
+// row that sees no key.
+double referenceLse(const Mat& q, const Mat& k, const std::vector<uint8_t>& mask, int64_t i, FlashElement e) {
+  const auto in = [e](float x) { return e == FlashElement::Fp32 ? x : e == FlashElement::Bf16 ? roundToBf16(x) : roundToHalf(x); };
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.cols()));
+  std::vector<double> s;
+  for (int64_t j = 0; j < k.rows(); ++j) {
+    if (!mask[static_cast<size_t>(i * k.rows() + j)]) continue;
+    double dot = 0;
+    for (int64_t c = 0; c < q.cols(); ++c) dot += static_cast<double>(in(q(i, c))) * static_cast<double>(in(k(j, c)));
+    s.push_back(scale * dot);
+  }
+  if (s.empty()) return -INFINITY;
+  const double m = *std::max_element(s.begin(), s.end());
+  double sum = 0;
+  for (double x : s) sum += std::exp(x - m);
+  return m + std::log(sum);
+}
+
+}  // namespace
 
 class TestFlashEmulated : public QObject {
   Q_OBJECT
@@ -136,8 +162,14 @@ class TestFlashEmulated : public QObject {
         QVERIFY2(err <= bound, qPrintable(QString("head %1: %2 error %3, naive same-precision bound %4").arg(h).arg(elementName(e)).arg(err).arg(bound)));
       }
       const std::vector<uint8_t> mask = pairMask(layouts[hs]);
-      for (int64_t i = 0; i < c.n; ++i)
+      for (int64_t i = 0; i < c.n; ++i) {
         QVERIFY2(std::isfinite(got.lse[hs][static_cast<size_t>(i)]) == rowAttends(mask, c.n, i), qPrintable(QString("head %1 row %2: LSE").arg(h).arg(i)));
+        // The value too (transformer_xl's and memory_slots' mass on memory read it): fp32 scores of the same inputs.
+        const double want = referenceLse(qkv.q[hs], qkv.k[hs], mask, i, e), lse = got.lse[hs][static_cast<size_t>(i)];
+        if (std::isfinite(want))
+          QVERIFY2(std::abs(lse - want) <= 1e-4 * std::max(1.0, std::abs(want)),
+                   qPrintable(QString("head %1 row %2: LSE %3, reference %4").arg(h).arg(i).arg(lse).arg(want)));
+      }
     }
   }
 };
