@@ -73,7 +73,18 @@ inline int64_t probeGridTiles(const FlashLayoutView& v) { return flashGridTiles(
 // Host pieces (flash_probe_host.cpp, no CUDA; the CPU suite tests them).
 // Empty when the params are consistent; otherwise what is wrong.
 std::string probeCheckParams(const FlashProbeParams& p);
-// The map region and cell counts of grid, into p (mode Map).
+// The map region and cell counts of grid into a probe's params (any struct
+// with the fields i0, i1, j0, j1, rows, cols: this one, LowRankMapParams).
+template <typename Params>
+void copyMapRegion(Params& p, const MapGrid& grid) {
+  p.i0 = grid.i0;
+  p.i1 = grid.i1;
+  p.j0 = grid.j0;
+  p.j1 = grid.j1;
+  p.rows = grid.rows;
+  p.cols = grid.cols;
+}
+// copyMapRegion, and mode Map.
 void setProbeRegion(FlashProbeParams& p, const MapGrid& grid);
 // The kernel's cell arrays (rows x cols, as downloaded) added into grid:
 // sum and max as they are, the computed count as a fraction of each cell's pairs.

@@ -23,12 +23,7 @@ std::string probeCheckParams(const FlashProbeParams& p) {
 
 void setProbeRegion(FlashProbeParams& p, const MapGrid& grid) {
   p.mode = ProbeMode::Map;
-  p.i0 = grid.i0;
-  p.i1 = grid.i1;
-  p.j0 = grid.j0;
-  p.j1 = grid.j1;
-  p.rows = grid.rows;
-  p.cols = grid.cols;
+  copyMapRegion(p, grid);
 }
 
 void addProbeCells(MapGrid& grid, const float* sum, const uint32_t* maxBits, const unsigned long long* count) {

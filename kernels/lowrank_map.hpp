@@ -57,8 +57,7 @@ inline int64_t lowRankMapGridY(const LowRankMapParams& p) { return lowRankMapTil
 // Host pieces (lowrank_map_host.cpp, no CUDA; the CPU suite tests them).
 // Empty when the params are consistent and the grid fits a launch; otherwise what is wrong.
 std::string lowRankMapCheckParams(const LowRankMapParams& p);
-// The grid's region and cell counts into p.
-void setLowRankRegion(LowRankMapParams& p, const MapGrid& grid);
+// The grid's region goes into p through copyMapRegion (flash_probe.hpp).
 // The kernel's cell arrays (rows x cols, as downloaded) go into the grid
 // through addCellSumsAndMaxima (flash_probe.hpp).
 

@@ -13,13 +13,4 @@ std::string lowRankMapCheckParams(const LowRankMapParams& p) {
   return {};
 }
 
-void setLowRankRegion(LowRankMapParams& p, const MapGrid& grid) {
-  p.i0 = grid.i0;
-  p.i1 = grid.i1;
-  p.j0 = grid.j0;
-  p.j1 = grid.j1;
-  p.rows = grid.rows;
-  p.cols = grid.cols;
-}
-
 }  // namespace attnscope::kernels

@@ -51,7 +51,7 @@ class LowRankProbeOperator final : public HeadOperator {
   void map(MapGrid& grid) const override {
     host_.checkCancelled();
     LowRankMapParams p = base_;
-    setLowRankRegion(p, grid);
+    copyMapRegion(p, grid);
     const size_t cells = static_cast<size_t>(grid.rows * grid.cols);
     MeterCharge charge(host_.meter, static_cast<int64_t>(8 * cells));  // the downloaded cells
     ProbeDevice& dev = *device_;

@@ -1,6 +1,8 @@
 #include "analysis/low_rank_products.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "backend/cpu/gemm.hpp"
 #include "backend/cpu/thread_pool.hpp"
@@ -33,21 +35,29 @@ void checkShapes(const LowRankFactors& f, ConstMatRef in, MatRef out, int64_t in
                                                 std::to_string(f.n()) + " x " + std::to_string(f.keys()));
 }
 
-// acc [r x c] = sum over rows [0, rows) of a_i^T b_i, in kParts fixed parts.
-Mat partSums(ConstMatRef a, ConstMatRef b, ThreadPool& pool, const CancelToken* cancel, std::vector<Mat>* parts = nullptr) {
-  const int64_t rows = a.rows(), per = blocksOf(std::max<int64_t>(rows, 1), kParts);
-  std::vector<Mat> own(static_cast<size_t>(kParts));
-  std::vector<Mat>& p = parts ? *parts : own;
-  p.assign(static_cast<size_t>(kParts), Mat());
+// Rows [first, second) of part `part` of `rows` split into kParts.
+std::pair<int64_t, int64_t> partRows(int64_t rows, int64_t part) {
+  const int64_t per = blocksOf(std::max<int64_t>(rows, 1), kParts), r0 = std::min(rows, part * per);
+  return {r0, std::min(rows, r0 + per)};
+}
+
+// Each part's sum of a_i^T b_i over its rows.
+std::vector<Mat> partSums(ConstMatRef a, ConstMatRef b, ThreadPool& pool, const CancelToken* cancel) {
+  std::vector<Mat> parts(static_cast<size_t>(kParts));
   pool.parallelFor(0, kParts, [&](int64_t part, int) {
     checkCancelled(cancel);
-    const int64_t r0 = std::min(rows, part * per), r1 = std::min(rows, r0 + per);
-    Mat& m = p[static_cast<size_t>(part)];
+    const auto [r0, r1] = partRows(a.rows(), part);
+    Mat& m = parts[static_cast<size_t>(part)];
     m = Mat::Zero(a.cols(), b.cols());
     if (r1 > r0) product(true, false, a.middleRows(r0, r1 - r0), b.middleRows(r0, r1 - r0), m, false);
   });
-  Mat acc = Mat::Zero(a.cols(), b.cols());
-  for (const Mat& m : p) acc += m;
+  return parts;
+}
+
+// Parts [from, to) added in part order.
+Mat sumOf(const std::vector<Mat>& parts, int64_t from, int64_t to, int64_t rows, int64_t cols) {
+  Mat acc = Mat::Zero(rows, cols);
+  for (int64_t q = from; q < to; ++q) acc += parts[static_cast<size_t>(q)];
   return acc;
 }
 
@@ -65,7 +75,7 @@ void lowRankApply(const LowRankFactors& f, ConstMatRef x, MatRef out, ThreadPool
   const int64_t n = f.n(), c = x.cols();
   if (c == 0) return;
   if (!f.causal) {
-    const Mat t = partSums(f.right, x, pool, cancel);  // R^T x
+    const Mat t = sumOf(partSums(f.right, x, pool, cancel), 0, kParts, f.rank(), c);  // R^T x
     pool.parallelFor(0, blocksOf(n, 256), [&](int64_t b, int) {
       const int64_t i0 = b * 256, rows = std::min<int64_t>(256, n - i0);
       product(false, false, f.left.middleRows(i0, rows), t, out.middleRows(i0, rows), false);
@@ -75,13 +85,10 @@ void lowRankApply(const LowRankFactors& f, ConstMatRef x, MatRef out, ThreadPool
   }
   // Causal: each part starts from the sum of R_j^T x_j over the parts before
   // it, then walks its chunks: out_c = s (L_c S + tril(L_c R_c^T) x_c).
-  std::vector<Mat> parts;
-  partSums(f.right, x, pool, cancel, &parts);
-  const int64_t per = blocksOf(std::max<int64_t>(n, 1), kParts);
+  const std::vector<Mat> parts = partSums(f.right, x, pool, cancel);
   pool.parallelFor(0, kParts, [&](int64_t part, int) {
-    const int64_t p0 = std::min(n, part * per), p1 = std::min(n, p0 + per);
-    Mat state = Mat::Zero(f.rank(), c);
-    for (int64_t q = 0; q < part; ++q) state += parts[static_cast<size_t>(q)];
+    const auto [p0, p1] = partRows(n, part);
+    Mat state = sumOf(parts, 0, part, f.rank(), c);
     Mat local;
     for (int64_t i0 = p0; i0 < p1; i0 += kChunk) {
       checkCancelled(cancel);
@@ -104,7 +111,7 @@ void lowRankApplyTransposed(const LowRankFactors& f, ConstMatRef y, MatRef out, 
   if (c == 0) return;
   const Mat ys = scaledRows(f, y);
   if (!f.causal) {
-    const Mat g = partSums(f.left, ys, pool, cancel);  // L^T diag(s) y
+    const Mat g = sumOf(partSums(f.left, ys, pool, cancel), 0, kParts, f.rank(), c);  // L^T diag(s) y
     pool.parallelFor(0, blocksOf(keys, 256), [&](int64_t b, int) {
       const int64_t j0 = b * 256, rows = std::min<int64_t>(256, keys - j0);
       product(false, false, f.right.middleRows(j0, rows), g, out.middleRows(j0, rows), false);
@@ -113,13 +120,10 @@ void lowRankApplyTransposed(const LowRankFactors& f, ConstMatRef y, MatRef out, 
   }
   // Causal: (A^T y)_j = R_j . sum_{i >= j} L_i^T s_i y_i, a suffix scan; each
   // part starts from the parts after it and walks its chunks backwards.
-  std::vector<Mat> parts;
-  partSums(f.left, ys, pool, cancel, &parts);
-  const int64_t per = blocksOf(std::max<int64_t>(n, 1), kParts);
+  const std::vector<Mat> parts = partSums(f.left, ys, pool, cancel);
   pool.parallelFor(0, kParts, [&](int64_t part, int) {
-    const int64_t p0 = std::min(n, part * per), p1 = std::min(n, p0 + per);
-    Mat state = Mat::Zero(f.rank(), c);
-    for (int64_t q = part + 1; q < kParts; ++q) state += parts[static_cast<size_t>(q)];
+    const auto [p0, p1] = partRows(n, part);
+    Mat state = sumOf(parts, part + 1, kParts, f.rank(), c);
     Mat local;
     if (p1 <= p0) return;
     for (int64_t j0 = p0 + (p1 - p0 - 1) / kChunk * kChunk; j0 >= p0; j0 -= kChunk) {
