@@ -1,0 +1,35 @@
+// A BlockLayout drawn at display resolution: for each cell, the fraction of
+// its (i, j) pairs the layout computes. The explorer redraws it as a slider
+// moves, so it never walks n x n pairs: full tiles (and global rows) add whole
+// spans, other tiles go element by element through BlockLayout::allowed (the
+// rule every backend uses), and cells taller than kRasterRowsPerCell rows
+// are estimated from that many evenly spaced rows.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "attention/block_layout.hpp"
+#include "common/cancel.hpp"
+
+namespace attnscope {
+
+constexpr int64_t kRasterRowsPerCell = 8;
+
+struct LayoutRaster {
+  int64_t n = 0, nKeys = 0;    // tokens (rows) and keys (columns) covered
+  int64_t rows = 0, cols = 0;  // cells
+  std::vector<float> fraction;  // rows x cols, row-major: computed pairs / pairs in the cell
+  bool sampledRows = false;     // some cells were estimated from a subset of their rows
+
+  float at(int64_t r, int64_t c) const { return fraction[static_cast<size_t>(r * cols + c)]; }
+  // First token of cell row r / column c: token i lies in cell row i * rows / n
+  // (as in MapGrid), so a cell starts at the ceiling of r * n / rows.
+  int64_t rowBegin(int64_t r) const { return (r * n + rows - 1) / rows; }
+  int64_t colBegin(int64_t c) const { return (c * nKeys + cols - 1) / cols; }
+};
+
+// The whole layout at min(n, maxCells) x min(nKeys, maxCells) cells.
+LayoutRaster rasterizeLayout(const BlockLayout& layout, int64_t maxCells, const CancelToken* cancel = nullptr);
+
+}  // namespace attnscope
