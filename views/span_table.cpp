@@ -239,6 +239,26 @@ SpanTable::SpanTable(QWidget* parent) : QWidget(parent) {
   layout->addWidget(split, 1);
   sortBy(Duration, Qt::DescendingOrder);
   phases_->sortByColumn(PhaseTableModel::Total, Qt::DescendingOrder);
+  connect(spans_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (current.isValid() && !selecting_) emit spanSelected(spanProxy_->mapToSource(current).row());
+  });
+}
+
+void SpanTable::selectSpan(int span) {
+  selecting_ = true;
+  if (span < 0 || span >= spanModel_->rowCount()) {
+    spans_->clearSelection();
+  } else {
+    const QModelIndex index = spanProxy_->mapFromSource(spanModel_->index(span, 0));
+    spans_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    spans_->scrollTo(index);
+  }
+  selecting_ = false;
+}
+
+int SpanTable::selectedSpan() const {
+  const QModelIndex current = spans_->selectionModel()->currentIndex();
+  return current.isValid() && spans_->selectionModel()->isRowSelected(current.row(), {}) ? spanProxy_->mapToSource(current).row() : -1;
 }
 
 SpanTable::~SpanTable() = default;

@@ -38,6 +38,10 @@ class PhaseTableModel;
 class SpanTable : public QWidget {
   Q_OBJECT
 
+ signals:
+  // The user picked a span's row (its index in the trace).
+  void spanSelected(int span);
+
  public:
   enum Column { Name, Category, Device, Thread, Duration, Share, Bytes, FlopRate, ColumnCount };
 
@@ -53,6 +57,10 @@ class SpanTable : public QWidget {
   QString cellText(int row, Column column) const;
   QString phaseText(int row, int column) const;  // phase table, columns as its header
   int phaseCount() const;
+  // Selects and shows the row of span `span` (its index in the trace); -1 clears.
+  void selectSpan(int span);
+  // The trace index of the selected span, or -1.
+  int selectedSpan() const;
   QTableView* spansView() const { return spans_; }
   QTableView* phasesView() const { return phases_; }
 
@@ -64,6 +72,7 @@ class SpanTable : public QWidget {
   PhaseTableModel* phaseModel_;
   QSortFilterProxyModel* spanProxy_;
   QSortFilterProxyModel* phaseProxy_;
+  bool selecting_ = false;  // selectSpan at work: no spanSelected
 };
 
 }  // namespace attnscope

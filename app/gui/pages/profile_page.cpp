@@ -8,11 +8,13 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSplitter>
 #include <QVBoxLayout>
 
 #include <nlohmann/json.hpp>
 
 #include "span_table.hpp"
+#include "timeline_view.hpp"
 
 namespace attnscope {
 
@@ -32,8 +34,17 @@ ProfilePage::ProfilePage(const PageContext& context, QWidget* parent) : Page(par
   status_ = new QLabel(tr("Run a comparison: each variant's spans (load, featurize, warm-up, repeats, kernel phases) appear here."), this);
   status_->setWordWrap(true);
   layout->addWidget(status_);
-  table_ = new SpanTable(this);
-  layout->addWidget(table_, 1);
+  // The table above, the timeline below; picking a span in one shows it in the other.
+  auto* split = new QSplitter(Qt::Vertical, this);
+  table_ = new SpanTable(split);
+  timeline_ = new TimelineView(split);
+  split->addWidget(table_);
+  split->addWidget(timeline_);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
+  layout->addWidget(split, 1);
+  connect(timeline_, &TimelineView::spanSelected, table_, &SpanTable::selectSpan);
+  connect(table_, &SpanTable::spanSelected, timeline_, &TimelineView::showSpan);
 
   connect(items_, &QComboBox::activated, this, [this](int row) { showItem(items_->itemData(row).toInt()); });
   connect(export_, &QPushButton::clicked, this, &ProfilePage::chooseExportPath);
@@ -72,6 +83,7 @@ bool ProfilePage::showItem(int index) {
     }
     shown_ = static_cast<int>(k);
     table_->setTrace(item.run->trace, tr("%1 at n = %2 on %3").arg(variant).arg(item.run->shape.n).arg(QString::fromStdString(item.spec.backend)));
+    timeline_->setTrace(item.run->trace);
     status_->setText(tr("Median %1 ms over %2 repeat(s); the share of a span is its duration over the whole run (nested spans overlap).")
                          .arg(item.run->time.medianMs, 0, 'f', 3)
                          .arg(item.run->time.samplesMs.size()));

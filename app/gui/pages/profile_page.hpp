@@ -1,7 +1,7 @@
 // Profile page: the spans of the last compare batch's run (one variant at a
-// time, the first by default) as a sortable table with totals per phase, and
-// Export trace as Chrome JSON (Perfetto, chrome://tracing). The timeline
-// canvas joins this page later.
+// time, the first by default) as a sortable table with totals per phase, the
+// same trace on a timeline (ImGui canvas: lanes per thread, nesting, memory),
+// and Export trace as Chrome JSON (Perfetto, chrome://tracing).
 #pragma once
 
 #include <QString>
@@ -18,6 +18,7 @@ class QPushButton;
 namespace attnscope {
 
 class SpanTable;
+class TimelineView;
 
 class ProfilePage : public Page {
   Q_OBJECT
@@ -32,6 +33,7 @@ class ProfilePage : public Page {
   void restoreState(const nlohmann::json& state) override;
 
   SpanTable* table() const { return table_; }
+  TimelineView* timeline() const { return timeline_; }
   QComboBox* itemBox() const { return items_; }
   // Shows the trace of a batch item by its index in the batch.
   bool showItem(int index);
@@ -53,6 +55,7 @@ class ProfilePage : public Page {
   QPushButton* export_;
   QLabel* status_;
   SpanTable* table_;
+  TimelineView* timeline_;
 };
 
 Page* makeProfilePage(const PageContext& context, QWidget* parent);
