@@ -71,6 +71,8 @@ JobRunner::JobRunner(QObject* parent) : QObject(parent) {
   qRegisterMetaType<std::shared_ptr<const attnscope::CompareItem>>("std::shared_ptr<const attnscope::CompareItem>");
   qRegisterMetaType<std::shared_ptr<const attnscope::SweepResult>>("std::shared_ptr<const attnscope::SweepResult>");
   qRegisterMetaType<std::shared_ptr<const attnscope::RegionItem>>("std::shared_ptr<const attnscope::RegionItem>");
+  qRegisterMetaType<attnscope::ExploreRequest>("attnscope::ExploreRequest");
+  qRegisterMetaType<std::shared_ptr<const attnscope::ExploreResult>>("std::shared_ptr<const attnscope::ExploreResult>");
 }
 
 JobRunner::~JobRunner() {
@@ -154,6 +156,21 @@ JobId JobRunner::startSweep(const SweepSpec& spec) {
 
 JobId JobRunner::startRegion(const RegionRequest& request) {
   return launch(JobKind::Region, [this, request](JobId job, std::shared_ptr<CancelToken> token) { runRegion(job, request, token.get()); });
+}
+
+JobId JobRunner::startExplore(const ExploreRequest& request) {
+  return launch(JobKind::Explore, [this, request](JobId job, std::shared_ptr<CancelToken> token) { runExplore(job, request, token.get()); });
+}
+
+void JobRunner::runExplore(JobId id, const ExploreRequest& request, const CancelToken* token) {
+  const JobKind kind = JobKind::Explore;
+  try {
+    auto result = std::make_shared<const ExploreResult>(exploreSpec(request, token));
+    post(kind, id, [this, id, result] { emit exploreResult(id, result); });
+    end(kind, id, false, QString());
+  } catch (const std::exception& e) {
+    end(kind, id, isCancellation(e), describeError(e));
+  }
 }
 
 void JobRunner::runCompare(JobId id, const CompareRequest& request, const CancelToken* token) {

@@ -18,12 +18,15 @@
 #include "analysis/analysis_run.hpp"
 #include "experiment/run.hpp"
 #include "experiment/sweep.hpp"
+#include "explore_job.hpp"
 
 class QThread;
 
 namespace attnscope {
 
-enum class JobKind { Compare, Sweep, Region };
+// Explore: the explorer's mask and preview, quick and frequent; the window's
+// progress bar and Cancel leave it out.
+enum class JobKind { Compare, Sweep, Region, Explore };
 
 // The input a compare batch ran on, loaded and featurized once for every
 // variant. Kept by the items so a zoomed region is recomputed on the same Q/K/V.
@@ -94,6 +97,7 @@ class JobRunner : public QObject {
   JobId startCompare(const attnscope::CompareRequest& request);
   JobId startSweep(const attnscope::SweepSpec& spec);
   JobId startRegion(const attnscope::RegionRequest& request);
+  JobId startExplore(const attnscope::ExploreRequest& request);
   void cancel(attnscope::JobKind kind);
   void cancelAll();
 
@@ -113,6 +117,7 @@ class JobRunner : public QObject {
   void sweepFinished(attnscope::JobId id, std::shared_ptr<const attnscope::SweepResult> result);
   // Region: one item per column.
   void regionItem(attnscope::JobId id, std::shared_ptr<const attnscope::RegionItem> item);
+  void exploreResult(attnscope::JobId id, std::shared_ptr<const attnscope::ExploreResult> result);
   // Exactly one of these ends every job (a replaced job ends cancelled at once).
   void jobFinished(attnscope::JobKind kind, attnscope::JobId id, bool cancelled);
   void jobFailed(attnscope::JobKind kind, attnscope::JobId id, const QString& message);
@@ -132,6 +137,7 @@ class JobRunner : public QObject {
   void runCompare(JobId id, const CompareRequest& request, const CancelToken* token);
   void runSweepJob(JobId id, const SweepSpec& spec, const CancelToken* token);
   void runRegion(JobId id, const RegionRequest& request, const CancelToken* token);
+  void runExplore(JobId id, const ExploreRequest& request, const CancelToken* token);
 
   // The last input loaded: a batch on the same input (only variants or their
   // parameters changed) reuses it instead of loading and featurizing again.
@@ -165,3 +171,5 @@ Q_DECLARE_METATYPE(std::shared_ptr<const attnscope::PreparedInput>)
 Q_DECLARE_METATYPE(std::shared_ptr<const attnscope::CompareItem>)
 Q_DECLARE_METATYPE(std::shared_ptr<const attnscope::SweepResult>)
 Q_DECLARE_METATYPE(std::shared_ptr<const attnscope::RegionItem>)
+Q_DECLARE_METATYPE(attnscope::ExploreRequest)
+Q_DECLARE_METATYPE(std::shared_ptr<const attnscope::ExploreResult>)

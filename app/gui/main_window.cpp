@@ -52,6 +52,11 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
   connectRunner();
   sessionChanged();
   connect(session_, &SessionModel::changed, this, &MainWindow::sessionChanged);
+  // An edit made on a page (the explorer) reruns the batch as a panel edit does.
+  connect(session_, &SessionModel::edited, this, [this] {
+    if (runner_->busy(JobKind::Compare)) runCompare();
+    else rerun_->start();
+  });
   if (!showPage(options.view)) showError(tr("--view: unknown page '%1' (pages: %2)").arg(options.view, pageIds().join(", ")));
   resize(1400, 900);
   if (!options.sessionFile.isEmpty()) QTimer::singleShot(0, this, [this, path = options.sessionFile] { loadSession(path); });
@@ -216,15 +221,19 @@ void MainWindow::connectRunner() {
   auto updateBusy = [this] {
     cancelButton_->setEnabled(runner_->busy(JobKind::Compare) || runner_->busy(JobKind::Sweep) || runner_->busy(JobKind::Region));
   };
-  connect(runner_, &JobRunner::jobStarted, this, [this, updateBusy] {
+  // The explorer's jobs follow a slider: they leave the progress bar and the status alone.
+  connect(runner_, &JobRunner::jobStarted, this, [this, updateBusy](JobKind kind) {
+    if (kind == JobKind::Explore) return;
     progress_->setValue(0);
     updateBusy();
   });
-  connect(runner_, &JobRunner::progress, this, [this](JobKind, JobId, const QString& stage, double fraction) {
+  connect(runner_, &JobRunner::progress, this, [this](JobKind kind, JobId, const QString& stage, double fraction) {
+    if (kind == JobKind::Explore) return;
     statusText_->setText(stage);
     progress_->setValue(static_cast<int>(fraction * 100));
   });
   connect(runner_, &JobRunner::jobFinished, this, [this, updateBusy](JobKind kind, JobId id, bool cancelled) {
+    if (kind == JobKind::Explore) return;
     updateBusy();
     if (id == pendingJob_) pendingJob_ = 0;
     // A replaced job ends cancelled while its successor already runs: say nothing.
@@ -232,7 +241,8 @@ void MainWindow::connectRunner() {
     statusText_->setText(cancelled ? tr("Cancelled; finished results stay") : tr("Done"));
     progress_->setValue(cancelled ? 0 : 100);
   });
-  connect(runner_, &JobRunner::jobFailed, this, [this, updateBusy](JobKind, JobId id, const QString& message) {
+  connect(runner_, &JobRunner::jobFailed, this, [this, updateBusy](JobKind kind, JobId id, const QString& message) {
+    if (kind == JobKind::Explore) return;  // the explorer shows its own errors
     updateBusy();
     progress_->setValue(0);
     statusText_->setText(tr("Failed"));

@@ -13,6 +13,11 @@ void SessionModel::setState(SessionState state) {
   emit changed();
 }
 
+void SessionModel::edit(SessionState state) {
+  setState(std::move(state));
+  emit edited();
+}
+
 std::vector<RunSpec> SessionModel::compareSpecs() const {
   std::vector<RunSpec> specs;
   for (size_t i = 0; i < state_.variants.size(); ++i) {

@@ -28,11 +28,15 @@ class SessionModel : public QObject {
 
   const SessionState& state() const { return state_; }
   void setState(SessionState state);     // emits changed()
+  // A user's edit made on a page (the explorer's sliders): setState, then
+  // edited(), on which the window reruns what the edit affects.
+  void edit(SessionState state);
   // One RunSpec per checked variant, on the same input (what a compare batch runs).
   std::vector<RunSpec> compareSpecs() const;
 
  signals:
   void changed();
+  void edited();
 
  private:
   SessionState state_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compare_page.hpp"
+#include "explorer_page.hpp"
 #include "page.hpp"
 #include "profile_page.hpp"
 #include "runs_page.hpp"
@@ -28,7 +29,8 @@ const std::vector<PageEntry>& registeredPages() {
         {"tradeoff", 30, makeTradeoffPage},
         {"profile", 40, makeProfilePage},
         {"runs", 50, makeRunsPage},
-        // Explorer (60) and the lesson player (70) come here.
+        {"explorer", 60, makeExplorerPage},
+        // The lesson player (70) comes here.
     };
     std::stable_sort(list.begin(), list.end(), [](const PageEntry& a, const PageEntry& b) { return a.order < b.order; });
     return list;

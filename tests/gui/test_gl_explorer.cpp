@@ -1,0 +1,200 @@
+// The Explorer page under a real OpenGL context, on a real JobRunner: it
+// opens on the first compared variant with parameters, draws its mask where
+// the definition puts it, follows a slider dragged with the mouse (the mask
+// at once, the session on release, so the Qt forms and the compare batch
+// follow), refuses a bad value with its reason, explores any variant, and
+// draws the glyphs of Chinese token labels.
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "attention/registry.hpp"
+#include "explorer_page.hpp"
+#include "session_model.hpp"
+
+using namespace attnscope;
+
+namespace {
+
+SessionState smallSession(std::vector<std::string> variants, int64_t n = 512) {
+  SessionState s;
+  s.base.sample = "document";
+  s.base.n = n;
+  s.base.features.heads = 1;
+  s.base.features.d = 16;
+  s.base.repeats = 1;
+  s.base.warmup = 0;
+  s.variants = variants;
+  for (const std::string& v : variants) s.variantSpecs.push_back(makeSpec(v));
+  s.base.attention = s.variantSpecs.front();
+  return s;
+}
+
+void send(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
+  QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
+  QApplication::sendEvent(w, &e);
+}
+
+// Brightness of the mask at a fraction (x, y) of its square: 0 black .. 765 white.
+int maskLevel(ExplorerPage& page, double x, double y) {
+  const QImage image = page.view()->renderImage();
+  const QRectF r = page.view()->maskRect();
+  const QRgb c = image.pixel(static_cast<int>(r.left() + x * r.width()), static_cast<int>(r.top() + y * r.height()));
+  return qRed(c) + qGreen(c) + qBlue(c);
+}
+
+}  // namespace
+
+class TestGlExplorer : public QObject {
+  Q_OBJECT
+
+  JobRunner* runner = nullptr;
+  SessionModel* session = nullptr;
+  ExplorerPage* page = nullptr;
+
+  // Loads the session's input through a compare batch, as the window does.
+  void start(SessionState state) {
+    runner = new JobRunner;
+    session = new SessionModel;
+    session->setState(std::move(state));
+    page = new ExplorerPage(PageContext{runner, session});
+    page->resize(1300, 760);
+    page->show();
+    QVERIFY(QTest::qWaitForWindowExposed(page));
+    CompareRequest request;
+    request.specs = session->compareSpecs();
+    request.fullMap = false;
+    runner->startCompare(request);
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 60000);
+    QVERIFY2(page->view()->failure().isEmpty(), qPrintable(page->view()->failure()));
+  }
+
+  void frames() {
+    page->view()->renderImage();
+    QCoreApplication::processEvents();
+  }
+
+ private slots:
+  void cleanup() {
+    if (runner) runner->waitAll();
+    delete page;
+    delete session;
+    delete runner;
+    page = nullptr;
+    session = nullptr;
+    runner = nullptr;
+  }
+
+  void opensOnTheFirstVariantWithParameters() {
+    start(smallSession({"dense", "sliding_window"}));
+    QCOMPARE(page->variant(), std::string("sliding_window"));
+    QVERIFY(page->result()->mask.has_value());
+    QVERIFY(!page->view()->figures().preview.values.empty());
+    // window = 64 on 512 tokens: the diagonal computed, the far corner not.
+    QVERIFY(maskLevel(*page, 0.5, 0.5) > 500);
+    QVERIFY(maskLevel(*page, 0.55, 0.5) > 500);  // 28 tokens off the diagonal
+    QVERIFY(maskLevel(*page, 0.95, 0.05) < 100);
+  }
+
+  void draggingASliderRedrawsAndWritesOnRelease() {
+    start(smallSession({"sliding_window", "dense"}));
+    QSignalSpy edited(session, &SessionModel::edited);
+    frames();
+    const QRectF slider = page->view()->controlRect("window");
+    QVERIFY(!slider.isEmpty());
+    // Drag the grab to the slider's far left: window 0, only the diagonal.
+    const QPointF from(slider.left() + slider.width() * 0.75, slider.center().y());
+    send(page->view(), QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+    frames();
+    send(page->view(), QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+    frames();
+    for (int k = 1; k <= 6; ++k) {
+      send(page->view(), QEvent::MouseMove, QPointF(from.x() - k * slider.width() * 0.2, from.y()), Qt::NoButton, Qt::LeftButton);
+      frames();
+    }
+    // While the button is held the spec follows, the session waits.
+    QTRY_VERIFY(page->spec().params.getInt("window") == 0);
+    QCOMPARE(session->state().variantSpecs[0].params.getInt("window"), int64_t(64));
+    QCOMPARE(edited.size(), 0);
+    send(page->view(), QEvent::MouseButtonRelease, QPointF(slider.left() - 50, from.y()), Qt::LeftButton, Qt::NoButton);
+    frames();
+    QTRY_COMPARE(edited.size(), 1);
+    QCOMPARE(session->state().variantSpecs[0].params.getInt("window"), int64_t(0));
+    QCOMPARE(session->state().base.attention.params.getInt("window"), int64_t(0));
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QCOMPARE(page->result()->pairs.computed, 512.0);
+    QVERIFY(maskLevel(*page, 0.55, 0.5) < 100);  // off the diagonal: no longer computed
+
+    // A step of a drag made in code: the mask widens, the session stays.
+    QVERIFY(page->editParam("window", "200", false));
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(maskLevel(*page, 0.8, 0.5) > 500);
+    QCOMPARE(session->state().variantSpecs[0].params.getInt("window"), int64_t(0));
+  }
+
+  void badValuesAreRefusedWithTheirReason() {
+    start(smallSession({"longformer"}));
+    QVERIFY(!page->editParam("window", "-5", true));
+    QVERIFY(QString::fromStdString(page->view()->figures().error).contains("window"));
+    QCOMPARE(session->state().variantSpecs[0].params.getInt("window"), int64_t(64));
+    // Past n: the variant's own validation, shown in place of the figures.
+    QVERIFY(page->editParam("global_indices", "9999", true));
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(QString::fromStdString(page->view()->figures().error).contains("global_indices"));
+  }
+
+  void anyVariantCanBeExplored() {
+    start(smallSession({"dense"}));
+    page->showVariant("longformer");
+    QCOMPARE(session->state().variants.back(), std::string("longformer"));  // now compared too
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    // Global token 0: its row and column are computed across the map (one
+    // token of 512 on fewer pixels: blended with its neighbour, half bright).
+    QVERIFY(maskLevel(*page, 0.9, 0.001) > 250);
+    QVERIFY(maskLevel(*page, 0.001, 0.9) > 250);
+    QVERIFY(maskLevel(*page, 0.9, 0.3) < 100);
+    page->showVariant("linformer");
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(page->view()->figures().mask.values.empty());
+    QVERIFY(!page->view()->figures().noMask.empty());
+    QVERIFY(!page->view()->figures().preview.values.empty());
+  }
+
+  void causalCheckboxEditsTheSession() {
+    start(smallSession({"sliding_window"}));
+    frames();
+    const QRectF box = page->view()->controlRect("causal");
+    QVERIFY(!box.isEmpty());
+    const QPointF at(box.left() + 8, box.center().y());
+    send(page->view(), QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
+    frames();
+    send(page->view(), QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
+    send(page->view(), QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
+    frames();
+    frames();
+    QTRY_VERIFY(session->state().base.attention.causal);
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(maskLevel(*page, 0.45, 0.5) > 500);  // just before the diagonal: kept
+    QVERIFY(maskLevel(*page, 0.55, 0.5) < 100);  // just after: cut
+  }
+
+  void chineseLabelsGetTheirGlyphs() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("合同.txt");
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QString("第一条 本合同自双方签字之日起生效。第二条 甲方应按第一条约定付款。饕餮龘龘。").repeated(8).toUtf8());
+    file.close();
+    SessionState state = smallSession({"sliding_window"}, 0);
+    state.base.sample.clear();
+    state.base.inputFile = path.toStdString();
+    start(state);
+    frames();
+    QVERIFY(page->view()->hasGlyph(U'合'));
+    QVERIFY(page->view()->hasGlyph(U'龘'));  // rare: in the font because a label holds it
+  }
+};
+
+QTEST_MAIN(TestGlExplorer)
+#include "test_gl_explorer.moc"

@@ -1,0 +1,95 @@
+// The explorer: an ImGui canvas with a control per parameter of one variant
+// (generated from its ParamSpec list: sliders, check boxes, choices, fields),
+// the variant's computed-pair mask over the whole sequence, and a preview of
+// its effective map over the first tokens. It draws what the app hands it and
+// says what the user changed; the app recomputes the mask as a slider moves.
+#pragma once
+
+#include <QImage>
+#include <QRectF>
+#include <QString>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attention/params.hpp"
+#include "heatmap_data.hpp"
+#include "imgui_canvas.hpp"
+
+class QOpenGLTexture;
+
+namespace attnscope {
+
+// What the controls show.
+struct ExplorerControls {
+  std::vector<std::string> variantIds;
+  std::vector<std::string> variantTitles;
+  int current = -1;                   // index into variantIds
+  bool causal = false;
+  bool causalAllowed = true;
+  std::vector<ParamSpec> schema;      // the current variant's parameters
+  std::map<std::string, ParamValue> values;
+  int64_t n = 0;                      // tokens of the input (bounds the sliders of token counts)
+};
+
+// What the app computed for the controls' spec.
+struct ExplorerFigures {
+  std::string error;                  // the spec is invalid: why (drawn instead of the figures)
+  HeatmapData mask;                   // computed-pair fraction per cell; empty when the variant has no mask
+  std::string noMask;                 // why there is no mask
+  bool maskSampled = false;           // tall cells estimated from some of their rows
+  HeatmapData preview;                // effective map over the first tokens; may be empty
+  std::vector<std::pair<std::string, std::string>> facts;  // label, value (pairs, FLOPs, workspace, ...)
+  bool pending = false;               // a newer computation runs
+};
+
+class ExplorerView : public ImGuiCanvas {
+  Q_OBJECT
+
+ public:
+  explicit ExplorerView(QWidget* parent = nullptr);
+  ~ExplorerView() override;
+
+  void setControls(ExplorerControls controls);
+  const ExplorerControls& controls() const { return controls_; }
+  void setFigures(ExplorerFigures figures);
+  const ExplorerFigures& figures() const { return figures_; }
+
+  // Where each control was drawn in the last frame, by parameter name (and
+  // "variant", "causal"), in widget pixels: for tests and lessons that point at one.
+  QRectF controlRect(const std::string& name) const;
+  QRectF maskRect() const { return maskRect_; }
+  QRectF previewRect() const { return previewRect_; }
+  // The slider range shown for an integer parameter (its schema's, bounded by n).
+  static std::pair<int64_t, int64_t> sliderRange(const ParamSpec& spec, const std::map<std::string, ParamValue>& values, int64_t n);
+
+ signals:
+  void variantChosen(const QString& id);
+  void causalEdited(bool causal);
+  // A parameter's new value as text (Params::set parses it). finished: the
+  // edit is complete (slider released, field confirmed), not a step of a drag.
+  void paramEdited(const QString& name, const QString& value, bool finished);
+
+ protected:
+  void drawUi() override;
+
+ private:
+  void drawControls();
+  void drawParam(const ParamSpec& spec);
+  void drawFigures();
+  // A heatmap with axes, hover text and its texture; returns the image rectangle.
+  QRectF drawGrid(const char* id, const HeatmapData& data, QOpenGLTexture*& texture, bool& dirty, float side, const char* what);
+  void emitEdit(const std::string& name, const ParamValue& value, bool finished);
+
+  ExplorerControls controls_;
+  ExplorerFigures figures_;
+  QOpenGLTexture* maskTexture_ = nullptr;
+  QOpenGLTexture* previewTexture_ = nullptr;
+  bool maskDirty_ = false, previewDirty_ = false;
+  std::map<std::string, QRectF> controlRects_;
+  QRectF maskRect_, previewRect_;
+  std::map<std::string, std::string> textEdits_;  // fields being typed in
+};
+
+}  // namespace attnscope
