@@ -14,11 +14,13 @@ namespace attnscope::kernels::flash {
 // This block's query tile (grid x is the tile index).
 __device__ __forceinline__ FlashQueryTile queryTileOf(const FlashLayoutView& v, int tileRows) { return flashQueryTile(v, blockIdx.x, tileRows); }
 
-__device__ __forceinline__ int64_t slotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry) { return flashSlotKey(v, entryBegin, t, entry); }
+__device__ __forceinline__ int64_t slotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry, int64_t* inTile = nullptr) {
+  return flashSlotKey(v, entryBegin, t, entry, inTile);
+}
 
 // Shared-memory record of one chunk's slots.
 struct SlotTable {
-  int64_t* bitsOffset;
+  int64_t* keyTerm;  // the key's part of its tile's rule (flashKeyTerm), so scores divide by nothing
   int32_t* key;
   uint8_t* kind;
   uint8_t* colGlobal;
@@ -26,7 +28,7 @@ struct SlotTable {
 
 __device__ __forceinline__ SlotTable slotTableAt(unsigned char* base, int slotCount) {
   SlotTable s;
-  s.bitsOffset = reinterpret_cast<int64_t*>(base);
+  s.keyTerm = reinterpret_cast<int64_t*>(base);
   s.key = reinterpret_cast<int32_t*>(base + sizeof(int64_t) * slotCount);
   s.kind = base + (sizeof(int64_t) + sizeof(int32_t)) * slotCount;
   s.colGlobal = s.kind + slotCount;
@@ -45,32 +47,33 @@ __device__ __forceinline__ bool fillSlots(const FlashLayoutView& v, int head, in
     const int64_t t = t0 + c;
     int32_t key = -1;
     uint8_t kind = kFlashGlobalOnly;
-    int64_t bitsOffset = -1;
+    int64_t keyTerm = 0;
     bool colGlobal = false;
     if (t < virtualKeys) {
-      int64_t entry;
-      const int64_t j = slotKey(v, entryBegin, t, &entry);
+      int64_t entry, inTile;
+      const int64_t j = slotKey(v, entryBegin, t, &entry, &inTile);
       kind = flashTileKind(v, entry);
-      bitsOffset = flashTileBits(v, entry);
       if (j >= 0) {
         key = static_cast<int32_t>(j);
+        keyTerm = flashKeyTerm(v, kind, flashTileBits(v, entry), j, inTile);
         colGlobal = flashGlobalCol(v, head, j);
       }
     }
     s.key[c] = key;
     s.kind[c] = kind;
-    s.bitsOffset[c] = bitsOffset;
+    s.keyTerm[c] = keyTerm;
     s.colGlobal[c] = colGlobal ? 1 : 0;
     needsMask = needsMask || key < 0 || kind != kFlashFull || (v.causal && key > firstRow);
   }
   return needsMask;
 }
 
-// Whether query row i (with its global flag) may see slot c.
-__device__ __forceinline__ bool slotAllows(const FlashLayoutView& v, const SlotTable& s, int c, int64_t i, bool rowGlobal) {
+// Whether a query row of the tile (0 <= i < n, its part of the rule from
+// flashRowRule) may see slot c.
+__device__ __forceinline__ bool slotAllows(const FlashLayoutView& v, const SlotTable& s, int c, const FlashRowRule& row) {
   const int32_t j = s.key[c];
   if (j < 0) return false;
-  return flashTileAllows(v, s.kind[c], s.bitsOffset[c], i, j, rowGlobal, s.colGlobal[c] != 0);
+  return flashTileAllowsFast(v, row, s.kind[c], s.keyTerm[c], j, s.colGlobal[c] != 0);
 }
 
 }  // namespace attnscope::kernels::flash

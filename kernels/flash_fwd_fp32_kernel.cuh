@@ -42,7 +42,7 @@ __global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForward
   const int quarter = threadIdx.x % T::kThreadsPerRow;  // which keys it scores, which columns it owns
   const int64_t row = tile.rowBegin + r;
   const bool rowValid = row < tile.rowLimit;
-  const bool rowGlobal = rowValid && flashGlobalRow(lay, head, row);
+  const FlashRowRule rowRule = flashRowRule(lay, tile.qb, row, rowValid && flashGlobalRow(lay, head, row));  // once, not per score
 
   float acc[T::kColsPerThread];
 #pragma unroll
@@ -83,7 +83,7 @@ __global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForward
 #pragma unroll
     for (int u = 0; u < T::kKeysPerThread; ++u) {
       const int c = quarter + T::kThreadsPerRow * u;
-      if (needsMask && !(rowValid && flash::slotAllows(lay, slotTable, c, row, rowGlobal))) s[u] = -INFINITY;
+      if (needsMask && !(rowValid && flash::slotAllows(lay, slotTable, c, rowRule))) s[u] = -INFINITY;
     }
     // Row max over the 4 threads of the row (adjacent lanes of one warp).
     float chunkMax = -INFINITY;

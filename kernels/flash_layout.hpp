@@ -70,9 +70,9 @@ ATTNSCOPE_HD bool flashGlobalCol(const FlashLayoutView& v, int head, int64_t j) 
 }
 
 // The element rule of one listed tile with the per-position facts already
-// looked up (the kernel stages them in registers and shared memory). Exactly
-// BlockLayout::allowed: bounds, then causal, then the tile's own rule OR a
-// global row OR a global column.
+// looked up. Exactly BlockLayout::allowed: bounds, then causal, then the
+// tile's own rule OR a global row OR a global column. The reference rule:
+// host code uses it, and the kernels run flashTileAllowsFast below.
 ATTNSCOPE_HD bool flashTileAllows(const FlashLayoutView& v, uint8_t kind, int64_t bitsOffset, int64_t i, int64_t j, bool rowGlobal, bool colGlobal) {
   if (i < 0 || j < 0 || i >= v.n || j >= v.nKeys) return false;
   if (v.causal && j > i) return false;
@@ -96,6 +96,74 @@ ATTNSCOPE_HD bool flashAllowed(const FlashLayoutView& v, int head, int64_t entry
   return flashTileAllows(v, flashTileKind(v, entry), flashTileBits(v, entry), i, j, flashGlobalRow(v, head, i), flashGlobalCol(v, head, j));
 }
 
+// The same rule as the kernels run it, with no division per score (on the
+// GPU a 64-bit division or modulo is a call into a software routine): what
+// depends only on the query row is worked out once per row (FlashRowRule),
+// what depends only on the key once per slot (flashKeyTerm), and a score
+// costs compares, an add, a shift and at most one load. flashTileAllows stays
+// the reference; the CPU suite holds this one to it.
+//
+// Dilation without 64-bit division: j - i is a multiple of the dilation
+// exactly when i and j leave the same residue, and both are below 2^31
+// (flashSupports and flashCheckParams refuse more rows or keys), so residues
+// fit 32 bits. A dilation of 2^31 or more is clamped to 2^31: every position
+// is then its own residue under either modulus, so the rule is unchanged.
+ATTNSCOPE_HD uint32_t flashDilationResidue(const FlashLayoutView& v, int64_t position) {
+  const uint32_t modulus = v.dilation < (int64_t{1} << 31) ? static_cast<uint32_t>(v.dilation) : uint32_t{1} << 31;
+  return static_cast<uint32_t>(position) % modulus;
+}
+
+// A Bits tile's bit index within the tile, (i mod block) * block + j mod
+// block, fits 32 bits up to this edge (a tile of 2^32 bits, 512 MiB); kept
+// 32-bit per row, it costs the 16-bit kernels far fewer registers than 64-bit.
+// flashSupports and flashCheckParams refuse Bits tiles on wider blocks.
+inline constexpr int64_t kFlashBitsMaxBlock = int64_t{1} << 16;
+
+// What the rule needs of query row i, 0 <= i < 2^31.
+struct FlashRowRule {
+  int64_t i;
+  uint32_t bitRow;   // (i mod block) * block: the row's first bit within a Bits tile
+  uint32_t residue;  // i mod dilation (0 unless dilation > 1)
+  bool global;       // a global row
+};
+
+// qb is i's query block (i / block), which a kernel knows without dividing.
+ATTNSCOPE_HD FlashRowRule flashRowRule(const FlashLayoutView& v, int64_t qb, int64_t i, bool global) {
+  FlashRowRule r;
+  r.i = i;
+  r.bitRow = static_cast<uint32_t>((i - qb * v.block) * v.block);  // exact for block <= kFlashBitsMaxBlock, unused otherwise
+  r.residue = v.dilation > 1 ? flashDilationResidue(v, i) : 0;
+  r.global = global;
+  return r;
+}
+
+// What a tile of kind `kind` needs of key j, which sits at column inTile
+// (j mod block) of the tile: for Bits the absolute index in v.bits of the
+// tile's bit (row 0, inTile), for Band with dilation j's residue, else 0.
+ATTNSCOPE_HD int64_t flashKeyTerm(const FlashLayoutView& v, uint8_t kind, int64_t bitsOffset, int64_t j, int64_t inTile) {
+  if (kind == kFlashBits) return bitsOffset * 64 + inTile;
+  if (kind == kFlashBand && v.dilation > 1) return flashDilationResidue(v, j);
+  return 0;
+}
+
+// flashTileAllows(v, kind, bitsOffset, i, j, row.global, colGlobal) for
+// 0 <= i < n and 0 <= j < nKeys (the kernels mask rows past the block and
+// padding slots before asking), with keyTerm = flashKeyTerm(...) of j.
+ATTNSCOPE_HD bool flashTileAllowsFast(const FlashLayoutView& v, const FlashRowRule& row, uint8_t kind, int64_t keyTerm, int64_t j, bool colGlobal) {
+  if (v.causal && j > row.i) return false;
+  if (row.global || colGlobal) return true;
+  if (kind == kFlashFull) return true;
+  if (kind == kFlashBand) {
+    const int64_t off = j - row.i;
+    return off >= v.bandLo && off <= v.bandHi && (v.dilation <= 1 || keyTerm == row.residue);
+  }
+  if (kind == kFlashBits) {
+    const int64_t bit = keyTerm + row.bitRow;  // non-negative: a shift and a mask, not a division
+    return ((v.bits[bit >> 6] >> (bit & 63)) & 1u) != 0;
+  }
+  return false;  // kFlashGlobalOnly: only the global flags
+}
+
 // The kernels' walk, shared with the CPU tests. A query block's listed tiles
 // form one "virtual" key sequence: tile e of the row contributes keys
 // colBlock[e] * block + [0, block). The kernels visit it in chunks of their
@@ -103,10 +171,13 @@ ATTNSCOPE_HD bool flashAllowed(const FlashLayoutView& v, int head, int64_t entry
 // narrow tiles or part of a wide one.
 
 // Key index and tile entry of virtual slot t of the query block whose first
-// entry is entryBegin; key -1 for padding past the last key (short last block).
-ATTNSCOPE_HD int64_t flashSlotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry) {
+// entry is entryBegin (and, when asked, the key's column within its tile);
+// key -1 for padding past the last key (short last block).
+ATTNSCOPE_HD int64_t flashSlotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry, int64_t* inTile = nullptr) {
+  const int64_t column = t % v.block;
   *entry = entryBegin + t / v.block;
-  const int64_t j = static_cast<int64_t>(flashTileCol(v, *entry)) * v.block + t % v.block;
+  if (inTile) *inTile = column;
+  const int64_t j = static_cast<int64_t>(flashTileCol(v, *entry)) * v.block + column;
   return j < v.nKeys ? j : -1;
 }
 

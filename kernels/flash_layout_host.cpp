@@ -132,11 +132,14 @@ std::string flashSupports(const FlashRequest& r, const BlockLayout& layout) {
            std::to_string(r.computeCapability % 10) + ")";
   if (r.n < 1 || r.nKeys < 1) return "empty sequence (n = " + std::to_string(r.n) + ", keys = " + std::to_string(r.nKeys) + ")";
   if (r.nKeys > std::numeric_limits<int32_t>::max()) return "more than 2^31 - 1 keys (the kernel stages key indices as int32)";
+  if (r.n > std::numeric_limits<int32_t>::max()) return "more than 2^31 - 1 query rows (the kernel's element rule keeps positions in 32 bits)";
   if (r.heads < 1 || r.heads > 65535) return "heads = " + std::to_string(r.heads) + " outside the launch grid's 1..65535";
   if (layout.n != r.n || layout.nKeys != r.nKeys)
     return "layout is for n = " + std::to_string(layout.n) + " x " + std::to_string(layout.nKeys) + " keys, the input has " + std::to_string(r.n) + " x " +
            std::to_string(r.nKeys);
   if (layout.block < 1) return "layout block edge " + std::to_string(layout.block) + " is not positive";
+  if (!layout.bits.empty() && layout.block > kFlashBitsMaxBlock)
+    return "explicit-bit tiles of edge " + std::to_string(layout.block) + " (the kernel's bit index within a tile is 32-bit: edge at most 65536)";
   // Grid x is (query block) x (kernel query tiles per layout block); keep it in range.
   const int64_t subTiles = (layout.block + 15) / 16;  // the smallest kernel query tile is 16 rows
   if (layout.rowBlocks() * subTiles > std::numeric_limits<int32_t>::max()) return "too many query tiles for one launch";
@@ -159,11 +162,13 @@ std::string flashCheckParams(const FlashParams& p) {
   if (p.heads < 1 || p.heads > 65535) return "heads out of range";
   if (p.n < 1 || p.nKeys < 1) return "empty sequence";
   if (p.nKeys > std::numeric_limits<int32_t>::max()) return "too many keys";
+  if (p.n > std::numeric_limits<int32_t>::max()) return "too many query rows";  // flashDilationResidue needs positions below 2^31
   if (!p.q || !p.k || !p.v || !p.o) return "a Q, K, V or O pointer is null";
   if (p.layout.n != p.n || p.layout.nKeys != p.nKeys) return "layout size differs from n x nKeys";
   if (p.layout.block < 1 || p.layout.rowBlocks != (p.n + p.layout.block - 1) / p.layout.block ||
       p.layout.colBlocks != (p.nKeys + p.layout.block - 1) / p.layout.block)
     return "layout block counts do not match its block edge";
+  if (p.layout.bits && p.layout.block > kFlashBitsMaxBlock) return "explicit-bit tiles wider than 65536";
   if (!p.layout.implicitDense && !p.layout.rowStart)
     return "stored layout without CSR arrays";
   if (p.qRowStride < p.d || p.kRowStride < p.d || p.vRowStride < p.dv || p.oRowStride < p.dv) return "a row stride is narrower than the row";

@@ -15,18 +15,20 @@
 
 namespace attnscope::kernels::device {
 
-// The thread's two query rows and what the walk needs to know of them.
+// The thread's two query rows and what the walk needs to know of them:
+// each row's part of the element rule (index, global flag, offsets) once,
+// not per score.
 struct FragmentRows {
-  int64_t row[2];
-  bool valid[2], global[2];
+  FlashRowRule rule[2];
+  bool valid[2];
 };
 
 __device__ __forceinline__ FragmentRows fragmentRows(const FlashLayoutView& lay, int head, const FlashQueryTile& tile, int64_t warpRow0, int g) {
   FragmentRows r;
   for (int h = 0; h < 2; ++h) {
-    r.row[h] = warpRow0 + g + 8 * h;
-    r.valid[h] = r.row[h] < tile.rowLimit;
-    r.global[h] = r.valid[h] && flashGlobalRow(lay, head, r.row[h]);
+    const int64_t row = warpRow0 + g + 8 * h;
+    r.valid[h] = row < tile.rowLimit;
+    r.rule[h] = flashRowRule(lay, tile.qb, row, r.valid[h] && flashGlobalRow(lay, head, row));
   }
   return r;
 }
@@ -79,7 +81,7 @@ __device__ __forceinline__ void foldScores(float (&sAcc)[ScoreTiles][4], RowStat
     for (int nt = 0; nt < ScoreTiles; ++nt)
 #pragma unroll
       for (int e = 2 * h; e < 2 * h + 2; ++e) {
-        if (needsMask && !(r.valid[h] && flash::slotAllows(lay, slots, nt * 8 + tig * 2 + (e & 1), r.row[h], r.global[h]))) sAcc[nt][e] = -INFINITY;
+        if (needsMask && !(r.valid[h] && flash::slotAllows(lay, slots, nt * 8 + tig * 2 + (e & 1), r.rule[h]))) sAcc[nt][e] = -INFINITY;
         chunkMax = fmaxf(chunkMax, sAcc[nt][e]);
       }
     chunkMax = fmaxf(chunkMax, __shfl_xor_sync(0xffffffffu, chunkMax, 1));
@@ -141,13 +143,13 @@ __device__ __forceinline__ void writeRows(const FlashParams& p, int head, const 
     l += __shfl_xor_sync(0xffffffffu, l, 2);
     if (!r.valid[h]) continue;
     const float inv = l > 0.0f ? 1.0f / l : 0.0f;
-    float* o = p.o + head * p.oHeadStride + r.row[h] * p.oRowStride;
+    float* o = p.o + head * p.oHeadStride + r.rule[h].i * p.oRowStride;
 #pragma unroll
     for (int t = 0; t < OutTiles; ++t) {
       o[t * 8 + tig * 2] = oAcc[t][2 * h] * inv;
       o[t * 8 + tig * 2 + 1] = oAcc[t][2 * h + 1] * inv;
     }
-    if (p.lse && tig == 0) p.lse[head * p.lseHeadStride + r.row[h]] = rowLogSumExp(RowState{st[h].m * kLn2, l});  // m: log2 units
+    if (p.lse && tig == 0) p.lse[head * p.lseHeadStride + r.rule[h].i] = rowLogSumExp(RowState{st[h].m * kLn2, l});  // m: log2 units
   }
 }
 

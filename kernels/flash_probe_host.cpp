@@ -1,4 +1,5 @@
 #include <cstring>
+#include <limits>
 
 #include "flash_probe.hpp"
 
@@ -7,6 +8,9 @@ namespace attnscope::kernels {
 std::string probeCheckParams(const FlashProbeParams& p) {
   if (!p.q || !p.k || !p.lse) return "probe: Q, K and the row log-sum-exps are required";
   if (p.n < 1 || p.nKeys < 1 || p.d < 1) return "probe: n, keys and d must be positive";
+  // The element rule keeps positions in 32 bits (flashDilationResidue).
+  if (p.n > std::numeric_limits<int32_t>::max() || p.nKeys > std::numeric_limits<int32_t>::max()) return "probe: more than 2^31 - 1 rows or keys";
+  if (p.layout.bits && p.layout.block > kFlashBitsMaxBlock) return "probe: explicit-bit tiles wider than 65536";
   if (p.layout.n != p.n || p.layout.nKeys != p.nKeys) return "probe: the layout's n and keys differ from Q's and K's";
   if (p.mode == ProbeMode::Apply || p.mode == ProbeMode::ApplyTransposed) {
     if (!p.x || !p.out || p.columns < 1) return "probe: apply needs x, out and at least one column";

@@ -92,7 +92,7 @@ __global__ void __launch_bounds__(kProbeThreads) flashProbeFp32(FlashProbeParams
   const int lane8 = tid % 8;    // its slots: lane8 + 8u
   const int64_t row = tile.rowBegin + r;
   const bool rowValid = row < tile.rowLimit;
-  const bool rowGlobal = rowValid && flashGlobalRow(lay, p.head, row);
+  const FlashRowRule rowRule = flashRowRule(lay, tile.qb, row, rowValid && flashGlobalRow(lay, p.head, row));  // once, not per score
   const int64_t tileEnd = tile.rowBegin + kProbeRows < tile.rowLimit ? tile.rowBegin + kProbeRows : tile.rowLimit;
   if (tile.rowBegin >= tile.rowLimit) return;  // a spare tile past the layout block (block-uniform)
   const bool map = p.mode == ProbeMode::Map;
@@ -140,7 +140,7 @@ __global__ void __launch_bounds__(kProbeThreads) flashProbeFp32(FlashProbeParams
 #pragma unroll
     for (int u = 0; u < 4; ++u) {
       const int c = lane8 + 8 * u;
-      const bool ok = rowValid && flash::slotAllows(lay, sh.slots, c, row, rowGlobal);
+      const bool ok = rowValid && flash::slotAllows(lay, sh.slots, c, rowRule);
       if (p.mode == ProbeMode::Lse) {
         if (ok) probe::combine(m, l, s[u], 1.0f);
       } else {

@@ -7,6 +7,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 #include "../../kernels/cupti_records.hpp"
 #include "../../kernels/flash_layout_host.hpp"
@@ -117,6 +118,32 @@ int64_t walkPairs(const BlockLayout& l, const FlashLayoutView& v, int tileRows, 
   return found;
 }
 
+// The kernels' rule (the row's and key's parts worked out once, as
+// flashRowRule and fillSlots do) against the reference flashTileAllows at
+// every pair the walk visits: each slot of each query block, each row of it.
+int64_t fastRuleMismatches(const FlashLayoutView& v, int head) {
+  int64_t mismatches = 0;
+  for (int64_t qb = 0; qb < v.rowBlocks; ++qb) {
+    const int64_t entryBegin = flashRowBegin(v, head, qb);
+    const int64_t virtualKeys = (flashRowEnd(v, head, qb) - entryBegin) * v.block;
+    for (int64_t t = 0; t < virtualKeys; ++t) {
+      int64_t entry = 0, inTile = -1;
+      const int64_t j = flashSlotKey(v, entryBegin, t, &entry, &inTile);
+      if (j < 0) continue;  // padding: the kernels reject it before the rule
+      const uint8_t kind = flashTileKind(v, entry);
+      const int64_t bits = flashTileBits(v, entry);
+      const int64_t keyTerm = flashKeyTerm(v, kind, bits, j, inTile);
+      const bool colGlobal = flashGlobalCol(v, head, j);
+      for (int64_t i = qb * v.block; i < std::min(v.n, (qb + 1) * v.block); ++i) {
+        const bool rowGlobal = flashGlobalRow(v, head, i);
+        const bool fast = flashTileAllowsFast(v, flashRowRule(v, qb, i, rowGlobal), kind, keyTerm, j, colGlobal);
+        if (fast != flashTileAllows(v, kind, bits, i, j, rowGlobal, colGlobal)) ++mismatches;
+      }
+    }
+  }
+  return mismatches;
+}
+
 std::vector<uint8_t> allowedPairsOf(const BlockLayout& l) {
   std::vector<uint8_t> pairs(static_cast<size_t>(l.n * l.nKeys), 0);
   for (int64_t qb = 0; qb < l.rowBlocks(); ++qb)
@@ -148,6 +175,43 @@ class TestCudaHostPieces : public QObject {
       ++checked;
     }
     QCOMPARE(checked, static_cast<int>(kLayouts.size()));
+  }
+
+  void fastRuleEqualsReferenceRule() {
+    // Every case above (all tile kinds, dilated bands with negative offsets,
+    // causal, Bits tiles wider than a word, short last blocks), and per-head layouts.
+    for (const LayoutCase& c : kLayouts) {
+      const FlashLayoutArrays arrays = buildFlashLayout(layoutOf(c).layout);
+      const int64_t mismatches = fastRuleMismatches(hostView(arrays), 0);
+      QVERIFY2(mismatches == 0, qPrintable(nameOf(c) + QString(": %1 pairs differ").arg(mismatches)));
+    }
+    const Built h0 = layoutOf(kLayouts[8], 7), h1 = layoutOf(kLayouts[8], 1234);
+    const FlashLayoutArrays perHead = buildFlashLayout(std::vector<const BlockLayout*>{&h0.layout, &h1.layout});
+    QCOMPARE(fastRuleMismatches(hostView(perHead), 1), int64_t{0});
+
+    // Band tiles near the 2^31 position limit, and dilations past 32 bits,
+    // which the residues clamp to 2^31.
+    FlashLayoutView v;
+    v.n = v.nKeys = std::numeric_limits<int32_t>::max();
+    v.block = 64;
+    v.rowBlocks = v.colBlocks = (v.n + v.block - 1) / v.block;
+    std::vector<int64_t> positions;
+    for (int64_t p = 0; p < 40; ++p) positions.insert(positions.end(), {p, v.n - 1 - p, (int64_t{1} << 30) + p});
+    for (int64_t dilation : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{7}, (int64_t{1} << 31) - 1, int64_t{1} << 31, (int64_t{1} << 33) + 5})
+      for (bool causal : {false, true}) {
+        v.dilation = dilation;
+        v.causal = causal;
+        v.bandLo = -(int64_t{1} << 31);
+        v.bandHi = 20;
+        int mismatches = 0;
+        for (int64_t i : positions)
+          for (int64_t j : positions) {
+            const int64_t keyTerm = flashKeyTerm(v, kFlashBand, -1, j, j % v.block);
+            mismatches += flashTileAllowsFast(v, flashRowRule(v, i / v.block, i, false), kFlashBand, keyTerm, j, false) !=
+                          flashTileAllows(v, kFlashBand, -1, i, j, false, false);
+          }
+        QVERIFY2(mismatches == 0, qPrintable(QString("dilation %1%2: %3 pairs differ").arg(dilation).arg(causal ? " causal" : "").arg(mismatches)));
+      }
   }
 
   void layoutsCoverEveryTileKind() {
@@ -229,6 +293,13 @@ class TestCudaHostPieces : public QObject {
     r.dv = 32;
     QVERIFY(flashSupports(r, dense).empty());
     r.dv = 64;
+    r.n = int64_t{1} << 31;  // the element rule keeps positions in 32 bits
+    QVERIFY(flashSupports(r, dense).find("query rows") != std::string::npos);
+    BlockLayout wide = denseLayout(100, kFlashBitsMaxBlock + 1, false);
+    r.n = 100;
+    QVERIFY(flashSupports(r, wide).empty());
+    wide.bits = {0};  // explicit bits on so wide a tile: its bit index would pass 32 bits
+    QVERIFY(flashSupports(r, wide).find("65536") != std::string::npos);
     r.n = r.nKeys = 101;
     QVERIFY(flashSupports(r, dense).find("layout is for") != std::string::npos);
     r.n = r.nKeys = 100;
@@ -255,6 +326,9 @@ class TestCudaHostPieces : public QObject {
     QVERIFY(flashCheckParams(p).find("multiples of 8") != std::string::npos);
     p.element = FlashElement::Fp32;
     QVERIFY(flashCheckParams(p).empty());  // fp32 tiles load element by element
+    p.n = int64_t{1} << 31;
+    QVERIFY(flashCheckParams(p).find("query rows") != std::string::npos);
+    p.n = 40;
     p.d = p.dv = 40;
     QVERIFY(!flashCheckParams(p).empty());
   }
