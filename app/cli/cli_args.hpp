@@ -16,5 +16,7 @@ using flags::parseLoadFlag;
 int runInfo(Args& args);
 int runRun(Args& args);
 std::string runUsage();
+int runLessonCommand(Args& args);
+std::string lessonUsage();
 
 }  // namespace attnscope::cli

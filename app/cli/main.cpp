@@ -21,6 +21,7 @@ const char* kUsage =
     "  run                  run one variant and write its results\n"
     "  sweep                variants x lengths (x parameter values), measured, with fitted exponents\n"
     "  bench                this machine's roof (SGEMM, memory triad), then every variant against it\n"
+    "  lesson               check lesson files and list their steps\n"
     "\n"
     "attnscope-cli COMMAND --help lists the flags of that command.\n";
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     else if (command == "run") help = cli::runUsage() + "\n" + cli::analysisUsage() + "\ninput flags:\n" + cli::loadFlagsUsage();
     else if (command == "sweep") help = cli::sweepUsage() + "\ninput flags:\n" + cli::loadFlagsUsage();
     else if (command == "bench") help = cli::benchUsage();
+    else if (command == "lesson") help = cli::lessonUsage();
     if (!help.empty()) {
       std::fputs(help.c_str(), stdout);
       return 0;
@@ -53,7 +55,8 @@ int main(int argc, char** argv) {
     if (command == "run") return cli::runRun(args);
     if (command == "sweep") return cli::runSweepCommand(args);
     if (command == "bench") return cli::runBenchCommand(args);
-    throw cli::UsageError{"unknown command '" + command + "' (commands: info, run, sweep, bench; see --help)"};
+    if (command == "lesson") return cli::runLessonCommand(args);
+    throw cli::UsageError{"unknown command '" + command + "' (commands: info, run, sweep, bench, lesson; see --help)"};
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "attnscope-cli: error: %s\n", e.message.c_str());
     return 2;
