@@ -109,7 +109,8 @@ void ExplorerView::emitEdit(const std::string& name, const ParamValue& value, bo
 
 void ExplorerView::drawUi() {
   controlRects_.clear();
-  ImGui::BeginChild("controls", ImVec2(kControlsWidth, 0), true);
+  // The panel widens with the type (presentation mode).
+  ImGui::BeginChild("controls", ImVec2(kControlsWidth * std::max(1.0f, ImGui::GetFontSize() / kFontSize), 0), true);
   drawControls();
   ImGui::EndChild();
   ImGui::SameLine();
@@ -254,9 +255,13 @@ void ExplorerView::drawFigures() {
   }
   if (figures_.pending) ImGui::TextDisabled("%s", utf8(tr("updating…")).constData());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float gap = 24.0f, captions = 2.5f * ImGui::GetTextLineHeightWithSpacing();
+  const float gap = 24.0f, caption = 1.5f * ImGui::GetTextLineHeightWithSpacing();
   const bool two = figures_.preview.rows > 0;
-  const float side = std::max(64.0f, std::min(two ? (avail.x - gap) / 2.0f : avail.x, avail.y - captions));
+  // Two squares side by side or one above the other, whichever draws them larger.
+  const float sideBySide = std::min(two ? (avail.x - gap) / 2.0f : avail.x, avail.y - caption);
+  const float stacked = two ? std::min(avail.x, (avail.y - 2 * caption - gap) / 2.0f) : 0.0f;
+  const bool above = stacked > sideBySide;
+  const float side = std::max(64.0f, std::max(sideBySide, stacked));
   maskRect_ = previewRect_ = QRectF();
   ImGui::BeginGroup();
   if (figures_.mask.rows > 0) {
@@ -270,7 +275,8 @@ void ExplorerView::drawFigures() {
   }
   ImGui::EndGroup();
   if (two) {
-    ImGui::SameLine(0, gap);
+    if (above) ImGui::Dummy(ImVec2(1, gap / 2));
+    else ImGui::SameLine(0, gap);
     ImGui::BeginGroup();
     ImGui::TextUnformatted(utf8(tr("Effective map, tokens 0–%1").arg(figures_.preview.i1 - 1)).constData());
     previewRect_ = drawGrid("preview", figures_.preview, previewTexture_, previewDirty_, side, "weight");
@@ -297,7 +303,8 @@ QRectF ExplorerView::drawGrid(const char* id, const HeatmapData& data, QOpenGLTe
   if (texture) ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture->textureId())), ImVec2(w, h));
   else ImGui::Dummy(ImVec2(w, h));
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddRect(origin, ImVec2(origin.x + w, origin.y + h), IM_COL32(128, 128, 128, 255));
+  // The frame sits outside the image: a global token's row or column is the image's edge.
+  draw->AddRect(ImVec2(origin.x - 1, origin.y - 1), ImVec2(origin.x + w + 1, origin.y + h + 1), IM_COL32(128, 128, 128, 255));
   if (ImGui::IsItemHovered() && data.rows > 0 && data.cols > 0) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     const int64_t r = std::clamp<int64_t>(static_cast<int64_t>((mouse.y - origin.y) / h * static_cast<float>(data.rows)), 0, data.rows - 1);

@@ -1,5 +1,6 @@
 #include "imgui_canvas.hpp"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QFile>
 #include <QGuiApplication>
@@ -99,8 +100,10 @@ ImGuiCanvas::ImGuiCanvas(QWidget* parent) : QOpenGLWidget(parent) {
   style.FrameRounding = 3;
   style.GrabRounding = 3;
   ImGui::SetCurrentContext(previous);
+  basePointSize_ = QApplication::font().pointSizeF();
   clock_.start();
 }
+
 
 ImGuiCanvas::~ImGuiCanvas() {
   if (rendererReady_) {
@@ -135,11 +138,21 @@ bool ImGuiCanvas::hasGlyph(char32_t c) const {
   return !atlas->Fonts.empty() && atlas->Fonts[0]->FindGlyphNoFallback(static_cast<ImWchar>(c)) != nullptr;
 }
 
+float ImGuiCanvas::fontPixels() const {
+  if (fontsDirty_) return 0;
+  useContext();
+  const ImGuiIO& io = ImGui::GetIO();
+  return io.Fonts->Fonts.empty() ? 0.0f : io.Fonts->Fonts[0]->FontSize * io.FontGlobalScale;
+}
+
 void ImGuiCanvas::buildFonts() {
   useContext();
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
   const float scale = static_cast<float>(std::max(1.0, devicePixelRatioF()));
+  // Larger type (presentation mode) rasterises a larger font rather than stretching the small one.
+  builtPointSize_ = QApplication::font().pointSizeF();
+  const float typeScale = basePointSize_ > 0 && builtPointSize_ > 0 ? static_cast<float>(builtPointSize_ / basePointSize_) : 1.0f;
   const std::vector<unsigned char>& data = cjkFontData();
   if (!data.empty()) {
     ImFontGlyphRangesBuilder builder;
@@ -157,10 +170,10 @@ void ImGuiCanvas::buildFonts() {
     config.OversampleH = 1;  // CJK glyphs are many; horizontal oversampling would quadruple the atlas
     config.OversampleV = 1;
     config.PixelSnapH = true;
-    io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(data.data()), static_cast<int>(data.size()), kFontSize * scale, &config, ranges.Data);
+    io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(data.data()), static_cast<int>(data.size()), kFontSize * typeScale * scale, &config, ranges.Data);
   } else {
     ImFontConfig config;
-    config.SizePixels = 13.0f * scale;
+    config.SizePixels = 13.0f * typeScale * scale;
     io.Fonts->AddFontDefault(&config);
   }
   io.FontGlobalScale = 1.0f / scale;
@@ -196,6 +209,8 @@ void ImGuiCanvas::initializeGL() {
 void ImGuiCanvas::paintGL() {
   if (!rendererReady_) return;
   useContext();
+  // The window's type grew or shrank (presentation mode): the font follows.
+  if (QApplication::font().pointSizeF() != builtPointSize_) fontsDirty_ = true;
   if (fontsDirty_) buildFonts();
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(width()), static_cast<float>(height()));

@@ -36,6 +36,8 @@ class ImGuiCanvas : public QOpenGLWidget {
   // Whether the font draws this character itself rather than a fallback
   // (true once a frame has built the font with it).
   bool hasGlyph(char32_t c) const;
+  // The height of the font drawn, in logical pixels (0 before the first frame).
+  float fontPixels() const;
   // Repaints now and for a few frames after.
   void requestFrames(int frames = 3);
   // Font height in logical pixels.
@@ -75,6 +77,8 @@ class ImGuiCanvas : public QOpenGLWidget {
   QString failure_;
   std::set<char16_t> extraGlyphs_;
   QElapsedTimer clock_;
+  double basePointSize_ = 0;   // the application's font size when the canvas was made: kFontSize matches it
+  double builtPointSize_ = 0;  // the application's font size the ImGui font was built for
   int pendingFrames_ = 0;
   // ImGui 1.86 reads button and key state once a frame: a press and release
   // that arrive between two frames (a quick click, a typed key) would be lost,

@@ -105,7 +105,10 @@ void TimelineView::drawUi() {
   }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float plotX = origin.x + kLabelWidth, plotW = std::max(10.0f, avail.x - kLabelWidth);
+  // Sizes follow the type (presentation mode enlarges it).
+  const float typeScale = ImGui::GetFontSize() / kFontSize;
+  const float rowHeight = kRowHeight * std::max(1.0f, typeScale), labelWidth = kLabelWidth * std::max(1.0f, typeScale);
+  const float plotX = origin.x + labelWidth, plotW = std::max(10.0f, avail.x - labelWidth);
   view_.widthPx = plotW;
   if (fitPending_) fit();
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -132,13 +135,13 @@ void TimelineView::drawUi() {
     lanes->AddText(ImVec2(origin.x + 4, y + 2), lane.phaseTotals ? IM_COL32(150, 150, 150, 255) : IM_COL32(220, 220, 220, 255), header.c_str());
     lanes->AddLine(ImVec2(origin.x, y), ImVec2(plotX + plotW, y), IM_COL32(80, 80, 80, 255));
     for (size_t level = 0; level < lane.levels.size(); ++level) {
-      const float rowTop = y + 2 + static_cast<float>(level) * kRowHeight;
-      levelRects_[l].push_back(QRectF(plotX, rowTop, plotW, kRowHeight - 2));
-      lanes->PushClipRect(ImVec2(plotX, rowTop), ImVec2(plotX + plotW, rowTop + kRowHeight), true);
+      const float rowTop = y + 2 + static_cast<float>(level) * rowHeight;
+      levelRects_[l].push_back(QRectF(plotX, rowTop, plotW, rowHeight - 2));
+      lanes->PushClipRect(ImVec2(plotX, rowTop), ImVec2(plotX + plotW, rowTop + rowHeight), true);
       for (const TimelineItem& item : model_.visibleItems(static_cast<int>(l), static_cast<int>(level), view_)) {
         const float x0 = plotX + static_cast<float>(view_.xOf(static_cast<double>(item.startNs)));
         const float x1 = std::max(x0 + 1.0f, plotX + static_cast<float>(view_.xOf(static_cast<double>(item.endNs))));
-        const ImVec2 a(x0, rowTop), b(x1, rowTop + kRowHeight - 2);
+        const ImVec2 a(x0, rowTop), b(x1, rowTop + rowHeight - 2);
         const bool merged = item.span < 0;
         const unsigned fill = merged ? IM_COL32(120, 120, 120, 255) : timelineSpanColor(spans[static_cast<size_t>(item.span)]);
         lanes->AddRectFilled(a, b, withAlpha(fill, lane.phaseTotals ? 150 : 235));
@@ -146,15 +149,15 @@ void TimelineView::drawUi() {
         ++boxesDrawn_;
         const std::string text = merged ? std::to_string(item.count) : spans[static_cast<size_t>(item.span)].name;
         const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-        if (x1 - x0 > size.x + 6) lanes->AddText(ImVec2(std::max(x0, plotX) + 3, rowTop + (kRowHeight - 2 - size.y) / 2), IM_COL32(255, 255, 255, 255), text.c_str());
-        if (hoverPlot && mouse.y >= rowTop && mouse.y < rowTop + kRowHeight - 2 && mouse.x >= x0 && mouse.x < x1) {
+        if (x1 - x0 > size.x + 6) lanes->AddText(ImVec2(std::max(x0, plotX) + 3, rowTop + (rowHeight - 2 - size.y) / 2), IM_COL32(255, 255, 255, 255), text.c_str());
+        if (hoverPlot && mouse.y >= rowTop && mouse.y < rowTop + rowHeight - 2 && mouse.x >= x0 && mouse.x < x1) {
           hoverSpan = item.span;
           hoverItem = item;
         }
       }
       lanes->PopClipRect();
     }
-    y += std::max<float>(1, static_cast<float>(lane.levels.size())) * kRowHeight + 4 + ImGui::GetTextLineHeight();
+    y += std::max<float>(1, static_cast<float>(lane.levels.size())) * rowHeight + 4 + ImGui::GetTextLineHeight();
   }
   ImGui::Dummy(ImVec2(avail.x, y - top.y));
   if (hoverPlot && ImGui::IsWindowHovered()) {
@@ -200,8 +203,9 @@ void TimelineView::drawMemory(float x0, float y0, float width) {
   for (const MemorySample& m : trace.memory) peak = std::max(peak, m.bytes);
   const float h = kMemoryHeight;
   draw->AddRectFilled(ImVec2(x0, y0), ImVec2(x0 + width, y0 + h), IM_COL32(30, 30, 34, 255));
-  draw->AddText(ImVec2(x0 - kLabelWidth + 4, y0 + 2), IM_COL32(220, 220, 220, 255), utf8(tr("memory")).constData());
-  draw->AddText(ImVec2(x0 - kLabelWidth + 4, y0 + 2 + ImGui::GetTextLineHeight()), IM_COL32(160, 160, 160, 255),
+  const float label = kLabelWidth * std::max(1.0f, ImGui::GetFontSize() / kFontSize);
+  draw->AddText(ImVec2(x0 - label + 4, y0 + 2), IM_COL32(220, 220, 220, 255), utf8(tr("memory")).constData());
+  draw->AddText(ImVec2(x0 - label + 4, y0 + 2 + ImGui::GetTextLineHeight()), IM_COL32(160, 160, 160, 255),
                 utf8(tr("peak %1").arg(QString::fromStdString(bytesText(static_cast<double>(peak))))).constData());
   if (peak <= 0) return;
   draw->PushClipRect(ImVec2(x0, y0), ImVec2(x0 + width, y0 + h), true);

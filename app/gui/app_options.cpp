@@ -14,9 +14,14 @@ QString appUsage() {
              "window flags:\n"
              "  --compare ID,ID,...  variants shown next to the primary one (--variant)\n"
              "  --head H             the head the maps show (default 0)\n"
-             "  --view PAGE          compare (default), scaling, tradeoff, profile, runs\n"
+             "  --view PAGE          compare (default), scaling, tradeoff, profile, runs, explorer, lessons\n"
              "  --session FILE       open a saved .attnscope session\n"
-             "  --screenshot FILE    save the page once its results are in, then exit\n\n"
+             "  --screenshot FILE    save the page once its results are in, then exit\n"
+             "  --lesson ID|FILE     start a lesson: a built-in one (sparse-windows, low-rank,\n"
+             "                       cost-scaling) or a lesson JSON file\n"
+             "  --step N             the lesson step to start at (default 1)\n"
+             "  --lesson-shots DIR   save every step of the lesson as DIR/step-NN.png, then exit\n"
+             "  --present            presentation mode: full screen, large type (F11 toggles)\n\n"
              "run flags (as attnscope-cli run):\n") +
          QString::fromStdString(flags::specFlagsUsage());
 }
@@ -37,6 +42,10 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
       else if (flag == "--view") o.view = QString::fromStdString(reader.value(flag));
       else if (flag == "--session") o.sessionFile = QString::fromStdString(reader.value(flag));
       else if (flag == "--head") o.mapHead = static_cast<int>(reader.intValue(flag, limits::kMapHead));
+      else if (flag == "--lesson") o.lesson = QString::fromStdString(reader.value(flag));
+      else if (flag == "--step") o.lessonStep = static_cast<int>(reader.intValue(flag, limits::Range{1, 200}));
+      else if (flag == "--lesson-shots") o.lessonShots = QString::fromStdString(reader.value(flag));
+      else if (flag == "--present") o.presentation = true;
       else if (flag == "--compare") {
         const QString list = QString::fromStdString(reader.value(flag));
         for (const QString& id : list.split(',', Qt::SkipEmptyParts)) {
@@ -54,6 +63,14 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
     o.spec = flags::finishSpec(specFlags);
   } catch (const flags::UsageError& e) {
     *error = QString::fromStdString(e.message);
+    return std::nullopt;
+  }
+  if ((!o.lessonShots.isEmpty() || o.lessonStep != 1) && o.lesson.isEmpty()) {
+    *error = QString("%1: needs --lesson").arg(o.lessonShots.isEmpty() ? "--step" : "--lesson-shots");
+    return std::nullopt;
+  }
+  if (!o.lessonShots.isEmpty() && !o.screenshotPath.isEmpty()) {
+    *error = QString("--lesson-shots: not with --screenshot (one saves every step, the other one page)");
     return std::nullopt;
   }
   if (!o.spec.inputFile.empty()) o.inputFile = QString::fromStdString(o.spec.inputFile);

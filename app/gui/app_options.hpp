@@ -20,6 +20,10 @@ struct AppOptions {
   QString sessionFile;               // --session FILE.attnscope: open a saved session
   int mapHead = 0;                   // --head H
   std::vector<std::string> compare;  // --compare a,b,c: variants shown next to the primary one
+  QString lesson;                    // --lesson ID|FILE: start a lesson (built-in id or a JSON file)
+  int lessonStep = 1;                // --step N: the lesson's step to start at (1-based)
+  QString lessonShots;               // --lesson-shots DIR: save every step's page as DIR/step-NN.png, then exit
+  bool presentation = false;         // --present: presentation mode (full screen, large type)
   bool helpRequested = false;        // --help: print appUsage() and exit 0
 };
 

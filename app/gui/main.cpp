@@ -11,11 +11,13 @@
 
 #include "app_options.hpp"
 #include "main_window.hpp"
+#include "pages/page.hpp"
 #include "process_memory.hpp"
 #include "screenshot.hpp"
 #include "theme.hpp"
 
 int main(int argc, char** argv) {
+  Q_INIT_RESOURCE(attnscope);  // the icon and the lessons, from the static library
   attnscope::keepFreedMemoryForReuse();
   // Crisp at fractional scale factors (125 %, 150 %) instead of rounded ones.
   QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
@@ -39,11 +41,24 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("AttnScope");
   attnscope::applyTheme(attnscope::Theme::Light);
   attnscope::MainWindow window(*options);
-  if (!options->screenshotPath.isEmpty() && !attnscope::scheduleScreenshot(window, options->screenshotPath, options->view, &error)) {
+  QString view = options->view;
+  if (!options->lesson.isEmpty()) {
+    if (!window.startLesson(options->lesson, options->lessonStep - 1)) {
+      std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(window.errorText()));
+      return 2;
+    }
+    view = window.currentPage()->id();
+  }
+  if (!options->screenshotPath.isEmpty() && !attnscope::scheduleScreenshot(window, options->screenshotPath, view, &error)) {
+    std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(error));
+    return 2;
+  }
+  if (!options->lessonShots.isEmpty() && !attnscope::scheduleLessonShots(window, options->lessonShots, &error)) {
     std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(error));
     return 2;
   }
   window.show();
+  if (options->presentation) window.setPresentationMode(true);
   // Started plainly, the window comes back as it was left (layout and session).
   const bool plainStart = app.arguments().size() == 1;
   const QString lastState = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/last.attnscope";
@@ -61,6 +76,6 @@ int main(int argc, char** argv) {
   }
   // A session runs itself once opened; otherwise the first compare batch starts now.
   if (plainStart && QFileInfo::exists(lastState)) QTimer::singleShot(0, &window, [&window, lastState] { window.loadSession(lastState, false); });
-  else if (options->sessionFile.isEmpty()) QTimer::singleShot(0, &window, &attnscope::MainWindow::runCompare);
+  else if (options->sessionFile.isEmpty() && options->lesson.isEmpty()) QTimer::singleShot(0, &window, &attnscope::MainWindow::runCompare);
   return app.exec();
 }

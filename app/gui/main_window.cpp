@@ -25,6 +25,8 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "lesson_bar.hpp"
+#include "lesson_player.hpp"
 #include "pages/page.hpp"
 #include "sequence_panel.hpp"
 #include "session_file.hpp"
@@ -45,6 +47,8 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
   });
 
   session_->setState(initialState(options));
+  lessons_ = new LessonPlayer(session_, [this](const QString& id) { return showPage(id) ? page(id) : nullptr; }, this);
+  connect(lessons_, &LessonPlayer::problem, this, &MainWindow::showError);
   buildDock();
   buildPages();
   buildMenus();
@@ -108,7 +112,7 @@ void MainWindow::buildDock() {
   scroll->setWidget(panel);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
-  auto* dock = new QDockWidget(tr("Settings"));
+  auto* dock = dock_ = new QDockWidget(tr("Settings"));
   dock->setObjectName("settingsDock");
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
   dock->setWidget(scroll);
@@ -131,10 +135,12 @@ void MainWindow::buildPages() {
   errorBanner_->setStyleSheet("QLabel#errorBanner { background: #b3261e; color: white; padding: 6px; border-radius: 3px; }");
   errorBanner_->hide();
   layout->addWidget(errorBanner_);
+  lessonBar_ = new LessonBar(lessons_);
+  layout->addWidget(lessonBar_);
   pages_ = new QTabWidget;
   pages_->setObjectName("pages");
   pages_->setDocumentMode(true);
-  const PageContext context{runner_, session_};
+  const PageContext context{runner_, session_, lessons_};
   for (const PageEntry& entry : registeredPages()) {
     Page* page = entry.make(context, nullptr);
     pages_->addTab(page, page->title());
@@ -182,6 +188,15 @@ void MainWindow::buildMenus() {
   }
   QAction* next = view->addAction(tr("&Next Page"), this, &MainWindow::nextPage);
   next->setShortcuts({QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Ctrl+Tab"))});
+  view->addSeparator();
+  presentAction_ = view->addAction(tr("&Presentation Mode"), this, [this](bool on) { setPresentationMode(on); });
+  presentAction_->setCheckable(true);
+  presentAction_->setShortcut(QKeySequence(Qt::Key_F11));
+  presentAction_->setToolTip(tr("Full screen, settings hidden, large type: for teaching"));
+  QAction* nextStep = view->addAction(tr("Next Lesson Step"), lessons_, &LessonPlayer::next);
+  nextStep->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+  QAction* previousStep = view->addAction(tr("Previous Lesson Step"), lessons_, &LessonPlayer::previous);
+  previousStep->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
   view->addSeparator();
   auto* themes = new QActionGroup(this);
   QAction* light = view->addAction(tr("&Light Theme"), this, [] { applyTheme(Theme::Light); });
@@ -303,6 +318,41 @@ void MainWindow::sessionChanged() {
   for (const AttentionSpec& spec : state.variantSpecs) variants_->setSpec(spec);
   if (!state.variants.empty()) variants_->selectVariant(state.variants.front());
   syncing_ = false;
+}
+
+bool MainWindow::idle() const {
+  return !rerun_->isActive() && !runner_->busy(JobKind::Compare) && !runner_->busy(JobKind::Sweep) && !runner_->busy(JobKind::Region);
+}
+
+bool MainWindow::startLesson(const QString& idOrPath, int step) {
+  try {
+    lessons_->start(findLesson(idOrPath), step);
+    return true;
+  } catch (const Error& e) {
+    showError(tr("Could not start the lesson: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+void MainWindow::setPresentationMode(bool on) {
+  if (on == presentation_) return;
+  presentation_ = on;
+  presentAction_->setChecked(on);
+  if (on) {
+    wasMaximized_ = isMaximized();
+    normalFont_ = QApplication::font();
+    QFont large = normalFont_;
+    large.setPointSizeF((normalFont_.pointSizeF() > 0 ? normalFont_.pointSizeF() : 10.0) * 1.3);
+    QApplication::setFont(large);
+    dock_->hide();
+    showFullScreen();
+  } else {
+    QApplication::setFont(normalFont_);
+    dock_->show();
+    if (wasMaximized_) showMaximized();
+    else showNormal();
+  }
+  lessonBar_->setPresentation(on);
 }
 
 Page* MainWindow::page(const QString& id) const {

@@ -4,6 +4,7 @@
 // panels; pages draw the results they subscribe to.
 #pragma once
 
+#include <QFont>
 #include <QMainWindow>
 #include <QString>
 
@@ -12,6 +13,7 @@
 #include "session_model.hpp"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -20,6 +22,8 @@ class QTimer;
 
 namespace attnscope {
 
+class LessonBar;
+class LessonPlayer;
 class Page;
 class SequencePanel;
 class VariantPanel;
@@ -43,6 +47,12 @@ class MainWindow : public QMainWindow {
   // The message shown for the last failure (empty once cleared).
   QString errorText() const;
   QLabel* statusLabel() const { return statusText_; }
+  LessonPlayer* lessonPlayer() const { return lessons_; }
+  LessonBar* lessonBar() const { return lessonBar_; }
+  bool presentationMode() const { return presentation_; }
+  // True when nothing the window shows is still being computed or about to be
+  // (no batch, sweep or region running, no rerun pending).
+  bool idle() const;
 
  public slots:
   // Runs what the current page shows (the compare batch on Compare, a sweep on Scaling, ...).
@@ -57,6 +67,11 @@ class MainWindow : public QMainWindow {
   void nextPage();
   void exportView(const QString& path);
   void showError(const QString& message);
+  // Starts a built-in lesson (by id) or a lesson file at a step (0-based);
+  // false, with the reason shown, when it cannot be read.
+  bool startLesson(const QString& idOrPath, int step = 0);
+  // Full screen, the settings dock hidden, large type; off restores the window.
+  void setPresentationMode(bool on);
   // Session files: the state, each page's own state and the window layout.
   // remember: list the file among the recent sessions.
   bool loadSession(const QString& path, bool remember = true);
@@ -97,6 +112,13 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_ = nullptr;
   QPushButton* cancelButton_ = nullptr;
   QAction* autoRun_ = nullptr;
+  QAction* presentAction_ = nullptr;
+  LessonPlayer* lessons_ = nullptr;
+  LessonBar* lessonBar_ = nullptr;
+  QDockWidget* dock_ = nullptr;
+  bool presentation_ = false;
+  bool wasMaximized_ = false;
+  QFont normalFont_;
   QTimer* rerun_ = nullptr;
   bool syncing_ = false;
   // A file being opened: the state to go back to when it fails to load.

@@ -52,7 +52,7 @@ class TestAppScreenshot : public QObject {
   }
 
   void everyPageCanBeShot() {
-    for (const char* view : {"scaling", "tradeoff", "profile", "runs", "explorer"}) {
+    for (const char* view : {"scaling", "tradeoff", "profile", "runs", "explorer", "lessons"}) {
       int code = 0;
       QString errors;
       const QImage shot = runScreenshot({"--view", view, "--n", "64", "--heads", "1", "--d", "16"}, &code, &errors);

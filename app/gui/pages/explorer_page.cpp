@@ -276,7 +276,9 @@ ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
     f.mask.labels = labels;
     f.mask.valueName = "computed";
     f.mask.colormap = Colormap::Inferno;
-    f.mask.scale = ColorScale::Linear;
+    // Square-root shading: a cell with a few computed pairs (one global token
+    // among many, a random block) still shows once the mask is drawn small.
+    f.mask.scale = ColorScale::Sqrt;
     f.mask.scaleMax = 1.0;
     f.maskSampled = m.sampledRows;
   } else if (r.family == "low-rank") {

@@ -1,5 +1,5 @@
-// A page of the window's page stack (Compare, Scaling, Trade-off, Profile;
-// Explorer and Lessons later). Each page is one class and file pair here,
+// A page of the window's page stack (Compare, Scaling, Trade-off, Profile,
+// Runs, Explorer, Lessons). Each page is one class and file pair here,
 // built from views/, subscribing to the JobRunner results it draws. Pages are
 // registered in page_registry.cpp, the one place that lists them.
 #pragma once
@@ -16,6 +16,7 @@
 namespace attnscope {
 
 class JobRunner;
+class LessonPlayer;
 class SessionModel;
 
 // What a page may use: the runner for results (and to start its own jobs), and
@@ -23,6 +24,7 @@ class SessionModel;
 struct PageContext {
   JobRunner* runner = nullptr;
   SessionModel* session = nullptr;
+  LessonPlayer* lessons = nullptr;  // runs a lesson in the window (may be null)
 };
 
 class Page : public QWidget {

@@ -1,9 +1,10 @@
-// The one place that lists the window's pages: a new page (Explorer, the
-// lesson player) is one more entry here and its own files, nothing else.
+// The one place that lists the window's pages: a new page is one more entry
+// here and its own files, nothing else.
 #include <algorithm>
 
 #include "compare_page.hpp"
 #include "explorer_page.hpp"
+#include "lessons_page.hpp"
 #include "page.hpp"
 #include "profile_page.hpp"
 #include "runs_page.hpp"
@@ -30,7 +31,7 @@ const std::vector<PageEntry>& registeredPages() {
         {"profile", 40, makeProfilePage},
         {"runs", 50, makeRunsPage},
         {"explorer", 60, makeExplorerPage},
-        // The lesson player (70) comes here.
+        {"lessons", 70, makeLessonsPage},
     };
     std::stable_sort(list.begin(), list.end(), [](const PageEntry& a, const PageEntry& b) { return a.order < b.order; });
     return list;

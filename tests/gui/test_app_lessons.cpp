@@ -1,0 +1,173 @@
+// Lessons in the window: the shipped lessons are listed, a lesson steps
+// through its presets (accumulating), pages and page settings, the bar shows
+// each step's text (in Chinese when asked), presentation mode takes the
+// screen and large type, a broken lesson file is refused with its reason, and
+// the window saves every step of a lesson as a picture.
+#include <QDir>
+#include <QDockWidget>
+#include <QListWidget>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app_options.hpp"
+#include "explorer_page.hpp"
+#include "lesson_bar.hpp"
+#include "lesson_player.hpp"
+#include "lessons_page.hpp"
+#include "main_window.hpp"
+
+using namespace attnscope;
+
+class TestAppLessons : public QObject {
+  Q_OBJECT
+
+  static AppOptions options() {
+    QString error;
+    return *parseAppOptions(QStringList{"--n", "256", "--heads", "2", "--d", "16"}, &error);
+  }
+
+ private slots:
+  void shippedLessonsAreListed() {
+    MainWindow w(options());
+    auto* page = qobject_cast<LessonsPage*>(w.page("lessons"));
+    QVERIFY(page);
+    QVERIFY(page->lessons().size() >= 3);
+    QCOMPARE(page->lessonList()->count(), static_cast<int>(page->lessons().size()));
+    page->lessonList()->setCurrentRow(0);
+    QCOMPARE(page->stepList()->count(), static_cast<int>(page->lessons()[0].steps.size()));
+  }
+
+  void stepsApplyPresetsPagesAndText() {
+    MainWindow w(options());
+    w.show();
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));  // shortcuts act in the active window
+    QVERIFY(!w.lessonBar()->isVisible());
+    QVERIFY(w.startLesson("sparse-windows"));
+    QVERIFY(w.lessonBar()->isVisible());
+    QCOMPARE(w.lessonBar()->titleText(), QString("Dense attention scores every pair"));
+    QCOMPARE(w.currentPage()->id(), QString("compare"));
+    const SessionState& s = w.session()->state();
+    QCOMPARE(s.base.n, int64_t(1024));
+    QCOMPARE(s.base.features.heads, 1);
+    QCOMPARE(s.variants, std::vector<std::string>{"dense"});
+    QVERIFY(!w.lessonBar()->previousButton()->isEnabled());
+
+    w.lessonBar()->nextButton()->click();
+    QCOMPARE(w.lessonPlayer()->step(), 1);
+    QCOMPARE(w.currentPage()->id(), QString("explorer"));
+    auto* explorer = qobject_cast<ExplorerPage*>(w.currentPage());
+    QCOMPARE(explorer->variant(), std::string("sliding_window"));
+    QCOMPARE(w.session()->state().variants, (std::vector<std::string>{"sliding_window", "dense"}));
+    QCOMPARE(w.session()->state().variantSpecs[0].params.getInt("window"), int64_t(32));
+    QCOMPARE(w.session()->state().base.n, int64_t(1024));  // kept from step 1
+    QTRY_VERIFY_WITH_TIMEOUT(explorer->hasResults(), 60000);
+
+    // Alt+Left goes back; the variant panel follows the session.
+    QTest::keyClick(&w, Qt::Key_Left, Qt::AltModifier);
+    QCOMPARE(w.lessonPlayer()->step(), 0);
+    QCOMPARE(w.currentPage()->id(), QString("compare"));
+
+    // Starting at a later step shows what stepping there would: step 1's input with step 5's variants.
+    w.lessonPlayer()->stop();
+    QVERIFY(!w.lessonBar()->isVisible());
+    SessionState changed = w.session()->state();
+    changed.base.n = 300;
+    w.session()->setState(changed);
+    QVERIFY(w.startLesson("sparse-windows", 4));
+    QCOMPARE(w.session()->state().base.n, int64_t(1024));
+    QCOMPARE(w.session()->state().variants.front(), std::string("bigbird"));
+    QVERIFY(w.lessonBar()->nextButton()->isEnabled());  // step 5 of 6: one more
+    w.lessonPlayer()->next();
+    QVERIFY(!w.lessonBar()->nextButton()->isEnabled());
+    w.runner()->cancelAll();
+    w.runner()->waitAll();
+  }
+
+  void chineseText() {
+    MainWindow w(options());
+    w.lessonPlayer()->setLanguage("zh_CN");
+    QVERIFY(w.startLesson("low-rank"));
+    QCOMPARE(w.lessonBar()->titleText(), QString("稠密注意力的奇异值谱"));
+    QVERIFY(w.lessonBar()->bodyText().contains("奇异值谱"));
+    w.runner()->cancelAll();
+    w.runner()->waitAll();
+  }
+
+  void presentationModeTakesTheScreen() {
+    MainWindow w(options());
+    w.show();
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    const qreal normal = QApplication::font().pointSizeF();
+    QVERIFY(w.showPage("explorer"));
+    auto* explorer = qobject_cast<ExplorerPage*>(w.currentPage());
+    explorer->view()->renderImage();
+    const float normalCanvas = explorer->view()->fontPixels();
+    QVERIFY(normalCanvas > 10);
+    auto* dock = w.findChild<QDockWidget*>("settingsDock");
+    QVERIFY(dock && dock->isVisible());
+    QTest::keyClick(&w, Qt::Key_F11);
+    QVERIFY(w.presentationMode());
+    QTRY_VERIFY(w.isFullScreen());
+    QVERIFY(!dock->isVisible());
+    QVERIFY(QApplication::font().pointSizeF() > normal * 1.2);
+    QVERIFY(w.lessonBar()->presentation());
+    // The ImGui canvases draw a larger font too (rasterised at the new size).
+    explorer->view()->renderImage();
+    QVERIFY2(explorer->view()->fontPixels() > normalCanvas * 1.2f, qPrintable(QString("%1 -> %2").arg(normalCanvas).arg(explorer->view()->fontPixels())));
+    QTest::keyClick(&w, Qt::Key_F11);
+    QVERIFY(!w.presentationMode());
+    QTRY_VERIFY(!w.isFullScreen());
+    QVERIFY(dock->isVisible());
+    QCOMPARE(QApplication::font().pointSizeF(), normal);
+    w.runner()->cancelAll();
+    w.runner()->waitAll();
+  }
+
+  void brokenLessonsAreRefusedWithTheirReason() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("broken.json");
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"title\": \"T\", \"steps\": [{\"title\": \"S\", \"text\": \"X\", \"preset\": {\"variants\": [\"nope\"]}}]}");
+    file.close();
+    MainWindow w(options());
+    QVERIFY(!w.startLesson(path));
+    QVERIFY2(w.errorText().contains("broken.json") && w.errorText().contains("unknown variant 'nope'"), qPrintable(w.errorText()));
+    QVERIFY(!w.lessonPlayer()->active());
+    QVERIFY(!w.startLesson("no-such-lesson"));
+    QVERIFY2(w.errorText().contains("sparse-windows"), qPrintable(w.errorText()));  // names the built-in ones
+    auto* page = qobject_cast<LessonsPage*>(w.page("lessons"));
+    const size_t before = page->lessons().size();
+    QVERIFY(!page->openLesson(path));
+    QCOMPARE(page->lessons().size(), before);
+    w.runner()->waitAll();
+  }
+
+  // The executable saves every step: a picture per step, each showing its own page.
+  void everyStepIsSaved() {
+    QTemporaryDir dir;
+    QProcess app;
+    app.start(ATTNSCOPE_GUI_EXE, {"--lesson", "low-rank", "--lesson-shots", dir.path()});
+    QVERIFY(app.waitForFinished(240000));
+    QVERIFY2(app.exitCode() == 0, app.readAllStandardError().constData());
+    const QStringList shots = QDir(dir.path()).entryList({"step-*.png"}, QDir::Files, QDir::Name);
+    QCOMPARE(shots, (QStringList{"step-01.png", "step-02.png", "step-03.png", "step-04.png"}));
+    const QImage first(dir.filePath(shots[0])), third(dir.filePath(shots[2]));
+    QVERIFY(!first.isNull() && !third.isNull());
+    QVERIFY(first != third);
+    // A bad lesson fails the run with its reason.
+    QProcess bad;
+    bad.start(ATTNSCOPE_GUI_EXE, {"--lesson", "no-such-lesson", "--lesson-shots", dir.path()});
+    QVERIFY(bad.waitForFinished(60000));
+    QVERIFY(bad.exitCode() != 0);
+    QVERIFY(bad.readAllStandardError().contains("no-such-lesson"));
+  }
+};
+
+QTEST_MAIN(TestAppLessons)
+#include "test_app_lessons.moc"
