@@ -11,25 +11,13 @@
 
 #include "attention/registry.hpp"
 #include "explorer_page.hpp"
+#include "session_fixture.hpp"
 #include "session_model.hpp"
 
 using namespace attnscope;
+using attnscope::testing::smallSession;
 
 namespace {
-
-SessionState smallSession(std::vector<std::string> variants, int64_t n = 512) {
-  SessionState s;
-  s.base.sample = "document";
-  s.base.n = n;
-  s.base.features.heads = 1;
-  s.base.features.d = 16;
-  s.base.repeats = 1;
-  s.base.warmup = 0;
-  s.variants = variants;
-  for (const std::string& v : variants) s.variantSpecs.push_back(makeSpec(v));
-  s.base.attention = s.variantSpecs.front();
-  return s;
-}
 
 void send(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
   QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);

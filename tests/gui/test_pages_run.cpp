@@ -18,30 +18,14 @@
 #include "run_history.hpp"
 #include "scaling_chart.hpp"
 #include "scaling_page.hpp"
+#include "session_fixture.hpp"
 #include "session_model.hpp"
 #include "span_table.hpp"
 #include "tradeoff_chart.hpp"
 #include "tradeoff_page.hpp"
 
 using namespace attnscope;
-
-namespace {
-
-SessionState smallSession(std::vector<std::string> variants) {
-  SessionState s;
-  s.base.sample = "document";
-  s.base.n = 512;
-  s.base.features.heads = 1;
-  s.base.features.d = 16;
-  s.base.repeats = 1;
-  s.base.warmup = 0;
-  s.variants = variants;
-  for (const std::string& v : variants) s.variantSpecs.push_back(makeSpec(v));
-  s.base.attention = s.variantSpecs.front();
-  return s;
-}
-
-}  // namespace
+using attnscope::testing::smallSession;
 
 class TestPagesRun : public QObject {
   Q_OBJECT
