@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 
 #include "attention/registry.hpp"
+#include "language.hpp"
 #include "spec_flags.hpp"
 
 namespace attnscope {
@@ -16,7 +17,9 @@ QString appUsage() {
              "  --head H             the head the maps show (default 0)\n"
              "  --view PAGE          compare (default), scaling, tradeoff, profile, runs\n"
              "  --session FILE       open a saved .attnscope session\n"
-             "  --screenshot FILE    save the page once its results are in, then exit\n\n"
+             "  --screenshot FILE    save the page once its results are in, then exit\n"
+             "  --lang LANG          interface language: en or zh_CN (default: the one chosen in\n"
+             "                       View > Language, else the system's)\n\n"
              "run flags (as attnscope-cli run):\n") +
          QString::fromStdString(flags::specFlagsUsage());
 }
@@ -36,7 +39,12 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
       if (flag == "--screenshot") o.screenshotPath = QString::fromStdString(reader.value(flag));
       else if (flag == "--view") o.view = QString::fromStdString(reader.value(flag));
       else if (flag == "--session") o.sessionFile = QString::fromStdString(reader.value(flag));
-      else if (flag == "--head") o.mapHead = static_cast<int>(reader.intValue(flag, limits::kMapHead));
+      else if (flag == "--lang") {
+        const QString code = QString::fromStdString(reader.value(flag));
+        if (normalizeLanguage(code).isEmpty())
+          throw flags::UsageError{"--lang: unknown language '" + code.toStdString() + "' (languages: " + languageCodes().join(", ").toStdString() + ")"};
+        o.language = code;
+      } else if (flag == "--head") o.mapHead = static_cast<int>(reader.intValue(flag, limits::kMapHead));
       else if (flag == "--compare") {
         const QString list = QString::fromStdString(reader.value(flag));
         for (const QString& id : list.split(',', Qt::SkipEmptyParts)) {

@@ -20,6 +20,7 @@ struct AppOptions {
   QString sessionFile;               // --session FILE.attnscope: open a saved session
   int mapHead = 0;                   // --head H
   std::vector<std::string> compare;  // --compare a,b,c: variants shown next to the primary one
+  QString language;                  // --lang en|zh_CN: the interface language (empty: the saved choice, else the system's)
   bool helpRequested = false;        // --help: print appUsage() and exit 0
 };
 

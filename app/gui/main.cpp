@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "app_options.hpp"
+#include "language.hpp"
 #include "main_window.hpp"
 #include "process_memory.hpp"
 #include "screenshot.hpp"
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("AttnScope");
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/attnscope/icons/attnscope.svg")));
   QApplication::setOrganizationName("AttnScope");
+  // The language goes in before any widget exists: tr() runs as widgets are built.
+  options->language = attnscope::chooseLanguage(options->language, attnscope::savedLanguage(), QLocale::system());
+  if (!attnscope::installLanguage(options->language, &error)) std::fprintf(stderr, "attnscope: warning: %s; the window is in English\n", qPrintable(error));
   attnscope::applyTheme(attnscope::Theme::Light);
   attnscope::MainWindow window(*options);
   if (!options->screenshotPath.isEmpty() && !attnscope::scheduleScreenshot(window, options->screenshotPath, options->view, &error)) {
@@ -44,8 +48,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   window.show();
-  // Started plainly, the window comes back as it was left (layout and session).
-  const bool plainStart = app.arguments().size() == 1;
+  // Started plainly (no flags but the language), the window comes back as it was left (layout and session).
+  const QStringList given = app.arguments().mid(1);
+  const bool plainStart = given.isEmpty() || (given.size() == 2 && given[0] == "--lang") || (given.size() == 1 && given[0].startsWith("--lang="));
   const QString lastState = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/last.attnscope";
   if (plainStart) {
     QSettings settings;
