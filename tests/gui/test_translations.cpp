@@ -218,8 +218,9 @@ class TestTranslations : public QObject {
     QSet<QString> committed, sources;
     for (const Message& m : messages_) committed << m.context + '\x1f' + m.source + '\x1f' + m.comment;
     for (const Message& m : current) sources << m.context + '\x1f' + m.source + '\x1f' + m.comment;
-    for (const QString& key : sources - committed) QFAIL(qPrintable("not in the .ts (run scripts/update-translations.sh): " + key.section('\x1f', 0, 1)));
-    for (const QString& key : committed - sources) QFAIL(qPrintable("in the .ts but not in the sources: " + key.section('\x1f', 0, 1)));
+    auto shown = [](const QString& key) { return key.section('\x1f', 0, 0) + " / \"" + key.section('\x1f', 1, 1) + "\""; };
+    for (const QString& key : sources - committed) QFAIL(qPrintable("not in the .ts (run scripts/update-translations.sh): " + shown(key)));
+    for (const QString& key : committed - sources) QFAIL(qPrintable("in the .ts but not in the sources: " + shown(key)));
   }
 };
 
