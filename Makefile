@@ -10,6 +10,7 @@ FUZZ_SECONDS ?= 60
 
 PACKAGES := cmake ninja-build g++ pkg-config git \
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev \
+  qt6-l10n-tools qt6-translations-l10n \
   libeigen3-dev libimgui-dev nlohmann-json3-dev libicu-dev fonts-noto-cjk \
   xvfb xauth libgl1-mesa-dri
 FUZZ_PACKAGES := clang libclang-rt-14-dev

@@ -8,6 +8,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "engine_text.hpp"
 #include "heatmap_view.hpp"
 
 namespace attnscope {
@@ -16,7 +17,6 @@ namespace {
 
 constexpr float kControlsWidth = 330.0f;
 
-QByteArray utf8(const QString& text) { return text.toUtf8(); }
 
 int64_t intValue(const std::map<std::string, ParamValue>& values, const ParamSpec& spec) {
   const auto it = values.find(spec.name);
@@ -125,10 +125,10 @@ void ExplorerView::drawControls() {
     controlRects_[name] = QRectF(QPointF(a.x, a.y), QPointF(b.x, b.y));
   };
   if (controls_.variantIds.empty()) {
-    ImGui::TextWrapped("%s", utf8(tr("No variants.")).constData());
+    ImGui::TextWrapped("%s", uiText(tr("No variants.")).constData());
     return;
   }
-  ImGui::TextUnformatted(utf8(tr("Variant")).constData());
+  ImGui::TextUnformatted(uiText(tr("Variant")).constData());
   const int current = std::clamp(controls_.current, 0, static_cast<int>(controls_.variantIds.size()) - 1);
   ImGui::SetNextItemWidth(-1);
   if (ImGui::BeginCombo("##variant", controls_.variantTitles[static_cast<size_t>(current)].c_str())) {
@@ -144,27 +144,27 @@ void ExplorerView::drawControls() {
   remember("variant");
   ImGui::BeginDisabled(!controls_.causalAllowed);
   bool causal = controls_.causal && controls_.causalAllowed;
-  if (ImGui::Checkbox(utf8(tr("Causal")).constData(), &causal)) {
+  if (ImGui::Checkbox(uiText(tr("Causal")).constData(), &causal)) {
     controls_.causal = causal;
     QMetaObject::invokeMethod(this, [this, causal] { emit causalEdited(causal); }, Qt::QueuedConnection);
   }
   ImGui::EndDisabled();
   remember("causal");
   if (!controls_.causalAllowed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("%s", utf8(tr("This variant has no causal form")).constData());
+    ImGui::SetTooltip("%s", uiText(tr("This variant has no causal form")).constData());
   ImGui::Separator();
-  if (controls_.schema.empty()) ImGui::TextWrapped("%s", utf8(tr("No parameters: the mask follows from n alone.")).constData());
+  if (controls_.schema.empty()) ImGui::TextWrapped("%s", uiText(tr("No parameters: the mask follows from n alone.")).constData());
   for (const ParamSpec& spec : controls_.schema) {
     drawParam(spec);
     remember(spec.name);
     if (ImGui::IsItemHovered()) {
-      std::string help = spec.help + "\n" + utf8(tr("allowed: ")).toStdString() + spec.allowed();
-      if (!spec.unit.empty()) help += " " + spec.unit;
-      ImGui::SetTooltip("%s", help.c_str());
+      QString allowed = paramAllowedText(spec);
+      if (!spec.unit.empty()) allowed += " " + engineText(spec.unit);
+      ImGui::SetTooltip("%s", uiText(engineText(spec.help) + "\n" + tr("allowed: %1").arg(allowed)).constData());
     }
   }
   ImGui::Separator();
-  ImGui::TextWrapped("%s", utf8(tr("Drag a slider: the mask follows at once; the compare columns rerun when you let go.")).constData());
+  ImGui::TextWrapped("%s", uiText(tr("Drag a slider: the mask follows at once; the compare columns rerun when you let go.")).constData());
 }
 
 void ExplorerView::drawParam(const ParamSpec& spec) {
@@ -174,7 +174,7 @@ void ExplorerView::drawParam(const ParamSpec& spec) {
   ImGui::TextUnformatted(spec.name.c_str());
   if (!spec.unit.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled("(%s)", spec.unit.c_str());
+    ImGui::TextDisabled("(%s)", uiText(engineText(spec.unit)).constData());
   }
   ImGui::SetNextItemWidth(-1);
   switch (spec.type) {
@@ -253,7 +253,7 @@ void ExplorerView::drawFigures() {
     }
     ImGui::EndTable();
   }
-  if (figures_.pending) ImGui::TextDisabled("%s", utf8(tr("updating…")).constData());
+  if (figures_.pending) ImGui::TextDisabled("%s", uiText(tr("updating…")).constData());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = 24.0f, caption = 1.5f * ImGui::GetTextLineHeightWithSpacing();
   const bool two = figures_.preview.rows > 0;
@@ -266,7 +266,7 @@ void ExplorerView::drawFigures() {
   ImGui::BeginGroup();
   if (figures_.mask.rows > 0) {
     const QString title = figures_.maskSampled ? tr("Computed pairs (%1 × %1; tall cells sampled)").arg(figures_.mask.i1) : tr("Computed pairs (%1 × %1)").arg(figures_.mask.i1);
-    ImGui::TextUnformatted(utf8(title).constData());
+    ImGui::TextUnformatted(uiText(title).constData());
     maskRect_ = drawGrid("mask", figures_.mask, maskTexture_, maskDirty_, side, "computed");
   } else if (!figures_.noMask.empty()) {
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
@@ -278,7 +278,7 @@ void ExplorerView::drawFigures() {
     if (above) ImGui::Dummy(ImVec2(1, gap / 2));
     else ImGui::SameLine(0, gap);
     ImGui::BeginGroup();
-    ImGui::TextUnformatted(utf8(tr("Effective map, tokens 0–%1").arg(figures_.preview.i1 - 1)).constData());
+    ImGui::TextUnformatted(uiText(tr("Effective map, tokens 0–%1").arg(figures_.preview.i1 - 1)).constData());
     previewRect_ = drawGrid("preview", figures_.preview, previewTexture_, previewDirty_, side, "weight");
     ImGui::EndGroup();
   }
@@ -315,7 +315,7 @@ QRectF ExplorerView::drawGrid(const char* id, const HeatmapData& data, QOpenGLTe
     QString text = tr("query i %1\nkey j %2\n").arg(tokenText(data, ia, ib), tokenText(data, ja, jb));
     text += std::string(what) == "computed" ? tr("%1% of the pairs computed").arg(100.0 * v, 0, 'f', v == 0.0f || v == 1.0f ? 0 : 1)
                                             : tr("%1 %2").arg(data.exact() ? tr("weight") : tr("mean weight")).arg(v, 0, 'g', 4);
-    ImGui::SetTooltip("%s", utf8(text).constData());
+    ImGui::SetTooltip("%s", uiText(text).constData());
   }
   ImGui::PopID();
   return QRectF(origin.x, origin.y, w, h);

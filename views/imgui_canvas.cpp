@@ -131,6 +131,11 @@ void ImGuiCanvas::addGlyphs(const QString& text) {
   }
 }
 
+QByteArray ImGuiCanvas::uiText(const QString& text) {
+  addGlyphs(text);
+  return text.toUtf8();
+}
+
 bool ImGuiCanvas::hasGlyph(char32_t c) const {
   if (fontsDirty_ || c > 0xFFFF) return false;
   useContext();

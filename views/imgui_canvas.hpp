@@ -29,6 +29,9 @@ class ImGuiCanvas : public QOpenGLWidget {
 
   // Characters beyond the built-in ranges that the canvas will draw.
   void addGlyphs(const QString& text);
+  // Text to draw as ImGui's UTF-8, its characters added to the font first:
+  // translated words may fall outside the common Chinese set.
+  QByteArray uiText(const QString& text);
   // The canvas as drawn now (a few frames are run first so ImGui's layout settles).
   QImage renderImage();
   // Why the canvas cannot draw (no OpenGL 3 context, a failed renderer), or empty.

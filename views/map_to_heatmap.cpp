@@ -20,6 +20,7 @@ HeatmapData heatmapFromGrid(const MapGrid& grid, const std::string& title, std::
   // Exact maps show A itself; pooled cells show the mean of A over the cell.
   HeatmapData d = heatmapFromShade(grid, grid.exact() ? grid.sum : grid.mean());
   d.title = title;
+  d.valueName = QCoreApplication::translate("attnscope::MapToHeatmap", "weight").toStdString();
   if (!grid.exact()) d.maxValues.assign(grid.max.data(), grid.max.data() + grid.max.size());
   d.labels = std::move(labels);
   if (grid.sum.size() > 0 && grid.sum.minCoeff() < 0)

@@ -138,7 +138,10 @@ void MetricsCard::setRun(const RunResult& run, const AnalysisResult* analysis) {
   if (analysis && analysis->pairs.total > 0)
     addRow(QStringLiteral("pairs"), tr("pairs computed"), formatPercent(analysis->pairs.fraction),
            tr("Share of the n² query-key scores this variant evaluates (%1 of %2, from the %3)")
-               .arg(formatNumber(analysis->pairs.computed), formatNumber(analysis->pairs.total), QString::fromStdString(analysis->pairs.source)));
+               .arg(formatNumber(analysis->pairs.computed), formatNumber(analysis->pairs.total),
+                    analysis->pairs.source == "layout"       ? tr("layout")
+                    : analysis->pairs.source == "cost_model" ? tr("cost_model")
+                                                             : QString::fromStdString(analysis->pairs.source)));
   if (analysis) {
     QStringList notes;
     for (const std::string& n : analysis->notes) notes << QString::fromStdString(n);

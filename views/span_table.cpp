@@ -16,25 +16,29 @@ namespace attnscope {
 
 namespace {
 
-QString trSpan(const char* text) { return QCoreApplication::translate("attnscope::SpanTable", text); }
+// Messages of this file, written Text::tr("...") so that lupdate finds them.
+struct Text {
+  Q_DECLARE_TR_FUNCTIONS(attnscope::SpanTable)
+};
+
 
 QString durationText(int64_t ns) {
-  if (ns >= 1000000) return trSpan("%1 ms").arg(static_cast<double>(ns) / 1e6, 0, 'f', 3);
-  return trSpan("%1 µs").arg(static_cast<double>(ns) / 1e3, 0, 'f', 1);
+  if (ns >= 1000000) return Text::tr("%1 ms").arg(static_cast<double>(ns) / 1e6, 0, 'f', 3);
+  return Text::tr("%1 µs").arg(static_cast<double>(ns) / 1e3, 0, 'f', 1);
 }
 
 QString bytesText(int64_t b) {
   if (b <= 0) return QString();
   const double v = static_cast<double>(b);
-  if (v >= 1e9) return trSpan("%1 GB").arg(v / 1e9, 0, 'f', 2);
-  if (v >= 1e6) return trSpan("%1 MB").arg(v / 1e6, 0, 'f', 2);
-  if (v >= 1e3) return trSpan("%1 kB").arg(v / 1e3, 0, 'f', 1);
-  return trSpan("%1 B").arg(b);
+  if (v >= 1e9) return Text::tr("%1 GB").arg(v / 1e9, 0, 'f', 2);
+  if (v >= 1e6) return Text::tr("%1 MB").arg(v / 1e6, 0, 'f', 2);
+  if (v >= 1e3) return Text::tr("%1 kB").arg(v / 1e3, 0, 'f', 1);
+  return Text::tr("%1 B").arg(b);
 }
 
 QString rateText(double flops, int64_t ns) {
   if (flops <= 0 || ns <= 0) return QString();
-  return trSpan("%1 GFLOP/s").arg(flops / static_cast<double>(ns), 0, 'f', 2);  // flops per ns = GFLOP/s
+  return Text::tr("%1 GFLOP/s").arg(flops / static_cast<double>(ns), 0, 'f', 2);  // flops per ns = GFLOP/s
 }
 
 QString shareText(double share) { return QString("%1 %").arg(100 * share, 0, 'f', 1); }
@@ -42,7 +46,7 @@ QString shareText(double share) { return QString("%1 %").arg(100 * share, 0, 'f'
 QString trackName(const Trace& t, int track) {
   const auto it = t.trackNames.find(track);
   if (it != t.trackNames.end()) return QString::fromStdString(it->second);
-  return trSpan("thread %1").arg(track);
+  return Text::tr("thread %1").arg(track);
 }
 
 }  // namespace
@@ -100,14 +104,14 @@ class SpanTableModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation o, int role) const override {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-      case SpanTable::Name: return trSpan("Name");
-      case SpanTable::Category: return trSpan("Category");
-      case SpanTable::Device: return trSpan("Device");
-      case SpanTable::Thread: return trSpan("Thread");
-      case SpanTable::Duration: return trSpan("Duration");
-      case SpanTable::Share: return trSpan("Share of run");
-      case SpanTable::Bytes: return trSpan("Bytes");
-      case SpanTable::FlopRate: return trSpan("FLOP/s");
+      case SpanTable::Name: return Text::tr("Name");
+      case SpanTable::Category: return Text::tr("Category");
+      case SpanTable::Device: return Text::tr("Device");
+      case SpanTable::Thread: return Text::tr("Thread");
+      case SpanTable::Duration: return Text::tr("Duration");
+      case SpanTable::Share: return Text::tr("Share of run");
+      case SpanTable::Bytes: return Text::tr("Bytes");
+      case SpanTable::FlopRate: return Text::tr("FLOP/s");
     }
     return {};
   }
@@ -163,8 +167,11 @@ class PhaseTableModel : public QAbstractTableModel {
   int columnCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
   QVariant headerData(int section, Qt::Orientation o, int role) const override {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* names[] = {"Phase", "Category", "Spans", "Total", "Share of run", "Bytes", "FLOP/s"};
-    return section >= 0 && section < ColumnCount ? trSpan(names[section]) : QVariant();
+    static const char* names[] = {QT_TRANSLATE_NOOP("attnscope::SpanTable", "Phase"),        QT_TRANSLATE_NOOP("attnscope::SpanTable", "Category"),
+                                  QT_TRANSLATE_NOOP("attnscope::SpanTable", "Spans"),        QT_TRANSLATE_NOOP("attnscope::SpanTable", "Total"),
+                                  QT_TRANSLATE_NOOP("attnscope::SpanTable", "Share of run"), QT_TRANSLATE_NOOP("attnscope::SpanTable", "Bytes"),
+                                  QT_TRANSLATE_NOOP("attnscope::SpanTable", "FLOP/s")};
+    return section >= 0 && section < ColumnCount ? QCoreApplication::translate("attnscope::SpanTable", names[section]) : QVariant();
   }
   QVariant data(const QModelIndex& index, int role) const override {
     if (!index.isValid()) return {};

@@ -222,7 +222,8 @@ void SpectrumView::rebuild() {
   QString rank = tr("effective rank: entropy %1").arg(num(s.entropyRank));
   rank += s.rank90 >= 0 ? tr(", 90% energy at r = %1").arg(s.rank90) : tr(", 90% energy beyond r = %1").arg(count);
   rank += s.rank99 >= 0 ? tr(", 99% at r = %1").arg(s.rank99) : tr(", 99% beyond r = %1").arg(count);
-  rank += tr(" (%1 values, %2)").arg(count).arg(QString::fromStdString(s.method));
+  const QString method = s.method == "exact" ? tr("exact") : s.method == "randomized" ? tr("randomized") : QString::fromStdString(s.method);
+  rank += tr(" (%1 values, %2)").arg(count).arg(method);
   lines.prepend(rank);
 
   if (dense_) {

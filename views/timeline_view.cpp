@@ -12,8 +12,6 @@ namespace attnscope {
 
 namespace {
 
-QByteArray utf8(const QString& text) { return text.toUtf8(); }
-
 ImU32 withAlpha(unsigned rgba, int alpha) { return (rgba & 0x00FFFFFFu) | (static_cast<unsigned>(alpha) << 24); }
 
 std::string bytesText(double bytes) {
@@ -99,7 +97,7 @@ void TimelineView::drawUi() {
   boxesDrawn_ = 0;
   levelRects_.assign(model_.lanes().size(), {});
   if (model_.empty()) {
-    ImGui::TextDisabled("%s", utf8(tr("No trace yet: run a comparison and pick a variant above.")).constData());
+    ImGui::TextDisabled("%s", uiText(tr("No trace yet: run a comparison and pick a variant above.")).constData());
     plotRect_ = QRectF();
     return;
   }
@@ -131,7 +129,7 @@ void TimelineView::drawUi() {
   const std::vector<Span>& spans = model_.trace().spans;
   for (size_t l = 0; l < model_.lanes().size(); ++l) {
     const TimelineLane& lane = model_.lanes()[l];
-    const std::string header = lane.device + "  " + lane.name + (lane.phaseTotals ? "  " + utf8(tr("(phase totals)")).toStdString() : std::string());
+    const std::string header = lane.device + "  " + lane.name + (lane.phaseTotals ? "  " + uiText(tr("(phase totals)")).toStdString() : std::string());
     lanes->AddText(ImVec2(origin.x + 4, y + 2), lane.phaseTotals ? IM_COL32(150, 150, 150, 255) : IM_COL32(220, 220, 220, 255), header.c_str());
     lanes->AddLine(ImVec2(origin.x, y), ImVec2(plotX + plotW, y), IM_COL32(80, 80, 80, 255));
     for (size_t level = 0; level < lane.levels.size(); ++level) {
@@ -162,7 +160,7 @@ void TimelineView::drawUi() {
   ImGui::Dummy(ImVec2(avail.x, y - top.y));
   if (hoverPlot && ImGui::IsWindowHovered()) {
     if (hoverItem.count > 1) {
-      ImGui::SetTooltip("%s", utf8(tr("%1 spans in %2\nzoom in to tell them apart").arg(hoverItem.count).arg(QString::fromStdString(formatNanoseconds(static_cast<double>(hoverItem.endNs - hoverItem.startNs))))).constData());
+      ImGui::SetTooltip("%s", uiText(tr("%1 spans in %2\nzoom in to tell them apart").arg(hoverItem.count).arg(QString::fromStdString(formatNanoseconds(static_cast<double>(hoverItem.endNs - hoverItem.startNs))))).constData());
     } else if (hoverSpan >= 0) {
       const Span& s = spans[static_cast<size_t>(hoverSpan)];
       QString text = tr("%1\n%2 on %3, track %4\nstart %5, duration %6")
@@ -171,7 +169,7 @@ void TimelineView::drawUi() {
                          .arg(QString::fromStdString(formatNanoseconds(static_cast<double>(s.startNs - model_.firstNs()))), QString::fromStdString(formatNanoseconds(static_cast<double>(s.durationNs))));
       if (s.bytes > 0) text += tr("\n%1 moved").arg(QString::fromStdString(bytesText(static_cast<double>(s.bytes))));
       if (s.flops > 0 && s.durationNs > 0) text += tr("\n%1 GFLOP/s").arg(s.flops / static_cast<double>(s.durationNs), 0, 'f', 1);
-      ImGui::SetTooltip("%s", utf8(text).constData());
+      ImGui::SetTooltip("%s", uiText(text).constData());
     }
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hoverSpan >= 0) {
       selected_ = hoverSpan;
@@ -204,9 +202,9 @@ void TimelineView::drawMemory(float x0, float y0, float width) {
   const float h = kMemoryHeight;
   draw->AddRectFilled(ImVec2(x0, y0), ImVec2(x0 + width, y0 + h), IM_COL32(30, 30, 34, 255));
   const float label = kLabelWidth * std::max(1.0f, ImGui::GetFontSize() / kFontSize);
-  draw->AddText(ImVec2(x0 - label + 4, y0 + 2), IM_COL32(220, 220, 220, 255), utf8(tr("memory")).constData());
+  draw->AddText(ImVec2(x0 - label + 4, y0 + 2), IM_COL32(220, 220, 220, 255), uiText(tr("memory")).constData());
   draw->AddText(ImVec2(x0 - label + 4, y0 + 2 + ImGui::GetTextLineHeight()), IM_COL32(160, 160, 160, 255),
-                utf8(tr("peak %1").arg(QString::fromStdString(bytesText(static_cast<double>(peak))))).constData());
+                uiText(tr("peak %1").arg(QString::fromStdString(bytesText(static_cast<double>(peak))))).constData());
   if (peak <= 0) return;
   draw->PushClipRect(ImVec2(x0, y0), ImVec2(x0 + width, y0 + h), true);
   // A step graph: each sample holds until the next.

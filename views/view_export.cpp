@@ -11,7 +11,11 @@ namespace attnscope {
 
 namespace {
 
-QString trExport(const char* text) { return QCoreApplication::translate("attnscope::ViewExport", text); }
+// Messages of this file, written Text::tr("...") so that lupdate finds them.
+struct Text {
+  Q_DECLARE_TR_FUNCTIONS(attnscope::ViewExport)
+};
+
 
 // What to draw: the size the widget is laid out at, and the size of the output.
 struct Frame {
@@ -68,16 +72,16 @@ QImage renderWidgetImage(QWidget* w, QSize size) {
 
 bool saveWidgetPng(QWidget* w, const QString& path, QString* error, QSize size) {
   if (!w) {
-    setError(error, trExport("nothing to export"));
+    setError(error, Text::tr("nothing to export"));
     return false;
   }
   const QImage image = renderWidgetImage(w, size);
   if (image.isNull()) {
-    setError(error, trExport("the view has nothing to draw"));
+    setError(error, Text::tr("the view has nothing to draw"));
     return false;
   }
   if (!image.save(path, "PNG")) {
-    setError(error, trExport("cannot write %1").arg(QFileInfo(path).absoluteFilePath()));
+    setError(error, Text::tr("cannot write %1").arg(QFileInfo(path).absoluteFilePath()));
     return false;
   }
   return true;
@@ -85,7 +89,7 @@ bool saveWidgetPng(QWidget* w, const QString& path, QString* error, QSize size) 
 
 bool saveWidgetSvg(QWidget* w, const QString& path, QString* error, QSize size) {
   if (!w) {
-    setError(error, trExport("nothing to export"));
+    setError(error, Text::tr("nothing to export"));
     return false;
   }
   const Frame frame = prepare(w, size);
@@ -94,16 +98,16 @@ bool saveWidgetSvg(QWidget* w, const QString& path, QString* error, QSize size) 
   svg.setSize(frame.output);
   svg.setViewBox(QRect(QPoint(0, 0), frame.output));
   svg.setTitle(w->windowTitle().isEmpty() ? w->objectName() : w->windowTitle());
-  svg.setDescription(trExport("Exported from AttnScope"));
+  svg.setDescription(Text::tr("Exported from AttnScope"));
   QPainter painter;
   if (!painter.begin(&svg)) {
-    setError(error, trExport("cannot write %1").arg(QFileInfo(path).absoluteFilePath()));
+    setError(error, Text::tr("cannot write %1").arg(QFileInfo(path).absoluteFilePath()));
     return false;
   }
   paintInto(painter, w, frame);
   painter.end();
   if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) {
-    setError(error, trExport("cannot write %1").arg(QFileInfo(path).absoluteFilePath()));
+    setError(error, Text::tr("cannot write %1").arg(QFileInfo(path).absoluteFilePath()));
     return false;
   }
   return true;

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 
 #include "attention/registry.hpp"
+#include "language.hpp"
 #include "spec_flags.hpp"
 
 namespace attnscope {
@@ -21,7 +22,9 @@ QString appUsage() {
              "                       cost-scaling) or a lesson JSON file\n"
              "  --step N             the lesson step to start at (default 1)\n"
              "  --lesson-shots DIR   save every step of the lesson as DIR/step-NN.png, then exit\n"
-             "  --present            presentation mode: full screen, large type (F11 toggles)\n\n"
+             "  --present            presentation mode: full screen, large type (F11 toggles)\n"
+             "  --lang LANG          interface language: en or zh_CN (default: the one chosen in\n"
+             "                       View > Language, else the system's)\n\n"
              "run flags (as attnscope-cli run):\n") +
          QString::fromStdString(flags::specFlagsUsage());
 }
@@ -41,7 +44,12 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
       if (flag == "--screenshot") o.screenshotPath = QString::fromStdString(reader.value(flag));
       else if (flag == "--view") o.view = QString::fromStdString(reader.value(flag));
       else if (flag == "--session") o.sessionFile = QString::fromStdString(reader.value(flag));
-      else if (flag == "--head") o.mapHead = static_cast<int>(reader.intValue(flag, limits::kMapHead));
+      else if (flag == "--lang") {
+        const QString code = QString::fromStdString(reader.value(flag));
+        if (normalizeLanguage(code).isEmpty())
+          throw flags::UsageError{"--lang: unknown language '" + code.toStdString() + "' (languages: " + languageCodes().join(", ").toStdString() + ")"};
+        o.language = code;
+      } else if (flag == "--head") o.mapHead = static_cast<int>(reader.intValue(flag, limits::kMapHead));
       else if (flag == "--lesson") o.lesson = QString::fromStdString(reader.value(flag));
       else if (flag == "--step") o.lessonStep = static_cast<int>(reader.intValue(flag, limits::Range{1, 200}));
       else if (flag == "--lesson-shots") o.lessonShots = QString::fromStdString(reader.value(flag));

@@ -24,6 +24,7 @@ struct AppOptions {
   int lessonStep = 1;                // --step N: the lesson's step to start at (1-based)
   QString lessonShots;               // --lesson-shots DIR: save every step's page as DIR/step-NN.png, then exit
   bool presentation = false;         // --present: presentation mode (full screen, large type)
+  QString language;                  // --lang en|zh_CN: the interface language (empty: the saved choice, else the system's)
   bool helpRequested = false;        // --help: print appUsage() and exit 0
 };
 

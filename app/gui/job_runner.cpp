@@ -9,6 +9,7 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "engine_text.hpp"
 
 namespace attnscope {
 
@@ -229,7 +230,7 @@ void JobRunner::runCompare(JobId id, const CompareRequest& request, const Cancel
     RunCallbacks callbacks;
     callbacks.cancel = token;
     callbacks.progress = [&report, index, total, variant](const std::string& stage, double f) {
-      report(tr("%1/%2 %3: %4").arg(index + 1).arg(total).arg(variant, QString::fromStdString(stage)), (index + 0.8 * f) / total);
+      report(tr("%1/%2 %3: %4").arg(index + 1).arg(total).arg(variant, engineProgressText(stage)), (index + 0.8 * f) / total);
     };
     try {
       auto run = std::make_shared<RunResult>(runAttention(item->spec, qkv, input->labels, callbacks, &preparation));
@@ -271,7 +272,7 @@ void JobRunner::runSweepJob(JobId id, const SweepSpec& spec, const CancelToken* 
     post(JobKind::Sweep, id, [this, id, p] {
       emit sweepProgress(id, p);
       const double fraction = p.total > 0 ? static_cast<double>(p.done) / p.total : 0;
-      emit progress(JobKind::Sweep, id, QString::fromStdString(p.current), fraction);
+      emit progress(JobKind::Sweep, id, engineProgressText(p.current), fraction);
     });
   };
   callbacks.pointDone = [this, id](const SweepPoint& point) { post(JobKind::Sweep, id, [this, id, point] { emit sweepPoint(id, point); }); };

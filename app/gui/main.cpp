@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "app_options.hpp"
+#include "language.hpp"
 #include "main_window.hpp"
 #include "pages/page.hpp"
 #include "process_memory.hpp"
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("AttnScope");
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/attnscope/icons/attnscope.svg")));
   QApplication::setOrganizationName("AttnScope");
+  // The language goes in before any widget exists: tr() runs as widgets are built.
+  options->language = attnscope::chooseLanguage(options->language, attnscope::savedLanguage(), QLocale::system());
+  if (!attnscope::installLanguage(options->language, &error)) std::fprintf(stderr, "attnscope: warning: %s; the window is in English\n", qPrintable(error));
   attnscope::applyTheme(attnscope::Theme::Light);
   attnscope::MainWindow window(*options);
   QString view = options->view;
@@ -59,8 +63,9 @@ int main(int argc, char** argv) {
   }
   window.show();
   if (options->presentation) window.setPresentationMode(true);
-  // Started plainly, the window comes back as it was left (layout and session).
-  const bool plainStart = app.arguments().size() == 1;
+  // Started plainly (no flags but the language), the window comes back as it was left (layout and session).
+  const QStringList given = app.arguments().mid(1);
+  const bool plainStart = given.isEmpty() || (given.size() == 2 && given[0] == "--lang") || (given.size() == 1 && given[0].startsWith("--lang="));
   const QString lastState = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/last.attnscope";
   if (plainStart) {
     QSettings settings;

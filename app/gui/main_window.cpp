@@ -25,6 +25,7 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "language.hpp"
 #include "lesson_bar.hpp"
 #include "lesson_player.hpp"
 #include "pages/page.hpp"
@@ -49,6 +50,8 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
   session_->setState(initialState(options));
   lessons_ = new LessonPlayer(session_, [this](const QString& id) { return showPage(id) ? page(id) : nullptr; }, this);
   connect(lessons_, &LessonPlayer::problem, this, &MainWindow::showError);
+  // Lesson texts in the window's language (English where a lesson has no other).
+  lessons_->setLanguage(currentLanguage());
   buildDock();
   buildPages();
   buildMenus();
@@ -206,6 +209,21 @@ void MainWindow::buildMenus() {
     themes->addAction(a);
   }
   (currentTheme() == Theme::Dark ? dark : light)->setChecked(true);
+  view->addSeparator();
+  // Each language named in itself; the window is built in one, so the choice applies at the next start.
+  QMenu* language = view->addMenu(tr("&Language"));
+  auto* languages = new QActionGroup(this);
+  for (const QString& code : languageCodes()) {
+    QAction* a = language->addAction(languageName(code), this, [this, code] {
+      saveLanguage(code);
+      statusText_->setText(code == currentLanguage() ? tr("The interface stays in %1").arg(languageName(code))
+                                                     : tr("The interface will be in %1 from the next start").arg(languageName(code)));
+    });
+    a->setObjectName("language_" + code);
+    a->setCheckable(true);
+    a->setChecked(code == currentLanguage());
+    languages->addAction(a);
+  }
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   QAction* runAction = run->addAction(tr("&Run"), this, &MainWindow::runNow);

@@ -12,6 +12,8 @@
 #include <climits>
 #include <cmath>
 
+#include "engine_text.hpp"
+
 namespace attnscope {
 
 ParamForm::ParamForm(QWidget* parent) : QWidget(parent), layout_(new QFormLayout(this)) {
@@ -23,13 +25,13 @@ void ParamForm::setSchema(const std::vector<ParamSpec>& schema) {
   editors_.clear();
   for (const ParamSpec& spec : schema) {
     QWidget* editor = nullptr;
-    const QString tip = QString::fromStdString(spec.help + " (" + spec.allowed() + (spec.unit.empty() ? "" : ", " + spec.unit) + ")");
+    const QString tip = paramToolTip(spec);
     switch (spec.type) {
       case ParamType::Int: {
         auto* box = new QSpinBox;
         box->setRange(static_cast<int>(std::max<double>(spec.min, INT_MIN)), static_cast<int>(std::min<double>(spec.max, INT_MAX)));
         box->setValue(static_cast<int>(std::get<int64_t>(spec.defaultValue)));
-        if (!spec.unit.empty()) box->setSuffix(QString(" %1").arg(QString::fromStdString(spec.unit)));
+        if (!spec.unit.empty()) box->setSuffix(QString(" %1").arg(engineText(spec.unit)));
         connect(box, &QSpinBox::valueChanged, this, &ParamForm::changed);
         editor = box;
         break;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "engine_text.hpp"
 #include "experiment/limits.hpp"
 #include "job_runner.hpp"
 #include "sequence/samples.hpp"
@@ -47,7 +48,7 @@ SequencePanel::SequencePanel(QWidget* parent)
   input_->setObjectName("inputBox");
   for (const SampleInfo& s : sampleList()) {
     input_->addItem(QString::fromStdString(s.name), sampleKey(QString::fromStdString(s.name)));
-    input_->setItemData(input_->count() - 1, QString::fromStdString(s.description), Qt::ToolTipRole);
+    input_->setItemData(input_->count() - 1, engineText(s.description), Qt::ToolTipRole);
   }
   auto* open = new QPushButton(tr("Open file…"));
   open->setToolTip(tr("Text, FASTA, CSV/TSV, .npy or .safetensors (embeddings or Q/K/V); you can also drop a file on the window"));

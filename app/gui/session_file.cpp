@@ -15,7 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-QString trS(const char* text) { return QCoreApplication::translate("attnscope::SessionFile", text); }
+// Messages of this file, written Text::tr("...") so that lupdate finds them.
+struct Text {
+  Q_DECLARE_TR_FUNCTIONS(attnscope::SessionFile)
+};
+
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
 void warn(QStringList* warnings, const QString& text) {
@@ -29,7 +33,7 @@ T field(const json& j, const char* key, T fallback, QStringList* warnings) {
   try {
     return j.at(key).get<T>();
   } catch (const json::exception&) {
-    warn(warnings, trS("session field \"%1\" has the wrong type; using the default").arg(key));
+    warn(warnings, Text::tr("session field \"%1\" has the wrong type; using the default").arg(key));
     return fallback;
   }
 }
@@ -42,7 +46,7 @@ E enumField(const json& j, const char* key, E fallback, Parse parse, QStringList
   try {
     return parse(text);
   } catch (const Error& e) {
-    warn(warnings, trS("session field \"%1\": %2").arg(key, QString::fromUtf8(e.what())));
+    warn(warnings, Text::tr("session field \"%1\": %2").arg(key, QString::fromUtf8(e.what())));
     return fallback;
   }
 }
@@ -107,7 +111,7 @@ json attentionSpecToJson(const AttentionSpec& spec) {
 std::optional<AttentionSpec> attentionSpecFromJson(const json& j, QStringList* w) {
   const std::string id = j.is_string() ? j.get<std::string>() : field<std::string>(j, "id", std::string(), w);
   if (!VariantRegistry::instance().find(id)) {
-    warn(w, trS("unknown variant \"%1\" left out").arg(q(id)));
+    warn(w, Text::tr("unknown variant \"%1\" left out").arg(q(id)));
     return std::nullopt;
   }
   AttentionSpec spec = makeSpec(id);
@@ -122,7 +126,7 @@ std::optional<AttentionSpec> attentionSpecFromJson(const json& j, QStringList* w
     try {
       spec.params.set(name, text);
     } catch (const Error& e) {
-      warn(w, trS("%1: %2; using its default").arg(q(id), QString::fromUtf8(e.what())));
+      warn(w, Text::tr("%1: %2; using its default").arg(q(id), QString::fromUtf8(e.what())));
     }
   }
   return spec;
@@ -151,7 +155,7 @@ json runSpecToJson(const RunSpec& s) {
 RunSpec runSpecFromJson(const json& j, QStringList* w) {
   RunSpec s;
   if (!j.is_object()) {
-    warn(w, trS("a run spec is not an object; using the defaults"));
+    warn(w, Text::tr("a run spec is not an object; using the defaults"));
     return s;
   }
   const json input = j.value("input", json::object());
@@ -159,7 +163,7 @@ RunSpec runSpecFromJson(const json& j, QStringList* w) {
   if (kind == "file" || kind == "qkv") {
     const std::string path = field<std::string>(input, "path", std::string(), w);
     if (path.empty() || !QFileInfo::exists(q(path))) {
-      warn(w, trS("the input file %1 was not found; the built-in sample \"%2\" is used instead").arg(q(path), q(s.sample)));
+      warn(w, Text::tr("the input file %1 was not found; the built-in sample \"%2\" is used instead").arg(q(path), q(s.sample)));
     } else if (kind == "file") {
       s.inputFile = path;
     } else {
@@ -168,7 +172,7 @@ RunSpec runSpecFromJson(const json& j, QStringList* w) {
   } else if (kind == "sample") {
     s.sample = field<std::string>(input, "name", s.sample, w);
   } else {
-    warn(w, trS("unknown input kind \"%1\"; using the built-in sample").arg(q(kind)));
+    warn(w, Text::tr("unknown input kind \"%1\"; using the built-in sample").arg(q(kind)));
   }
   s.sampleSeed = field(j, "sample_seed", s.sampleSeed, w);
   s.load = loadFromJson(j.value("load", json::object()), w);
@@ -204,7 +208,7 @@ SweepSpec sweepSpecFromJson(const json& j, QStringList* w) {
   s.base = runSpecFromJson(j.value("base", json::object()), w);
   for (const std::string& v : field(j, "variants", std::vector<std::string>{}, w)) {
     if (VariantRegistry::instance().find(v)) s.variants.push_back(v);
-    else warn(w, trS("unknown variant \"%1\" left out of a sweep").arg(q(v)));
+    else warn(w, Text::tr("unknown variant \"%1\" left out of a sweep").arg(q(v)));
   }
   s.lengths = field(j, "lengths", s.lengths, w);
   const json axes = j.value("params", json::array());
@@ -238,11 +242,11 @@ json sessionToJson(const SessionState& state, const SessionExtras& extras) {
 
 SessionState sessionFromJson(const json& j, QStringList* w, SessionExtras* extras) {
   if (!j.is_object() || j.value("format", std::string()) != kSessionFormat)
-    throw Error(ErrorKind::Format, trS("this is not an AttnScope session (no \"format\": \"%1\")").arg(kSessionFormat).toStdString());
+    throw Error(ErrorKind::Format, Text::tr("this is not an AttnScope session (no \"format\": \"%1\")").arg(kSessionFormat).toStdString());
   const int version = field(j, "version", 0, w);
   if (version > kSessionVersion)
     throw Error(ErrorKind::Unsupported,
-                trS("this session was written by a newer AttnScope (version %1; this one reads up to %2)").arg(version).arg(kSessionVersion).toStdString());
+                Text::tr("this session was written by a newer AttnScope (version %1; this one reads up to %2)").arg(version).arg(kSessionVersion).toStdString());
   SessionState state;
   state.base = runSpecFromJson(j.value("spec", json::object()), w);
   const json variants = j.value("variants", json::array());
@@ -279,7 +283,7 @@ bool writeSessionFile(const QString& path, const json& session, QString* error) 
   const std::string text = session.dump(2) + "\n";
   if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()) ||
       !file.commit()) {
-    if (error) *error = trS("cannot write %1: %2").arg(QFileInfo(path).absoluteFilePath(), file.errorString());
+    if (error) *error = Text::tr("cannot write %1: %2").arg(QFileInfo(path).absoluteFilePath(), file.errorString());
     return false;
   }
   return true;
@@ -288,19 +292,19 @@ bool writeSessionFile(const QString& path, const json& session, QString* error) 
 std::optional<json> readSessionFile(const QString& path, QString* error) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
-    if (error) *error = trS("cannot open %1: %2").arg(QFileInfo(path).absoluteFilePath(), file.errorString());
+    if (error) *error = Text::tr("cannot open %1: %2").arg(QFileInfo(path).absoluteFilePath(), file.errorString());
     return std::nullopt;
   }
   constexpr qint64 kMaxBytes = 64 << 20;  // sessions are small; anything larger is not one
   if (file.size() > kMaxBytes) {
-    if (error) *error = trS("%1 is too large to be a session file").arg(QFileInfo(path).fileName());
+    if (error) *error = Text::tr("%1 is too large to be a session file").arg(QFileInfo(path).fileName());
     return std::nullopt;
   }
   const QByteArray bytes = file.readAll();
   try {
     return json::parse(bytes.constBegin(), bytes.constEnd());
   } catch (const json::parse_error& e) {
-    if (error) *error = trS("%1 is not valid JSON (at byte %2): %3").arg(QFileInfo(path).fileName()).arg(e.byte).arg(QString::fromUtf8(e.what()));
+    if (error) *error = Text::tr("%1 is not valid JSON (at byte %2): %3").arg(QFileInfo(path).fileName()).arg(e.byte).arg(QString::fromUtf8(e.what()));
     return std::nullopt;
   }
 }
@@ -311,7 +315,7 @@ std::optional<SessionState> openSession(const QString& path, QStringList* warnin
   try {
     return sessionFromJson(*j, warnings, extras);
   } catch (const std::exception& e) {
-    if (error) *error = trS("%1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
+    if (error) *error = Text::tr("%1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
     return std::nullopt;
   }
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "attention/registry.hpp"
+#include "engine_text.hpp"
 #include "param_form.hpp"
 
 namespace attnscope {
@@ -40,13 +41,12 @@ VariantPanel::VariantPanel(QWidget* parent) : QWidget(parent), list_(new QListWi
   list_->setObjectName("variantList");
   for (const Variant* v : VariantRegistry::instance().all()) {
     const VariantInfo& info = v->info();
-    auto* item = new QListWidgetItem(QString::fromStdString(info.title));
+    auto* item = new QListWidgetItem(engineText(info.title));
     item->setData(kIdRole, QString::fromStdString(info.id));
     item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
     item->setCheckState(Qt::Unchecked);
     item->setToolTip(tr("%1 (%2): %3. Loses: %4")
-                         .arg(QString::fromStdString(info.id), QString::fromStdString(info.complexity), QString::fromStdString(info.useWhen),
-                              QString::fromStdString(info.loses)));
+                         .arg(QString::fromStdString(info.id), QString::fromStdString(info.complexity), engineText(info.useWhen), engineText(info.loses)));
     list_->addItem(item);
     auto* form = new ParamForm;
     form->setObjectName(QString::fromStdString("form_" + info.id));
@@ -56,7 +56,7 @@ VariantPanel::VariantPanel(QWidget* parent) : QWidget(parent), list_(new QListWi
     auto* pageLayout = new QVBoxLayout(page);
     pageLayout->setContentsMargins(0, 0, 0, 0);
     pageLayout->addWidget(form);
-    if (form->fieldCount() == 0) pageLayout->addWidget(new QLabel(tr("%1 has no parameters.").arg(QString::fromStdString(info.title))));
+    if (form->fieldCount() == 0) pageLayout->addWidget(new QLabel(tr("%1 has no parameters.").arg(engineText(info.title))));
     pageLayout->addStretch(1);
     forms_->addWidget(page);
     connect(form, &ParamForm::changed, this, [this, id = info.id] {

@@ -14,6 +14,7 @@
 
 #include "app_options.hpp"
 #include "explorer_page.hpp"
+#include "language.hpp"
 #include "lesson_bar.hpp"
 #include "lesson_player.hpp"
 #include "lessons_page.hpp"
@@ -88,13 +89,20 @@ class TestAppLessons : public QObject {
   }
 
   void chineseText() {
+    // The Chinese interface shows lesson texts in Chinese too.
+    QVERIFY(installLanguage("zh_CN"));
     MainWindow w(options());
-    w.lessonPlayer()->setLanguage("zh_CN");
+    QCOMPARE(w.lessonPlayer()->language(), QString("zh_CN"));
+    auto* page = qobject_cast<LessonsPage*>(w.page("lessons"));
+    QCOMPARE(page->title(), QString("课程"));
+    QVERIFY(page->lessonList()->item(0)->text().contains(QRegularExpression("[\\x{4e00}-\\x{9fff}]")));
     QVERIFY(w.startLesson("low-rank"));
     QCOMPARE(w.lessonBar()->titleText(), QString("稠密注意力的奇异值谱"));
     QVERIFY(w.lessonBar()->bodyText().contains("奇异值谱"));
+    QCOMPARE(w.lessonBar()->nextButton()->text(), QString("下一步 ▶"));
     w.runner()->cancelAll();
     w.runner()->waitAll();
+    QVERIFY(installLanguage("en"));
   }
 
   void presentationModeTakesTheScreen() {

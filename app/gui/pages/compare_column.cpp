@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <QVBoxLayout>
 
+#include "attention/registry.hpp"
+#include "engine_text.hpp"
 #include "heatmap_view.hpp"
 #include "map_to_heatmap.hpp"
 
@@ -27,7 +29,7 @@ namespace {
 HeatmapData maskOf(const MapGrid& grid) {
   if (grid.computed.rows() != grid.rows || grid.computed.cols() != grid.cols) return {};
   HeatmapData mask = heatmapFromShade(grid, grid.computed);
-  mask.valueName = "computed";
+  mask.valueName = CompareColumn::tr("computed").toStdString();
   mask.scale = ColorScale::Linear;
   return mask;
 }
@@ -48,6 +50,8 @@ CompareColumn::CompareColumn(const std::string& variant, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   header_->setText(QString::fromStdString(variant));
+  // The id heads the column (it is the CLI's name); the title says what it is.
+  if (const Variant* v = VariantRegistry::instance().find(variant)) header_->setToolTip(engineText(v->info().title));
   QFont bold = header_->font();
   bold.setBold(true);
   header_->setFont(bold);

@@ -8,6 +8,7 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "engine_text.hpp"
 #include "map_to_heatmap.hpp"
 #include "session_model.hpp"
 
@@ -132,7 +133,7 @@ void ExplorerPage::refreshControls() {
   for (const Variant* v : all) {
     if (v->info().id == spec_.variant) controls.current = static_cast<int>(controls.variantIds.size());
     controls.variantIds.push_back(v->info().id);
-    controls.variantTitles.push_back(v->info().title);
+    controls.variantTitles.push_back(engineText(v->info().title).toStdString());
   }
   if (const Variant* v = VariantRegistry::instance().find(spec_.variant)) {
     controls.causalAllowed = v->info().supportsCausal;
@@ -266,7 +267,7 @@ ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
   if (input_ && !input_->labels.empty()) labels = std::shared_ptr<const std::vector<std::string>>(input_, &input_->labels);
   if (r.mask) {
     const LayoutRaster& m = *r.mask;
-    f.mask.title = "computed pairs";
+    f.mask.title = tr("computed pairs").toStdString();
     f.mask.rows = m.rows;
     f.mask.cols = m.cols;
     f.mask.values = m.fraction;
@@ -282,13 +283,13 @@ ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
     f.mask.scaleMax = 1.0;
     f.maskSampled = m.sampledRows;
   } else if (r.family == "low-rank") {
-    f.noMask = tr("%1 leaves no pair out: every query mixes every key through a product of rank k. Its map is on the right and on Compare.").arg(QString::fromStdString(r.title)).toStdString();
+    f.noMask = tr("%1 leaves no pair out: every query mixes every key through a product of rank k. Its map is on the right and on Compare.").arg(engineText(r.title)).toStdString();
   } else if (r.family == "hierarchical") {
-    f.noMask = tr("%1 sees its own block pair by pair and every other block through one summary: no pair is left out, the far ones are blurred.").arg(QString::fromStdString(r.title)).toStdString();
+    f.noMask = tr("%1 sees its own block pair by pair and every other block through one summary: no pair is left out, the far ones are blurred.").arg(engineText(r.title)).toStdString();
   } else {
-    f.noMask = tr("%1 carries memory between segments: what a token sees depends on what earlier segments wrote, not on a fixed set of pairs.").arg(QString::fromStdString(r.title)).toStdString();
+    f.noMask = tr("%1 carries memory between segments: what a token sees depends on what earlier segments wrote, not on a fixed set of pairs.").arg(engineText(r.title)).toStdString();
   }
-  if (r.preview) f.preview = heatmapFromGrid(*r.preview, "preview", labels);
+  if (r.preview) f.preview = heatmapFromGrid(*r.preview, tr("preview").toStdString(), labels);
   const double dense = r.denseCost.flops > 0 ? r.denseCost.flops : 1;
   f.facts = {
       {tr("tokens").toStdString(), count(static_cast<double>(r.n)).toStdString()},

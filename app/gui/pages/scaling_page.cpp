@@ -20,6 +20,7 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "engine_text.hpp"
 #include "experiment/sweep_export.hpp"
 #include "scaling_chart.hpp"
 #include "session_model.hpp"
@@ -182,7 +183,7 @@ void ScalingPage::onProgress(JobId id, const SweepProgress& p) {
   progress_->setRange(0, std::max(1, p.total));
   progress_->setValue(p.done);
   QString text = tr("%1 of %2 points").arg(p.done).arg(p.total);
-  if (!p.current.empty()) text += tr(" · now %1").arg(QString::fromStdString(p.current));
+  if (!p.current.empty()) text += tr(" · now %1").arg(engineProgressText(p.current));
   if (p.remainingSeconds >= 0) text += tr(" · about %1 s left").arg(p.remainingSeconds, 0, 'f', 0);
   status_->setText(text);
 }
@@ -267,11 +268,11 @@ void ScalingPage::fillTable(const std::vector<SweepSeries>& series) {
       table_->setItem(row, col, item);
     };
     set(ColFamily, familyTitle(info.family));
-    set(ColVariant, QString::fromStdString(info.title.empty() ? info.id : info.title));
+    set(ColVariant, info.title.empty() ? QString::fromStdString(info.id) : engineText(info.title));
     set(ColTime, QString::fromStdString(info.complexity));
     set(ColMemory, QString::fromStdString(info.memoryComplexity));
-    set(ColSuits, QString::fromStdString(info.useWhen));
-    set(ColLoses, QString::fromStdString(info.loses));
+    set(ColSuits, engineText(info.useWhen));
+    set(ColLoses, engineText(info.loses));
     const QString none = QStringLiteral("—");
     set(ColTimeExp, measured && measured->time.valid() ? QString("n^%1").arg(measured->time.exponent, 0, 'f', 2) : none);
     set(ColMemExp, measured && measured->memory.valid() ? QString("n^%1").arg(measured->memory.exponent, 0, 'f', 2) : none);

@@ -14,6 +14,7 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "engine_text.hpp"
 #include "session_model.hpp"
 #include "tradeoff_chart.hpp"
 
@@ -109,7 +110,7 @@ TradeoffPage::TradeoffPage(const PageContext& context, QWidget* parent) : Page(p
   connect(parameter_, &QComboBox::currentIndexChanged, this, [this](int index) {
     if (index >= 0 && index < static_cast<int>(params_.size())) {
       values_->setText(QString::fromStdString(defaultTradeoffValues(params_[static_cast<size_t>(index)])));
-      values_->setToolTip(QString::fromStdString(params_[static_cast<size_t>(index)].help));
+      values_->setToolTip(engineText(params_[static_cast<size_t>(index)].help));
     }
   });
   connect(chart_, &TradeoffChart::hovered, this, &Page::message);
@@ -127,7 +128,7 @@ TradeoffPage::TradeoffPage(const PageContext& context, QWidget* parent) : Page(p
       if (id != job_ || id == 0) return;
       progress_->setRange(0, std::max(1, p.total));
       progress_->setValue(p.done);
-      status_->setText(tr("%1 of %2 points").arg(p.done).arg(p.total) + (p.current.empty() ? QString() : tr(" · now %1").arg(QString::fromStdString(p.current))));
+      status_->setText(tr("%1 of %2 points").arg(p.done).arg(p.total) + (p.current.empty() ? QString() : tr(" · now %1").arg(engineProgressText(p.current))));
     });
     connect(r, &JobRunner::sweepFinished, this, [this](JobId id, std::shared_ptr<const SweepResult> result) {
       if (id != job_ || id == 0 || !result) return;
