@@ -158,6 +158,9 @@ void TimelineView::drawUi() {
     y += std::max<float>(1, static_cast<float>(lane.levels.size())) * rowHeight + 4 + ImGui::GetTextLineHeight();
   }
   ImGui::Dummy(ImVec2(avail.x, y - top.y));
+  // The wheel zooms over the plot; over the lane names it scrolls the lanes.
+  if (ImGui::IsWindowHovered() && mouse.x < plotX && ImGui::GetIO().MouseWheel != 0.0f)
+    ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseWheel * 3 * rowHeight);
   if (hoverPlot && ImGui::IsWindowHovered()) {
     if (hoverItem.count > 1) {
       ImGui::SetTooltip("%s", uiText(tr("%1 spans in %2\nzoom in to tell them apart").arg(hoverItem.count).arg(QString::fromStdString(formatNanoseconds(static_cast<double>(hoverItem.endNs - hoverItem.startNs))))).constData());

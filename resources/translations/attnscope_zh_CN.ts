@@ -732,7 +732,7 @@ mean %7 = %8</source>
         <translation>AttnScope</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>--view: unknown page &apos;%1&apos; (pages: %2)</source>
         <translation>--view：未知页面“%1”（可用页面：%2）</translation>
     </message>
@@ -2462,7 +2462,7 @@ mean %7 = %8</source>
         <translation>（阶段合计）</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>%1 spans in %2
 zoom in to tell them apart</source>
         <translation>%2 内有 %1 个跨度

@@ -116,6 +116,28 @@ class TestExploreJob : public QObject {
     QCOMPARE(r.pairs.computed, 1000.0 * 100.0);
   }
 
+  // Every registered variant explores with its defaults, causal where it can:
+  // figures without an error, a mask exactly where the variant has a layout.
+  void everyVariantExplores() {
+    const auto input = smallInput(256);
+    for (const Variant* v : VariantRegistry::instance().all())
+      for (bool causal : {false, true}) {
+        if (causal && !v->info().supportsCausal) continue;
+        ExploreRequest request;
+        request.input = input;
+        request.spec = spec(v->info().id, {}, causal);
+        request.previewTokens = 64;
+        const ExploreResult r = exploreSpec(request);
+        const QString name = QString::fromStdString(v->info().id) + (causal ? " causal" : "");
+        QVERIFY2(r.error.empty(), qPrintable(name + ": " + QString::fromStdString(r.error)));
+        const HeadInput in{input->qkv.q[0], input->qkv.k[0], input->qkv.v[0], nullptr, 0};
+        const bool hasLayout = v->layout(request.spec, Shape{256, 16, 16, 1, causal, 1}, &in).has_value();
+        QVERIFY2(r.mask.has_value() == hasLayout, qPrintable(name));
+        QVERIFY2(r.preview.has_value() && r.preview->rows == 64, qPrintable(name));
+        QVERIFY2(r.pairs.computed > 0 && r.pairs.computed <= 256.0 * 256.0, qPrintable(name));
+      }
+  }
+
   void cancelStops() {
     ExploreRequest request;
     request.input = smallInput(512);
