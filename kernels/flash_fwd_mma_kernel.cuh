@@ -51,6 +51,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
   const auto slotsOf = [&](int64_t chunk) {
     return flash::slotTableAt(slotBase + static_cast<int>(chunk % T::kSlotStages) * T::kSmemSlotStage, T::kBlockN);
   };
+  uint8_t* const needsMaskOf = slotBase + T::kSlotStages * T::kSmemSlotStage;  // [table]: its chunk needs element masks
   // Slot tables are filled two chunks ahead of the fold, in walk order, each
   // chunk's cursor stepped from the last one's.
   FlashSlotCursor fillAt{0, 0u};
@@ -88,12 +89,15 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
     cpAsync16(sQ + r * T::kQStride + c8 * kVec, i < tile.rowLimit ? q + i * p.qRowStride + c8 * kVec : q, i < tile.rowLimit);
   }
   cpAsyncCommit();
-  bool needsMask = false, nextNeedsMask = false;  // of the chunk folded next, and of the one after
   if (chunks > 0) {
     const bool first = fillNext(0);
     const bool second = chunks > 1 && fillNext(1);
-    needsMask = __syncthreads_or(first) != 0;  // also publishes both tables
-    nextNeedsMask = __syncthreads_or(second) != 0;
+    const bool firstNeedsMask = __syncthreads_or(first) != 0;  // also publishes both tables
+    const bool secondNeedsMask = __syncthreads_or(second) != 0;
+    if (threadIdx.x == 0) {
+      needsMaskOf[0] = firstNeedsMask;
+      needsMaskOf[1] = secondNeedsMask;
+    }
     loadChunk(0, 0);
   }
 
@@ -129,9 +133,8 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
     const bool localNeed = chunk + 2 < chunks && fillNext(chunk + 2);  // into chunk - 1's table
     if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
     else cpAsyncWait<0>();
-    const bool chunkNeedsMask = needsMask;
-    needsMask = nextNeedsMask;
-    nextNeedsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and chunk + 2's table are visible
+    const bool afterNeedsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and chunk + 2's table are visible
+    if (threadIdx.x == 0) needsMaskOf[(chunk + 2) % T::kSlotStages] = afterNeedsMask;  // read two barriers on, as chunk - 1's was
     if (!warpActive) continue;
     const uint16_t* cK = sK + stage * T::kBlockN * T::kKStride;
     const uint16_t* cV = sV + stage * T::kBlockN * T::kVStride;
@@ -162,7 +165,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
       }
     }
 
-    foldChunk(sAcc, oAcc, st, lay, slotsOf(chunk), chunkNeedsMask, rows, p.scale, tig);
+    foldChunk(sAcc, oAcc, st, lay, slotsOf(chunk), needsMaskOf[chunk % T::kSlotStages] != 0, rows, p.scale, tig);
 
     // O += P V, P's A fragment for keys [16 kk, 16 kk + 16) from score tiles 2 kk and 2 kk + 1.
 #pragma unroll

@@ -112,10 +112,12 @@ struct FlashMmaTraits {
   static constexpr size_t kSmemV = kStages * kSmemVStage;
   // Three slot tables: chunk c's is folded while chunk c + 1's copies (issued
   // from its table) are in flight and chunk c + 2's is filled, so the copies
-  // keep their place in the pipeline and no barrier is added.
+  // keep their place in the pipeline and no barrier is added. After them, one
+  // byte per table: whether its chunk needs element masks (kept in shared
+  // memory, not carried in registers for two turns).
   static constexpr int kSlotStages = 3;
   static constexpr size_t kSmemSlotStage = kFlashSlotBytes * kBlockN;
-  static constexpr size_t kSmemSlots = kSlotStages * kSmemSlotStage;
+  static constexpr size_t kSmemSlots = kSlotStages * kSmemSlotStage + 8;
   static constexpr size_t kSmemBytes = kSmemQ + kSmemK + kSmemV + kSmemSlots;
   static constexpr int kScoreTiles = kBlockN / 8;  // n8 tiles of S per warp
   static constexpr int kOutTiles = ValueDim / 8;   // n8 tiles of O per warp
