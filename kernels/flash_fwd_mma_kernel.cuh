@@ -134,7 +134,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
     if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
     else cpAsyncWait<0>();
     const bool afterNeedsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and chunk + 2's table are visible
-    if (threadIdx.x == 0) needsMaskOf[(chunk + 2) % T::kSlotStages] = afterNeedsMask;  // read two barriers on, as chunk - 1's was
+    if (threadIdx.x == 0) needsMaskOf[(chunk + 2) % T::kSlotStages] = afterNeedsMask;  // in place of chunk - 1's, read before this turn's first barrier
     if (!warpActive) continue;
     const uint16_t* cK = sK + stage * T::kBlockN * T::kKStride;
     const uint16_t* cV = sV + stage * T::kBlockN * T::kVStride;

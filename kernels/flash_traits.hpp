@@ -90,7 +90,7 @@ struct FlashMmaTraits {
   static constexpr int kBlockN = HeadDim >= 256 ? 32 : 64;
   static constexpr int kThreads = 32 * kWarps;
   // Registers, from ptxas (CUDA 13.0, sm_90, with the cp.async stages and Q
-  // in registers): 117 per thread at d = 32/16, 138 at 64, 223 at 128, 166 at
+  // in registers): 128 per thread at d = 32/16, 161 at 64, 224 at 128, 166 at
   // 256/128, no spills; with ~88 KiB of shared memory at d = 128, 2 blocks
   // (8 warps) per SM.
   // Q's A fragments stay in registers for the whole walk up to d = 128
