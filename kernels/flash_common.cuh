@@ -1,7 +1,9 @@
 // Device pieces both flash kernels share: the block's query tile, and the
 // chunk of key slots staged in shared memory with where each came from (the
 // walk itself is in flash_layout.hpp, shared with the CPU tests). Padding
-// slots (past the last key) hold key -1 and K = V = 0.
+// slots (past the last key) hold key -1 and K = V = 0. A chunk's table is
+// filled before its K and V copies are issued, and the copies read each
+// slot's key from it: the slot's key is worked out once, not per copy.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +15,6 @@ namespace attnscope::kernels::flash {
 
 // This block's query tile (grid x is the tile index).
 __device__ __forceinline__ FlashQueryTile queryTileOf(const FlashLayoutView& v, int tileRows) { return flashQueryTile(v, blockIdx.x, tileRows); }
-
-__device__ __forceinline__ int64_t slotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry, int64_t* inTile = nullptr) {
-  return flashSlotKey(v, entryBegin, t, entry, inTile);
-}
 
 // Shared-memory record of one chunk's slots.
 struct SlotTable {
@@ -35,27 +33,28 @@ __device__ __forceinline__ SlotTable slotTableAt(unsigned char* base, int slotCo
   return s;
 }
 
-// Fills the slot table for chunk [t0, t0 + slotCount) of a row with `virtualKeys`
-// slots; returns whether this thread saw a slot that needs element masking
-// (padding, a non-Full tile, a key right of the tile's first row when causal).
-// Callers combine the flags with __syncthreads_or, which is also the barrier
-// that publishes the table.
-__device__ __forceinline__ bool fillSlots(const FlashLayoutView& v, int head, int64_t entryBegin, int64_t virtualKeys, int64_t t0, int slotCount,
+// Fills the slot table for the chunk of slotCount slots whose first slot is
+// at `chunk` in a row of rowTiles tiles (flashSlotStep: each slot steps from
+// the chunk's cursor, so nothing divides in 64 bits); returns whether this
+// thread saw a slot that needs element masking (padding, a non-Full tile, a
+// key right of the tile's first row when causal). Callers combine the flags
+// with __syncthreads_or, which is also the barrier that publishes the table.
+__device__ __forceinline__ bool fillSlots(const FlashLayoutView& v, int head, int64_t entryBegin, int64_t rowTiles, FlashSlotCursor chunk, int slotCount,
                                           int64_t firstRow, SlotTable s) {
   bool needsMask = false;
   for (int c = threadIdx.x; c < slotCount; c += blockDim.x) {
-    const int64_t t = t0 + c;
+    const FlashSlotCursor at = flashSlotStep(v, chunk, static_cast<uint32_t>(c));
     int32_t key = -1;
     uint8_t kind = kFlashGlobalOnly;
     int64_t keyTerm = 0;
     bool colGlobal = false;
-    if (t < virtualKeys) {
-      int64_t entry, inTile;
-      const int64_t j = slotKey(v, entryBegin, t, &entry, &inTile);
+    if (at.tile < rowTiles) {
+      const int64_t entry = entryBegin + at.tile;
+      const int64_t j = flashCursorKey(v, entryBegin, at);
       kind = flashTileKind(v, entry);
       if (j >= 0) {
         key = static_cast<int32_t>(j);
-        keyTerm = flashKeyTerm(v, kind, flashTileBits(v, entry), j, inTile);
+        keyTerm = flashKeyTerm(v, kind, flashTileBits(v, entry), j, at.column);
         colGlobal = flashGlobalCol(v, head, j);
       }
     }

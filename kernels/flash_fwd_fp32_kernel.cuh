@@ -22,7 +22,7 @@ __global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForward
   float* sQ = reinterpret_cast<float*>(smem);
   float* sK = reinterpret_cast<float*>(smem + T::kSmemQ);
   float* sV = reinterpret_cast<float*>(smem + T::kSmemQ + T::kSmemK);
-  const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemV, T::kBlockN);
+  unsigned char* const slotBase = smem + T::kSmemQ + T::kSmemK + T::kSmemV;
 
   const FlashLayoutView& lay = p.layout;
   const int head = blockIdx.y;
@@ -50,23 +50,35 @@ __global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForward
   RowState st = initialRowState();  // l is this thread's share; the row's 4 shares add up at the end
 
   const int64_t entryBegin = flashRowBegin(lay, head, tile.qb);
-  const int64_t virtualKeys = (flashRowEnd(lay, head, tile.qb) - entryBegin) * lay.block;
-  for (int64_t t0 = 0; t0 < virtualKeys; t0 += T::kBlockN) {
-    __syncthreads();  // the previous chunk's K, V and slot table are no longer read
-    const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, t0, T::kBlockN, tile.rowBegin, slotTable);
+  const int64_t rowTiles = flashRowEnd(lay, head, tile.qb) - entryBegin;
+  const int64_t chunks = (rowTiles * lay.block + T::kBlockN - 1) / T::kBlockN;
+  const auto slotsOf = [&](int64_t chunk) { return flash::slotTableAt(slotBase + (chunk & 1) * T::kSmemSlotStage, T::kBlockN); };
+  // Slot tables are filled a chunk ahead, in walk order, each chunk's cursor
+  // stepped from the last one's.
+  FlashSlotCursor fillAt{0, 0u};
+  const auto fillNext = [&](int64_t chunk) {
+    const bool need = flash::fillSlots(lay, head, entryBegin, rowTiles, fillAt, T::kBlockN, tile.rowBegin, slotsOf(chunk));
+    fillAt = flashSlotStep(lay, fillAt, T::kBlockN);
+    return need;
+  };
+  bool needsMask = false;  // of the chunk whose table was filled last
+  if (chunks > 0) needsMask = __syncthreads_or(fillNext(0)) != 0;
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const flash::SlotTable slotTable = slotsOf(chunk);
+    __syncthreads();  // the previous chunk's K, V and slot table are no longer read; this chunk's table is visible
     for (int idx = threadIdx.x; idx < T::kBlockN * D; idx += T::kThreads) {
       const int c = idx / D, col = idx % D;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      const int32_t j = slotTable.key[c];
       sK[c * T::kKStride + col] = j >= 0 ? k[j * p.kRowStride + col] : 0.0f;
     }
     for (int idx = threadIdx.x; idx < T::kBlockN * DV; idx += T::kThreads) {
       const int c = idx / DV, col = idx % DV;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      const int32_t j = slotTable.key[c];
       sV[c * T::kVStride + col] = j >= 0 ? v[j * p.vRowStride + col] : 0.0f;
     }
-    const bool needsMask = __syncthreads_or(localNeed) != 0;
+    const bool localNeed = chunk + 1 < chunks && fillNext(chunk + 1);  // into the previous chunk's table
+    const bool chunkNeedsMask = needsMask;
+    needsMask = __syncthreads_or(localNeed) != 0;  // K, V and the next chunk's table are visible
 
     // Q's element x read once for all this thread's keys: one shared load
     // per FMA plus one per kKeysPerThread, not two per FMA. Each score still
@@ -83,7 +95,7 @@ __global__ void __launch_bounds__(FlashFp32Traits<D, DV>::kThreads) flashForward
 #pragma unroll
     for (int u = 0; u < T::kKeysPerThread; ++u) {
       const int c = quarter + T::kThreadsPerRow * u;
-      if (needsMask && !(rowValid && flash::slotAllows(lay, slotTable, c, rowRule))) s[u] = -INFINITY;
+      if (chunkNeedsMask && !(rowValid && flash::slotAllows(lay, slotTable, c, rowRule))) s[u] = -INFINITY;
     }
     // Row max over the 4 threads of the row (adjacent lanes of one warp).
     float chunkMax = -INFINITY;

@@ -3,7 +3,8 @@
 // (flash_common.cuh): each warp owns 16 query rows, the block's 4 warps share
 // each chunk of K and V in shared memory. As in FlashAttention-2:
 // - K and V chunks arrive by cp.async into two stages, so chunk c + 1's
-//   copies run while chunk c is scored and applied;
+//   copies run while chunk c is scored and applied; each copy reads its key
+//   from the chunk's slot table, filled two chunks ahead (three tables);
 // - every fragment comes from row-major tiles through ldmatrix (V through
 //   its .trans form, so V needs no transposing store);
 // - Q's fragments stay in registers up to d = 128;
@@ -36,7 +37,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
   uint16_t* sQ = reinterpret_cast<uint16_t*>(smem);
   uint16_t* sK = reinterpret_cast<uint16_t*>(smem + T::kSmemQ);             // [stage][kBlockN][kKStride]
   uint16_t* sV = reinterpret_cast<uint16_t*>(smem + T::kSmemQ + T::kSmemK);  // [stage][kBlockN][kVStride]
-  const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemV, T::kBlockN);
+  unsigned char* const slotBase = smem + T::kSmemQ + T::kSmemK + T::kSmemV;
 
   const FlashLayoutView& lay = p.layout;
   const int head = blockIdx.y;
@@ -45,38 +46,60 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
   const uint16_t* k = static_cast<const uint16_t*>(p.k) + head * p.kHeadStride;
   const uint16_t* v = static_cast<const uint16_t*>(p.v) + head * p.vHeadStride;
   const int64_t entryBegin = flashRowBegin(lay, head, tile.qb);
-  const int64_t virtualKeys = (flashRowEnd(lay, head, tile.qb) - entryBegin) * lay.block;
-  const int64_t chunks = (virtualKeys + T::kBlockN - 1) / T::kBlockN;
+  const int64_t rowTiles = flashRowEnd(lay, head, tile.qb) - entryBegin;
+  const int64_t chunks = (rowTiles * lay.block + T::kBlockN - 1) / T::kBlockN;
+  const auto slotsOf = [&](int64_t chunk) {
+    return flash::slotTableAt(slotBase + static_cast<int>(chunk % T::kSlotStages) * T::kSmemSlotStage, T::kBlockN);
+  };
+  uint8_t* const needsMaskOf = slotBase + T::kSlotStages * T::kSmemSlotStage;  // [table]: its chunk needs element masks
+  // Slot tables are filled two chunks ahead of the fold, in walk order, each
+  // chunk's cursor stepped from the last one's.
+  FlashSlotCursor fillAt{0, 0u};
+  const auto fillNext = [&](int64_t chunk) {
+    const bool need = flash::fillSlots(lay, head, entryBegin, rowTiles, fillAt, T::kBlockN, tile.rowBegin, slotsOf(chunk));
+    fillAt = flashSlotStep(lay, fillAt, T::kBlockN);
+    return need;
+  };
 
-  // Chunk `chunk`'s K and V rows into stage `stage`, as one cp.async group;
+  // Chunk `chunk`'s K and V rows into stage `stage`, as one cp.async group,
+  // each from the key its slot table holds (filled and published before);
   // padding slots (no key) are zero-filled.
   const auto loadChunk = [&](int64_t chunk, int stage) {
     uint16_t* dK = sK + stage * T::kBlockN * T::kKStride;
     uint16_t* dV = sV + stage * T::kBlockN * T::kVStride;
-    const int64_t t0 = chunk * T::kBlockN;
+    const int32_t* key = slotsOf(chunk).key;
     for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerRow; idx += T::kThreads) {
       const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      const int32_t j = key[c];
       cpAsync16(dK + c * T::kKStride + c8 * kVec, j >= 0 ? k + j * p.kRowStride + c8 * kVec : k, j >= 0);
     }
     for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerValueRow; idx += T::kThreads) {
       const int c = idx / kVecPerValueRow, c8 = idx % kVecPerValueRow;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      const int32_t j = key[c];
       cpAsync16(dV + c * T::kVStride + c8 * kVec, j >= 0 ? v + j * p.vRowStride + c8 * kVec : v, j >= 0);
     }
     cpAsyncCommit();
   };
 
-  // Q tile (rows outside this layout block zero), then the first chunk in flight.
+  // Q tile (rows outside this layout block zero), the first two chunks'
+  // slot tables, then the first chunk in flight.
   for (int idx = threadIdx.x; idx < T::kBlockM * kVecPerRow; idx += T::kThreads) {
     const int r = idx / kVecPerRow, c8 = idx % kVecPerRow;
     const int64_t i = tile.rowBegin + r;
     cpAsync16(sQ + r * T::kQStride + c8 * kVec, i < tile.rowLimit ? q + i * p.qRowStride + c8 * kVec : q, i < tile.rowLimit);
   }
   cpAsyncCommit();
-  if (chunks > 0) loadChunk(0, 0);
+  if (chunks > 0) {
+    const bool first = fillNext(0);
+    const bool second = chunks > 1 && fillNext(1);
+    const bool firstNeedsMask = __syncthreads_or(first) != 0;  // also publishes both tables
+    const bool secondNeedsMask = __syncthreads_or(second) != 0;
+    if (threadIdx.x == 0) {
+      needsMaskOf[0] = firstNeedsMask;
+      needsMaskOf[1] = secondNeedsMask;
+    }
+    loadChunk(0, 0);
+  }
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane >> 2, tig = lane & 3;  // fragment row group and thread-in-group (PTX ISA names)
@@ -104,13 +127,14 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
 
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     const int stage = static_cast<int>(chunk & 1);
-    __syncthreads();  // chunk - 1's stage and the slot table are no longer read
+    __syncthreads();  // chunk - 1's stage and slot table are no longer read
     const bool more = chunk + 1 < chunks;
-    if (more) loadChunk(chunk + 1, stage ^ 1);
-    const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, chunk * T::kBlockN, T::kBlockN, tile.rowBegin, slotTable);
+    if (more) loadChunk(chunk + 1, stage ^ 1);  // from its table, filled a turn ago
+    const bool localNeed = chunk + 2 < chunks && fillNext(chunk + 2);  // into chunk - 1's table
     if (more) cpAsyncWait<1>();  // this thread's copies of the chunk (and of Q) have landed
     else cpAsyncWait<0>();
-    const bool needsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
+    const bool afterNeedsMask = __syncthreads_or(localNeed) != 0;  // everyone's copies and chunk + 2's table are visible
+    if (threadIdx.x == 0) needsMaskOf[(chunk + 2) % T::kSlotStages] = afterNeedsMask;  // in place of chunk - 1's, read before this turn's first barrier
     if (!warpActive) continue;
     const uint16_t* cK = sK + stage * T::kBlockN * T::kKStride;
     const uint16_t* cV = sV + stage * T::kBlockN * T::kVStride;
@@ -141,7 +165,7 @@ __global__ void __launch_bounds__(FlashMmaTraits<D, DV>::kThreads) flashForwardM
       }
     }
 
-    foldChunk(sAcc, oAcc, st, lay, slotTable, needsMask, rows, p.scale, tig);
+    foldChunk(sAcc, oAcc, st, lay, slotsOf(chunk), needsMaskOf[chunk % T::kSlotStages] != 0, rows, p.scale, tig);
 
     // O += P V, P's A fragment for keys [16 kk, 16 kk + 16) from score tiles 2 kk and 2 kk + 1.
 #pragma unroll

@@ -40,7 +40,7 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
   uint16_t* sQ = reinterpret_cast<uint16_t*>(smem);                          // [D / 64][kBlockM][64], swizzled
   uint16_t* sK = reinterpret_cast<uint16_t*>(smem + T::kSmemQ);              // [stage][D / 64][kBlockN][64]
   uint16_t* sV = reinterpret_cast<uint16_t*>(smem + T::kSmemQ + T::kSmemK);  // [stage][DV / 64][kBlockN][64]
-  const flash::SlotTable slotTable = flash::slotTableAt(smem + T::kSmemQ + T::kSmemK + T::kSmemV, T::kBlockN);
+  unsigned char* const slotBase = smem + T::kSmemQ + T::kSmemK + T::kSmemV;
   constexpr int kKStageElems = static_cast<int>(T::kSmemKStage / 2), kVStageElems = static_cast<int>(T::kSmemVStage / 2);
   uint64_t* const bars = reinterpret_cast<uint64_t*>(smem + T::kSmemQ + T::kSmemK + T::kSmemV + T::kSmemSlots);  // [0]: Q, [1 + stage]: K and V
   const bool tma = maps.keyBoxRows > 0;  // uniform over the launch
@@ -52,25 +52,36 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
   const uint16_t* k = static_cast<const uint16_t*>(p.k) + head * p.kHeadStride;
   const uint16_t* v = static_cast<const uint16_t*>(p.v) + head * p.vHeadStride;
   const int64_t entryBegin = flashRowBegin(lay, head, tile.qb);
-  const int64_t virtualKeys = (flashRowEnd(lay, head, tile.qb) - entryBegin) * lay.block;
-  const int64_t chunks = (virtualKeys + T::kBlockN - 1) / T::kBlockN;
+  const int64_t rowTiles = flashRowEnd(lay, head, tile.qb) - entryBegin;
+  const int64_t chunks = (rowTiles * lay.block + T::kBlockN - 1) / T::kBlockN;
+  const auto slotsOf = [&](int64_t chunk) { return flash::slotTableAt(slotBase + (chunk & 1) * T::kSmemSlotStage, T::kBlockN); };
+  // Slot tables are filled ahead of the chunk's copies, in walk order, each
+  // chunk's cursor stepped from the last one's.
+  FlashSlotCursor fillAt{0, 0u};
+  const auto fillNext = [&](int64_t chunk) {
+    const bool need = flash::fillSlots(lay, head, entryBegin, rowTiles, fillAt, T::kBlockN, tile.rowBegin, slotsOf(chunk));
+    fillAt = flashSlotStep(lay, fillAt, T::kBlockN);
+    return need;
+  };
 
   // Chunk `chunk`'s K and V rows into stage `stage`, swizzled, as one
-  // cp.async group; padding slots (no key) are zero-filled.
+  // cp.async group, each from the key its slot table holds (filled and
+  // published before); padding slots (no key) are zero-filled.
   const auto loadChunk = [&](int64_t chunk, int stage) {
     uint16_t* dK = sK + stage * kKStageElems;
     uint16_t* dV = sV + stage * kVStageElems;
-    const int64_t t0 = chunk * T::kBlockN;
+    const int32_t* key = slotsOf(chunk).key;
     if (tma) {
       // One thread issues the chunk's boxes, each `rows` keys of one layout
-      // tile (64-column panels of K, then of V); slots past the row's tiles
-      // take a box from past the last key, which TMA fills with zeros.
+      // tile (64-column panels of K, then of V); a box whose first slot has
+      // no key (past the row's tiles, or past the last key) starts past the
+      // last key, which TMA fills with zeros.
       if (threadIdx.x != 0) return;
       const int rows = maps.keyBoxRows;
       mbarrierArriveExpectTx(&bars[1 + stage], static_cast<uint32_t>(T::kBlockN * (D + DV) * 2));
       for (int b = 0; b < T::kBlockN / rows; ++b) {
-        const int64_t t = t0 + static_cast<int64_t>(b) * rows;
-        const int64_t j = t < virtualKeys ? static_cast<int64_t>(flashTileCol(lay, entryBegin + t / lay.block)) * lay.block + t % lay.block : p.nKeys;
+        const int32_t first = key[b * rows];
+        const int64_t j = first >= 0 ? first : p.nKeys;
         for (int panel = 0; panel < D / 64; ++panel)
           tmaLoad3d(dK + panel * T::kBlockN * 64 + b * rows * 64, &maps.k, panel * 64, static_cast<int>(j), head, &bars[1 + stage]);
         for (int panel = 0; panel < DV / 64; ++panel)
@@ -80,20 +91,19 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     }
     for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerRow; idx += T::kThreads) {
       const int c = idx / kVecPerRow, c8 = idx % kVecPerRow;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      const int32_t j = key[c];
       cpAsync16(dK + swizzledChunk(T::kBlockN, c, c8), j >= 0 ? k + j * p.kRowStride + c8 * kVec : k, j >= 0);
     }
     for (int idx = threadIdx.x; idx < T::kBlockN * kVecPerValueRow; idx += T::kThreads) {
       const int c = idx / kVecPerValueRow, c8 = idx % kVecPerValueRow;
-      int64_t entry;
-      const int64_t j = t0 + c < virtualKeys ? flash::slotKey(lay, entryBegin, t0 + c, &entry) : -1;
+      const int32_t j = key[c];
       cpAsync16(dV + swizzledChunk(T::kBlockN, c, c8), j >= 0 ? v + j * p.vRowStride + c8 * kVec : v, j >= 0);
     }
     cpAsyncCommit();
   };
 
-  // Q tile, then the first chunk in flight. By cp.async, rows outside this
+  // Q tile, the first two chunks' slot tables, then the first chunk in
+  // flight. By cp.async, rows outside this
   // layout block are zero; by TMA they are the next block's rows (or zero
   // past n): either way no output row reads them, as masks and the final
   // write keep to rows below rowLimit.
@@ -114,7 +124,14 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     }
     cpAsyncCommit();
   }
-  if (chunks > 0) loadChunk(0, 0);
+  bool needsMask = false, nextNeedsMask = false;  // of chunk 0, and of chunk 1
+  if (chunks > 0) {
+    const bool first = fillNext(0);
+    const bool second = chunks > 1 && fillNext(1);
+    needsMask = __syncthreads_or(first) != 0;  // also publishes both tables
+    nextNeedsMask = __syncthreads_or(second) != 0;
+    loadChunk(0, 0);
+  }
   if (tma) mbarrierWait(&bars[0], 0);  // Q has landed (waited even with no chunk: no copy may outlive the block)
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
@@ -141,13 +158,15 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
     for (int e = 0; e < 4; ++e) sAcc[t][e] = 0.0f;
   RowState st[2] = {initialRowState(), initialRowState()};  // l: this thread's share of the row
 
-  // Chunk `chunk`'s slot table and tiles: refill the table once everyone
-  // is done with the last one, wait for the chunk's copies (with cp.async,
-  // `newerInFlight` says a later chunk's group was issued after it); returns
-  // whether the chunk needs element masks.
-  const auto awaitChunk = [&](int64_t chunk, bool newerInFlight) {
+  // Chunk `chunk`'s tiles: past a barrier (everyone is done with the older
+  // table), fill chunk + 1's slot table when `fillAfter` (its copies are
+  // issued from it a turn later; the first two tables are filled above), then
+  // wait for the chunk's copies (with cp.async, `newerInFlight` says a later
+  // chunk's group was issued after it); returns whether chunk + 1 needs
+  // element masks.
+  const auto awaitChunk = [&](int64_t chunk, bool newerInFlight, bool fillAfter) {
     __syncthreads();
-    const bool localNeed = flash::fillSlots(lay, head, entryBegin, virtualKeys, chunk * T::kBlockN, T::kBlockN, tile.rowBegin, slotTable);
+    const bool localNeed = fillAfter && chunk + 1 < chunks && fillNext(chunk + 1);
     if (tma) {
       mbarrierWait(&bars[1 + (chunk & 1)], static_cast<int>((chunk >> 1) & 1));  // the stage's boxes have landed (its (chunk / 2)-th phase)
     } else {
@@ -155,7 +174,7 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
       else cpAsyncWait<0>();
       fenceSharedForWgmma();  // ... and are visible to wgmma's reads
     }
-    return __syncthreads_or(localNeed) != 0;  // everyone's copies and the slot table are visible
+    return __syncthreads_or(localNeed) != 0;  // everyone's copies and chunk + 1's table are visible
   };
   // S = Q K^T over a chunk's 64 keys from `stage`, D / 16 steps, one product group (not waited for).
   const auto issueScores = [&](int stage) {
@@ -181,11 +200,11 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
   // next chunk's rescale only after P V is waited for.
   if (chunks > 0) {
     if (chunks > 1) loadChunk(1, 1);
-    const bool needsMask = awaitChunk(0, chunks > 1);
+    awaitChunk(0, chunks > 1, false);
     issueScores(0);
     wgmmaWait<0>();
     wgmmaFenceOperands(sAcc);
-    foldChunk(sAcc, oAcc, st, lay, slotTable, needsMask, rows, p.scale, tig);
+    foldChunk(sAcc, oAcc, st, lay, slotsOf(0), needsMask, rows, p.scale, tig);
     takeWeights();
   }
   // O += P V of the chunk in `stage`: keys [16 kk, 16 kk + 16) are rows
@@ -205,18 +224,19 @@ __global__ void __launch_bounds__(FlashWgmmaTraits<D, DV>::kThreads) flashForwar
   // by serialising the products.
   for (int64_t chunk = 0; chunk + 1 < chunks; ++chunk) {
     const int stage = static_cast<int>(chunk & 1);
-    const bool nextNeedsMask = awaitChunk(chunk + 1, false);
+    const bool afterNeedsMask = awaitChunk(chunk + 1, false, true);  // chunk + 2's table goes where chunk's was
     issueScores(stage ^ 1);
     issueValues(stage);
     wgmmaWait<1>();  // the next chunk's S (the older group) is done; P V may still run
     wgmmaFenceOperands(sAcc);
     float rescale[2];
-    foldScores(sAcc, st, lay, slotTable, nextNeedsMask, rows, p.scale, tig, rescale);
+    foldScores(sAcc, st, lay, slotsOf(chunk + 1), nextNeedsMask, rows, p.scale, tig, rescale);
+    nextNeedsMask = afterNeedsMask;
     wgmmaWait<0>();
     wgmmaFenceOperands(oAcc);
     rescaleRows(oAcc, rescale);
     takeWeights();
-    if (chunk + 2 < chunks) loadChunk(chunk + 2, stage);  // both of this stage's products are done with it
+    if (chunk + 2 < chunks) loadChunk(chunk + 2, stage);  // both of this stage's products are done with it; its table is visible
   }
   if (chunks > 0) {
     issueValues(static_cast<int>((chunks - 1) & 1));

@@ -172,12 +172,55 @@ ATTNSCOPE_HD bool flashTileAllowsFast(const FlashLayoutView& v, const FlashRowRu
 
 // Key index and tile entry of virtual slot t of the query block whose first
 // entry is entryBegin (and, when asked, the key's column within its tile);
-// key -1 for padding past the last key (short last block).
+// key -1 for padding past the last key (short last block). The reference
+// walk: the kernels step a cursor instead (below), and the CPU suite holds
+// the cursor to this.
 ATTNSCOPE_HD int64_t flashSlotKey(const FlashLayoutView& v, int64_t entryBegin, int64_t t, int64_t* entry, int64_t* inTile = nullptr) {
   const int64_t column = t % v.block;
   *entry = entryBegin + t / v.block;
   if (inTile) *inTile = column;
   const int64_t j = static_cast<int64_t>(flashTileCol(v, *entry)) * v.block + column;
+  return j < v.nKeys ? j : -1;
+}
+
+// The same walk as the kernels take it, without 64-bit division (on the GPU
+// a called routine): a cursor holds a slot's tile, counted from the query
+// block's first entry, and its column within that tile, and steps forward by
+// whole slots. A chunk's cursor steps from the last chunk's, and a slot's from
+// its chunk's, so nothing divides by the block except when a step leaves the
+// tile, and then in 32 bits: a column stays below the block and a step below
+// 2^31, so their sum fits 32 bits for blocks up to kFlashMaxBlock
+// (flashSupports, flashCheckParams and the probe refuse wider ones).
+inline constexpr int64_t kFlashMaxBlock = (int64_t{1} << 31) - 1;
+
+struct FlashSlotCursor {
+  int64_t tile;     // the slot's tile: entry entryBegin + tile of the query block
+  uint32_t column;  // the slot's column within that tile, below block
+};
+
+// The cursor `count` slots further on (count below 2^31).
+ATTNSCOPE_HD FlashSlotCursor flashSlotStep(const FlashLayoutView& v, FlashSlotCursor at, uint32_t count) {
+  const uint32_t block = static_cast<uint32_t>(v.block);
+  uint32_t column = at.column + count;
+  if (column >= block) {
+    const uint32_t tiles = column / block;
+    at.tile += tiles;
+    column -= tiles * block;
+  }
+  at.column = column;
+  return at;
+}
+
+// Key block of tile `tile` of the query block whose first entry is
+// entryBegin. An implicit dense row lists the key blocks from 0 in order, so
+// the tile is its own key block (flashTileCol's modulo is not needed).
+ATTNSCOPE_HD int64_t flashRowTileCol(const FlashLayoutView& v, int64_t entryBegin, int64_t tile) {
+  return v.implicitDense ? tile : v.colBlock[entryBegin + tile];
+}
+
+// flashSlotKey of the slot at `at` (which must lie within the row's tiles).
+ATTNSCOPE_HD int64_t flashCursorKey(const FlashLayoutView& v, int64_t entryBegin, FlashSlotCursor at) {
+  const int64_t j = flashRowTileCol(v, entryBegin, at.tile) * v.block + at.column;
   return j < v.nKeys ? j : -1;
 }
 

@@ -138,6 +138,8 @@ std::string flashSupports(const FlashRequest& r, const BlockLayout& layout) {
     return "layout is for n = " + std::to_string(layout.n) + " x " + std::to_string(layout.nKeys) + " keys, the input has " + std::to_string(r.n) + " x " +
            std::to_string(r.nKeys);
   if (layout.block < 1) return "layout block edge " + std::to_string(layout.block) + " is not positive";
+  if (layout.block > kFlashMaxBlock)
+    return "layout block edge " + std::to_string(layout.block) + " (the kernels step through a tile in 32 bits: edge at most 2^31 - 1)";
   if (!layout.bits.empty() && layout.block > kFlashBitsMaxBlock)
     return "explicit-bit tiles of edge " + std::to_string(layout.block) + " (the kernel's bit index within a tile is 32-bit: edge at most 65536)";
   // Grid x is (query block) x (kernel query tiles per layout block); keep it in range.
@@ -168,6 +170,7 @@ std::string flashCheckParams(const FlashParams& p) {
   if (p.layout.block < 1 || p.layout.rowBlocks != (p.n + p.layout.block - 1) / p.layout.block ||
       p.layout.colBlocks != (p.nKeys + p.layout.block - 1) / p.layout.block)
     return "layout block counts do not match its block edge";
+  if (p.layout.block > kFlashMaxBlock) return "layout block edge above 2^31 - 1";
   if (p.layout.bits && p.layout.block > kFlashBitsMaxBlock) return "explicit-bit tiles wider than 65536";
   if (!p.layout.implicitDense && !p.layout.rowStart)
     return "stored layout without CSR arrays";

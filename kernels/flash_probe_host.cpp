@@ -10,6 +10,7 @@ std::string probeCheckParams(const FlashProbeParams& p) {
   if (p.n < 1 || p.nKeys < 1 || p.d < 1) return "probe: n, keys and d must be positive";
   // The element rule keeps positions in 32 bits (flashDilationResidue).
   if (p.n > std::numeric_limits<int32_t>::max() || p.nKeys > std::numeric_limits<int32_t>::max()) return "probe: more than 2^31 - 1 rows or keys";
+  if (p.layout.block < 1 || p.layout.block > kFlashMaxBlock) return "probe: layout block edge outside 1 .. 2^31 - 1";
   if (p.layout.bits && p.layout.block > kFlashBitsMaxBlock) return "probe: explicit-bit tiles wider than 65536";
   if (p.layout.n != p.n || p.layout.nKeys != p.nKeys) return "probe: the layout's n and keys differ from Q's and K's";
   if (p.mode == ProbeMode::Apply || p.mode == ProbeMode::ApplyTransposed) {

@@ -101,10 +101,12 @@ __global__ void __launch_bounds__(kProbeThreads) flashProbeFp32(FlashProbeParams
 
   float m = -INFINITY, l = 0.0f;  // Lse: this thread's share of its row
   const int64_t entryBegin = flashRowBegin(lay, p.head, tile.qb);
-  const int64_t virtualKeys = (flashRowEnd(lay, p.head, tile.qb) - entryBegin) * lay.block;
-  for (int64_t t0 = 0; t0 < virtualKeys; t0 += kProbeSlots) {
+  const int64_t rowTiles = flashRowEnd(lay, p.head, tile.qb) - entryBegin;
+  const int64_t virtualKeys = rowTiles * lay.block;
+  FlashSlotCursor chunkAt{0, 0u};  // the chunk's first slot, stepped from the last chunk's
+  for (int64_t t0 = 0; t0 < virtualKeys; t0 += kProbeSlots, chunkAt = flashSlotStep(lay, chunkAt, kProbeSlots)) {
     __syncthreads();  // the previous chunk's tables are no longer read
-    flash::fillSlots(lay, p.head, entryBegin, virtualKeys, t0, kProbeSlots, tile.rowBegin, sh.slots);
+    flash::fillSlots(lay, p.head, entryBegin, rowTiles, chunkAt, kProbeSlots, tile.rowBegin, sh.slots);
     __syncthreads();
     if (map) {
       int inRegion = 0;

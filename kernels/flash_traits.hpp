@@ -28,8 +28,10 @@ constexpr bool flashWidthPair(int d, int dv) {
 #undef ATTNSCOPE_FLASH_WIDTH_MATCH
 }
 
-// Per key slot of a chunk, the kernels stage where it came from: bits offset
+// Per key slot of a chunk, the kernels stage where it came from: key term
 // (int64), key index (int32, -1 = padding), tile kind and column-global flag.
+// Tables are filled ahead of the chunk's copies, which read their keys from
+// them, so a kernel holds one table per chunk between its fill and its fold.
 inline constexpr size_t kFlashSlotBytes = sizeof(int64_t) + sizeof(int32_t) + 2;
 
 // fp32 path on CUDA cores (SIMT). Four threads share a query row: each scores
@@ -56,11 +58,15 @@ struct FlashFp32Traits {
   static constexpr size_t kSmemQ = sizeof(float) * kBlockM * kQStride;
   static constexpr size_t kSmemK = sizeof(float) * kBlockN * kKStride;
   static constexpr size_t kSmemV = sizeof(float) * kBlockN * kVStride;
-  static constexpr size_t kSmemSlots = kFlashSlotBytes * kBlockN;
+  // Two slot tables: the next chunk's is filled while this chunk's K and V
+  // arrive (its copies then read it), and this chunk's is read by the masks.
+  static constexpr int kSlotStages = 2;
+  static constexpr size_t kSmemSlotStage = kFlashSlotBytes * kBlockN;
+  static constexpr size_t kSmemSlots = kSlotStages * kSmemSlotStage;
   static constexpr size_t kSmemBytes = kSmemQ + kSmemK + kSmemV + kSmemSlots;
   static_assert(kThreads % 32 == 0, "whole warps");
   static_assert(kBlockN % kThreadsPerRow == 0 && ValueDim % kThreadsPerRow == 0, "keys and columns split evenly over a row's threads");
-  static_assert((kSmemQ + kSmemK + kSmemV) % 8 == 0, "slot arrays start 8-byte aligned");
+  static_assert((kSmemQ + kSmemK + kSmemV) % 8 == 0 && kSmemSlotStage % 8 == 0, "slot arrays start 8-byte aligned");
   static_assert(kSmemBytes <= kFlashSharedLimit, "fp32 tiles exceed the shared-memory budget");
 };
 
@@ -84,7 +90,7 @@ struct FlashMmaTraits {
   static constexpr int kBlockN = HeadDim >= 256 ? 32 : 64;
   static constexpr int kThreads = 32 * kWarps;
   // Registers, from ptxas (CUDA 13.0, sm_90, with the cp.async stages and Q
-  // in registers): 117 per thread at d = 32/16, 138 at 64, 223 at 128, 166 at
+  // in registers): 128 per thread at d = 32/16, 161 at 64, 224 at 128, 166 at
   // 256/128, no spills; with ~88 KiB of shared memory at d = 128, 2 blocks
   // (8 warps) per SM.
   // Q's A fragments stay in registers for the whole walk up to d = 128
@@ -104,12 +110,20 @@ struct FlashMmaTraits {
   static constexpr size_t kSmemVStage = sizeof(uint16_t) * kBlockN * kVStride;
   static constexpr size_t kSmemK = kStages * kSmemKStage;
   static constexpr size_t kSmemV = kStages * kSmemVStage;
-  static constexpr size_t kSmemSlots = kFlashSlotBytes * kBlockN;
+  // Three slot tables: chunk c's is folded while chunk c + 1's copies (issued
+  // from its table) are in flight and chunk c + 2's is filled, so the copies
+  // keep their place in the pipeline and no barrier is added. After them, one
+  // byte per table: whether its chunk needs element masks (kept in shared
+  // memory, not carried in registers for two turns).
+  static constexpr int kSlotStages = 3;
+  static constexpr size_t kSmemSlotStage = kFlashSlotBytes * kBlockN;
+  static constexpr size_t kSmemSlots = kSlotStages * kSmemSlotStage + 8;
   static constexpr size_t kSmemBytes = kSmemQ + kSmemK + kSmemV + kSmemSlots;
   static constexpr int kScoreTiles = kBlockN / 8;  // n8 tiles of S per warp
   static constexpr int kOutTiles = ValueDim / 8;   // n8 tiles of O per warp
   static_assert(HeadDim % 16 == 0 && kBlockN % 16 == 0 && ValueDim % 16 == 0, "k16 steps, and n8 tiles in pairs (one ldmatrix.x4 feeds two)");
   static_assert(kSmemQ % 16 == 0 && kSmemKStage % 16 == 0 && kSmemVStage % 16 == 0, "tiles start 16-byte aligned");
+  static_assert(kSmemSlotStage % 8 == 0, "slot arrays start 8-byte aligned");
   static_assert(kSmemBytes <= kFlashSharedLimit, "mma tiles exceed the shared-memory budget");
 };
 
@@ -160,14 +174,18 @@ struct FlashWgmmaTraits {
   static constexpr size_t kSmemVStage = sizeof(uint16_t) * kBlockN * ValueDim;
   static constexpr size_t kSmemK = kStages * kSmemKStage;
   static constexpr size_t kSmemV = kStages * kSmemVStage;
-  static constexpr size_t kSmemSlots = kFlashSlotBytes * kBlockN;
+  // Two slot tables: chunk c + 2's is filled while chunk c + 1's is read by
+  // the masks (chunk c + 2's copies are issued from it at the turn's end).
+  static constexpr int kSlotStages = 2;
+  static constexpr size_t kSmemSlotStage = kFlashSlotBytes * kBlockN;
+  static constexpr size_t kSmemSlots = kSlotStages * kSmemSlotStage;
   static constexpr size_t kSmemBarriers = sizeof(uint64_t) * (1 + kStages);  // TMA: Q's mbarrier, one per K/V stage
   // The runtime alignment of the dynamic window may use up to kSmemAlign - 16 bytes.
   static constexpr size_t kSmemBytes = kSmemAlign + kSmemQ + kSmemK + kSmemV + kSmemSlots + kSmemBarriers;
   static constexpr int kScoreTiles = kBlockN / 8;
   static constexpr int kOutTiles = ValueDim / 8;
   static_assert(HeadDim % 64 == 0 && ValueDim % 64 == 0, "whole 64-column panels");
-  static_assert(kSmemSlots % 8 == 0, "mbarriers 8-byte aligned after the slot table");
+  static_assert(kSmemSlotStage % 8 == 0, "slot arrays and then the mbarriers 8-byte aligned");
   static_assert(kSmemQ % kSmemAlign == 0 && kSmemKStage % kSmemAlign == 0 && kSmemVStage % kSmemAlign == 0, "every tile starts 1024-byte aligned");
   static_assert(kSmemBytes <= kWgmmaSharedLimit, "wgmma tiles exceed sm_90's shared-memory budget");
 };

@@ -144,6 +144,32 @@ int64_t fastRuleMismatches(const FlashLayoutView& v, int head) {
   return mismatches;
 }
 
+// The kernels' stepped walk (a chunk's cursor stepped from the last chunk's,
+// each slot's from its chunk's, as fillSlots does) against flashSlotKey at
+// every slot of every query block: key, entry and column within the tile.
+int64_t cursorWalkMismatches(const FlashLayoutView& v, int head, int chunkSlots) {
+  int64_t mismatches = 0;
+  for (int64_t qb = 0; qb < v.rowBlocks; ++qb) {
+    const int64_t entryBegin = flashRowBegin(v, head, qb);
+    const int64_t rowTiles = flashRowEnd(v, head, qb) - entryBegin;
+    const int64_t virtualKeys = rowTiles * v.block;
+    FlashSlotCursor chunk{0, 0u};
+    for (int64_t t0 = 0; t0 < virtualKeys; t0 += chunkSlots, chunk = flashSlotStep(v, chunk, static_cast<uint32_t>(chunkSlots))) {
+      for (int c = 0; c < chunkSlots && t0 + c < virtualKeys; ++c) {
+        const FlashSlotCursor at = flashSlotStep(v, chunk, static_cast<uint32_t>(c));
+        int64_t entry = 0, inTile = -1;
+        const int64_t j = flashSlotKey(v, entryBegin, t0 + c, &entry, &inTile);
+        if (at.tile >= rowTiles || entryBegin + at.tile != entry || at.column != inTile || flashCursorKey(v, entryBegin, at) != j ||
+            flashRowTileCol(v, entryBegin, at.tile) != flashTileCol(v, entry))
+          ++mismatches;
+      }
+      // A chunk's first slot past the row's slots lies past its tiles, as fillSlots' padding test expects.
+      if (t0 + chunkSlots >= virtualKeys && flashSlotStep(v, chunk, static_cast<uint32_t>(virtualKeys - t0)).tile != rowTiles) ++mismatches;
+    }
+  }
+  return mismatches;
+}
+
 std::vector<uint8_t> allowedPairsOf(const BlockLayout& l) {
   std::vector<uint8_t> pairs(static_cast<size_t>(l.n * l.nKeys), 0);
   for (int64_t qb = 0; qb < l.rowBlocks(); ++qb)
@@ -242,6 +268,37 @@ class TestCudaHostPieces : public QObject {
     }
   }
 
+  void steppedWalkEqualsSlotKey() {
+    // Every case above (narrow and prime-width tiles, short last blocks,
+    // implicit dense rows) in the kernels' chunk sizes and sizes no block
+    // edge divides, and per-head layouts.
+    for (const LayoutCase& c : kLayouts) {
+      const FlashLayoutArrays arrays = buildFlashLayout(layoutOf(c).layout);
+      for (int chunkSlots : {1, 7, FlashFp32Traits<64>::kBlockN, FlashMmaTraits<64>::kBlockN, FlashMmaTraits<256, 128>::kBlockN, 100}) {
+        const int64_t mismatches = cursorWalkMismatches(hostView(arrays), 0, chunkSlots);
+        QVERIFY2(mismatches == 0, qPrintable(nameOf(c) + QString(", chunks of %1: %2 slots differ").arg(chunkSlots).arg(mismatches)));
+      }
+    }
+    const Built h0 = layoutOf(kLayouts[8], 7), h1 = layoutOf(kLayouts[8], 1234);
+    const FlashLayoutArrays perHead = buildFlashLayout(std::vector<const BlockLayout*>{&h0.layout, &h1.layout});
+    QCOMPARE(cursorWalkMismatches(hostView(perHead), 1, 64), int64_t{0});
+
+    // At the widest block, a column near its end plus a step near 2^31 still
+    // fits 32 bits: the stepped cursor equals 64-bit division of the slot.
+    FlashLayoutView v;
+    v.block = kFlashMaxBlock;
+    v.n = v.nKeys = std::numeric_limits<int32_t>::max();
+    v.rowBlocks = v.colBlocks = 1;
+    v.implicitDense = true;
+    for (int64_t column : {int64_t{0}, int64_t{1}, kFlashMaxBlock - 64, kFlashMaxBlock - 1})
+      for (int64_t count : {int64_t{0}, int64_t{1}, int64_t{63}, int64_t{64}, kFlashMaxBlock - column - 1, kFlashMaxBlock - column, kFlashMaxBlock,
+                            (int64_t{1} << 31) - 1}) {
+        const FlashSlotCursor at = flashSlotStep(v, FlashSlotCursor{5, static_cast<uint32_t>(column)}, static_cast<uint32_t>(count));
+        const int64_t t = 5 * v.block + column + count;
+        QVERIFY2(at.tile == t / v.block && at.column == t % v.block, qPrintable(QString("column %1 + %2").arg(column).arg(count)));
+      }
+  }
+
   void perHeadLayoutsConcatenate() {
     // Different inputs give topk_dynamic different tiles per head; bigbird differs by seed.
     for (const LayoutCase& c : {kLayouts[8], kLayouts[6], kLayouts[4]}) {
@@ -300,6 +357,9 @@ class TestCudaHostPieces : public QObject {
     QVERIFY(flashSupports(r, wide).empty());
     wide.bits = {0};  // explicit bits on so wide a tile: its bit index would pass 32 bits
     QVERIFY(flashSupports(r, wide).find("65536") != std::string::npos);
+    wide = denseLayout(100, kFlashMaxBlock + 1, false);  // the walk steps within a tile in 32 bits
+    QVERIFY(flashSupports(r, wide).find("2^31 - 1") != std::string::npos);
+    QVERIFY(flashSupports(r, denseLayout(100, kFlashMaxBlock, false)).empty());
     r.n = r.nKeys = 101;
     QVERIFY(flashSupports(r, dense).find("layout is for") != std::string::npos);
     r.n = r.nKeys = 100;
@@ -329,6 +389,11 @@ class TestCudaHostPieces : public QObject {
     p.n = int64_t{1} << 31;
     QVERIFY(flashCheckParams(p).find("query rows") != std::string::npos);
     p.n = 40;
+    p.layout.block = kFlashMaxBlock + 1;
+    p.layout.rowBlocks = p.layout.colBlocks = 1;
+    QVERIFY(flashCheckParams(p).find("2^31 - 1") != std::string::npos);
+    p.layout = hostView(arrays);
+    QVERIFY(flashCheckParams(p).empty());
     p.d = p.dv = 40;
     QVERIFY(!flashCheckParams(p).empty());
   }
