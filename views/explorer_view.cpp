@@ -109,6 +109,9 @@ void ExplorerView::emitEdit(const std::string& name, const ParamValue& value, bo
 
 void ExplorerView::drawUi() {
   controlRects_.clear();
+  // The pair found under the mouse last frame is drawn in both grids this frame.
+  hovered_ = hoveredNext_;
+  hoveredNext_ = {-1, -1};
   // The panel widens with the type (presentation mode).
   ImGui::BeginChild("controls", ImVec2(kControlsWidth * std::max(1.0f, ImGui::GetFontSize() / kFontSize), 0), true);
   drawControls();
@@ -305,10 +308,23 @@ QRectF ExplorerView::drawGrid(const char* id, const HeatmapData& data, QOpenGLTe
   ImDrawList* draw = ImGui::GetWindowDrawList();
   // The frame sits outside the image: a global token's row or column is the image's edge.
   draw->AddRect(ImVec2(origin.x - 1, origin.y - 1), ImVec2(origin.x + w + 1, origin.y + h + 1), IM_COL32(128, 128, 128, 255));
+  // The crosshair of the hovered pair, in every grid whose region holds it.
+  const auto [hi, hj] = hovered_;
+  if (hi >= data.i0 && hi < data.i1 && hj >= data.j0 && hj < data.j1) {
+    // Whole pixels (AddLine adds the half itself), so the lines are one crisp pixel wide.
+    const float y = std::floor(origin.y + (static_cast<float>(hi - data.i0) + 0.5f) / static_cast<float>(data.i1 - data.i0) * h);
+    const float x = std::floor(origin.x + (static_cast<float>(hj - data.j0) + 0.5f) / static_cast<float>(data.j1 - data.j0) * w);
+    const ImU32 line = IM_COL32(255, 255, 255, 200);
+    draw->AddLine(ImVec2(origin.x, y), ImVec2(origin.x + w, y), line);
+    draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + h), line);
+  }
   if (ImGui::IsItemHovered() && data.rows > 0 && data.cols > 0) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     const int64_t r = std::clamp<int64_t>(static_cast<int64_t>((mouse.y - origin.y) / h * static_cast<float>(data.rows)), 0, data.rows - 1);
     const int64_t c = std::clamp<int64_t>(static_cast<int64_t>((mouse.x - origin.x) / w * static_cast<float>(data.cols)), 0, data.cols - 1);
+    // The token under the mouse itself, not the cell's first one.
+    hoveredNext_ = {std::clamp<int64_t>(data.i0 + static_cast<int64_t>((mouse.y - origin.y) / h * static_cast<float>(data.i1 - data.i0)), data.i0, data.i1 - 1),
+                    std::clamp<int64_t>(data.j0 + static_cast<int64_t>((mouse.x - origin.x) / w * static_cast<float>(data.j1 - data.j0)), data.j0, data.j1 - 1)};
     const auto [ia, ib] = data.rowTokens(r);
     const auto [ja, jb] = data.colTokens(c);
     const float v = data.at(r, c);

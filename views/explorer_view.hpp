@@ -61,6 +61,9 @@ class ExplorerView : public ImGuiCanvas {
   QRectF controlRect(const std::string& name) const;
   QRectF maskRect() const { return maskRect_; }
   QRectF previewRect() const { return previewRect_; }
+  // The token pair under the mouse in either grid, drawn as a crosshair in
+  // both where they cover it; (-1, -1) when the mouse is over neither.
+  std::pair<int64_t, int64_t> hoveredPair() const { return hovered_; }
   // The slider range shown for an integer parameter (its schema's, bounded by n).
   static std::pair<int64_t, int64_t> sliderRange(const ParamSpec& spec, const std::map<std::string, ParamValue>& values, int64_t n);
 
@@ -89,6 +92,7 @@ class ExplorerView : public ImGuiCanvas {
   bool maskDirty_ = false, previewDirty_ = false;
   std::map<std::string, QRectF> controlRects_;
   QRectF maskRect_, previewRect_;
+  std::pair<int64_t, int64_t> hovered_{-1, -1}, hoveredNext_{-1, -1};  // this frame's, and the one being found
   std::map<std::string, std::string> textEdits_;  // fields being typed in
 };
 

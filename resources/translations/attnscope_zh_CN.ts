@@ -444,7 +444,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::ExplorerView</name>
     <message>
-        <location filename="../../views/explorer_view.cpp" line="+128"/>
+        <location filename="../../views/explorer_view.cpp" line="+131"/>
         <source>No variants.</source>
         <translation>没有变体。</translation>
     </message>
@@ -499,7 +499,7 @@ run flags (as attnscope-cli run):
         <translation>有效注意力图，token 0–%1</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+47"/>
         <source>query i %1
 key j %2
 </source>

@@ -85,6 +85,38 @@ class TestGlExplorer : public QObject {
     QVERIFY(maskLevel(*page, 0.95, 0.05) < 100);
   }
 
+  // Hovering the mask draws the pair's crosshair in the preview too.
+  void hoverCrosshairInBothGrids() {
+    start(smallSession({"sliding_window"}));
+    QImage before = page->view()->renderImage();
+    const QRectF mask = page->view()->maskRect(), preview = page->view()->previewRect();
+    QVERIFY(!mask.isEmpty() && !preview.isEmpty());
+    send(page->view(), QEvent::MouseMove, QPointF(mask.left() + 0.1 * mask.width(), mask.top() + 0.1 * mask.height()), Qt::NoButton, Qt::NoButton);
+    frames();
+    const QImage after = page->view()->renderImage();
+    const auto [i, j] = page->view()->hoveredPair();
+    QVERIFY2(std::abs(i - 51) <= 1 && std::abs(j - 51) <= 1, qPrintable(QString("(%1, %2)").arg(i).arg(j)));
+    // The preview covers tokens 0-255: its vertical line sits at j, far below the band (dark before).
+    const int x = static_cast<int>(preview.left() + (j + 0.5) / 256.0 * preview.width());
+    const int y = static_cast<int>(preview.top() + 0.9 * preview.height());
+    // The brightest of the pixels at and beside x (the line may fall either side of the rounding).
+    auto level = [&](const QImage& image) {
+      int best = 0;
+      for (int dx = -1; dx <= 1; ++dx) {
+        const QRgb c = image.pixel(x + dx, y);
+        best = std::max(best, qRed(c) + qGreen(c) + qBlue(c));
+      }
+      return best;
+    };
+    QVERIFY2(level(before) < 300, qPrintable(QString::number(level(before))));
+    QVERIFY2(level(after) > 500, qPrintable(QString::number(level(after))));
+    // Leaving the grids takes the crosshair away.
+    send(page->view(), QEvent::MouseMove, QPointF(5, 5), Qt::NoButton, Qt::NoButton);
+    frames();
+    page->view()->renderImage();
+    QCOMPARE(page->view()->hoveredPair(), (std::pair<int64_t, int64_t>{-1, -1}));
+  }
+
   void draggingASliderRedrawsAndWritesOnRelease() {
     start(smallSession({"sliding_window", "dense"}));
     QSignalSpy edited(session, &SessionModel::edited);
