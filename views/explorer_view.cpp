@@ -81,6 +81,9 @@ void ExplorerView::setFigures(ExplorerFigures figures) {
   const bool newLabels = figures.mask.labels != figures_.mask.labels || figures.preview.labels != figures_.preview.labels;
   figures_ = std::move(figures);
   maskDirty_ = previewDirty_ = true;
+  // Figures for the region last asked for end the zoom in flight (older ones may still arrive first).
+  const HeatmapData& m = figures_.mask;
+  if (zoomAsked_ && m.i0 == zoom_[0] && m.i1 == zoom_[1] && m.j0 == zoom_[2] && m.j1 == zoom_[3]) zoomAsked_ = false;
   if (newLabels) {
     // Token labels show in hover text: their characters join the font.
     QString glyphs;
@@ -98,6 +101,37 @@ void ExplorerView::setFigures(ExplorerFigures figures) {
 QRectF ExplorerView::controlRect(const std::string& name) const {
   const auto it = controlRects_.find(name);
   return it == controlRects_.end() ? QRectF() : it->second;
+}
+
+void ExplorerView::zoomMask(const HeatmapData& m) {
+  if (!ImGui::IsItemHovered() || controls_.n <= 0) return;
+  const ImGuiIO& io = ImGui::GetIO();
+  if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+    zoomAsked_ = false;
+    QMetaObject::invokeMethod(this, [this] { emit maskRegionRequested(-1, -1, -1, -1); }, Qt::QueuedConnection);
+    return;
+  }
+  if (io.MouseWheel == 0.0f) return;
+  // The token under the mouse stays where it is; the region shrinks (wheel up) or grows about it.
+  const double fx = (io.MousePos.x - maskRect_.left()) / maskRect_.width(), fy = (io.MousePos.y - maskRect_.top()) / maskRect_.height();
+  const double factor = std::pow(0.7, io.MouseWheel);
+  const int64_t n = controls_.n;
+  auto zoomed = [&](int64_t a, int64_t b, double f) {
+    const double at = static_cast<double>(a) + f * static_cast<double>(b - a);
+    const int64_t span = std::clamp<int64_t>(static_cast<int64_t>(std::llround(static_cast<double>(b - a) * factor)), std::min<int64_t>(16, n), n);
+    const int64_t start = std::clamp<int64_t>(static_cast<int64_t>(std::llround(at - f * static_cast<double>(span))), 0, n - span);
+    return std::pair<int64_t, int64_t>{start, start + span};
+  };
+  // Wheel steps that come before their figures zoom on from the region last asked for.
+  const int64_t base[4] = {zoomAsked_ ? zoom_[0] : m.i0, zoomAsked_ ? zoom_[1] : m.i1, zoomAsked_ ? zoom_[2] : m.j0, zoomAsked_ ? zoom_[3] : m.j1};
+  const auto [i0, i1] = zoomed(base[0], base[1], fy);
+  const auto [j0, j1] = zoomed(base[2], base[3], fx);
+  zoomAsked_ = true;
+  zoom_[0] = i0;
+  zoom_[1] = i1;
+  zoom_[2] = j0;
+  zoom_[3] = j1;
+  QMetaObject::invokeMethod(this, [this, i0 = i0, i1 = i1, j0 = j0, j1 = j1] { emit maskRegionRequested(i0, i1, j0, j1); }, Qt::QueuedConnection);
 }
 
 void ExplorerView::emitEdit(const std::string& name, const ParamValue& value, bool finished) {
@@ -268,9 +302,14 @@ void ExplorerView::drawFigures() {
   maskRect_ = previewRect_ = QRectF();
   ImGui::BeginGroup();
   if (figures_.mask.rows > 0) {
-    const QString title = figures_.maskSampled ? tr("Computed pairs (%1 × %1; tall cells sampled)").arg(figures_.mask.i1) : tr("Computed pairs (%1 × %1)").arg(figures_.mask.i1);
+    const HeatmapData& m = figures_.mask;
+    const bool whole = m.i0 == 0 && m.j0 == 0 && m.i1 == controls_.n && m.j1 == controls_.n;
+    QString title = whole ? tr("Computed pairs (%1 × %1)").arg(m.i1)
+                          : tr("Computed pairs, rows %1–%2 × keys %3–%4 (double-click: all)").arg(m.i0).arg(m.i1 - 1).arg(m.j0).arg(m.j1 - 1);
+    if (figures_.maskSampled) title += tr("; tall cells sampled");
     ImGui::TextUnformatted(uiText(title).constData());
-    maskRect_ = drawGrid("mask", figures_.mask, maskTexture_, maskDirty_, side, "computed");
+    maskRect_ = drawGrid("mask", m, maskTexture_, maskDirty_, side, "computed");
+    zoomMask(m);
   } else if (!figures_.noMask.empty()) {
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
     ImGui::TextWrapped("%s", figures_.noMask.c_str());

@@ -73,6 +73,9 @@ class ExplorerView : public ImGuiCanvas {
   // A parameter's new value as text (Params::set parses it). finished: the
   // edit is complete (slider released, field confirmed), not a step of a drag.
   void paramEdited(const QString& name, const QString& value, bool finished);
+  // The wheel over the mask asks for a region at full resolution (rows
+  // [i0, i1) by keys [j0, j1)); a double-click asks for the whole input (all -1).
+  void maskRegionRequested(qint64 i0, qint64 i1, qint64 j0, qint64 j1);
 
  protected:
   void drawUi() override;
@@ -84,6 +87,8 @@ class ExplorerView : public ImGuiCanvas {
   // A heatmap with axes, hover text and its texture; returns the image rectangle.
   QRectF drawGrid(const char* id, const HeatmapData& data, QOpenGLTexture*& texture, bool& dirty, float side, const char* what);
   void emitEdit(const std::string& name, const ParamValue& value, bool finished);
+  // Wheel and double-click over the mask (the last item drawn).
+  void zoomMask(const HeatmapData& mask);
 
   ExplorerControls controls_;
   ExplorerFigures figures_;
@@ -94,6 +99,8 @@ class ExplorerView : public ImGuiCanvas {
   QRectF maskRect_, previewRect_;
   std::pair<int64_t, int64_t> hovered_{-1, -1}, hoveredNext_{-1, -1};  // this frame's, and the one being found
   std::map<std::string, std::string> textEdits_;  // fields being typed in
+  bool zoomAsked_ = false;  // a mask region was asked for and its figures are not in yet
+  int64_t zoom_[4] = {0, 0, 0, 0};
 };
 
 }  // namespace attnscope

@@ -37,7 +37,7 @@ ExploreResult exploreSpec(const ExploreRequest& request, const CancelToken* canc
                           qkv ? ConstMatRef(qkv->v[static_cast<size_t>(head)]) : ConstMatRef(zeros), labels, head};
     checkCancelled(cancel);
     if (const auto layout = variant.layout(request.spec, shape, &input)) {
-      result.mask = rasterizeLayout(*layout, request.maskCells, cancel);
+      result.mask = rasterizeLayout(*layout, request.maskCells, cancel, request.maskI0, request.maskI1, request.maskJ0, request.maskJ1);
     }
     checkCancelled(cancel);
     result.pairs = countPairs(variant, request.spec, input);

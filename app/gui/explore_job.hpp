@@ -25,6 +25,8 @@ struct ExploreRequest {
   int64_t d = 64;
   int head = 0;
   int64_t maskCells = 512;    // per side
+  // The mask's region: rows [i0, i1) by keys [j0, j1); -1: to the end (the whole input).
+  int64_t maskI0 = 0, maskI1 = -1, maskJ0 = 0, maskJ1 = -1;
   int64_t previewTokens = 256;  // the effective map over tokens [0, this); 0: none
 };
 

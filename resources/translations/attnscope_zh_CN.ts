@@ -351,17 +351,17 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::ExplorerPage</name>
     <message>
-        <location filename="../../app/gui/pages/explorer_page.cpp" line="+63"/>
+        <location filename="../../app/gui/pages/explorer_page.cpp" line="+64"/>
         <source>The explorer cannot draw here: %1. The other pages work without it.</source>
         <translation>探索器无法在此绘制：%1。其他页面不受影响。</translation>
     </message>
     <message>
-        <location line="+207"/>
+        <location line="+224"/>
         <source>computed pairs</source>
         <translation>计算的配对</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>%1 leaves no pair out: every query mixes every key through a product of rank k. Its map is on the right and on Compare.</source>
         <translation>%1 不遗漏任何配对：每个查询都通过秩为 k 的乘积混合所有键。它的注意力图在右侧和“对比”页上。</translation>
     </message>
@@ -444,7 +444,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::ExplorerView</name>
     <message>
-        <location filename="../../views/explorer_view.cpp" line="+131"/>
+        <location filename="../../views/explorer_view.cpp" line="+165"/>
         <source>No variants.</source>
         <translation>没有变体。</translation>
     </message>
@@ -484,17 +484,22 @@ run flags (as attnscope-cli run):
         <translation>更新中…</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Computed pairs (%1 × %1; tall cells sampled)</source>
-        <translation>计算的配对（%1 × %1；高单元格为抽样估计）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
+        <location line="+14"/>
         <source>Computed pairs (%1 × %1)</source>
         <translation>计算的配对（%1 × %1）</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+1"/>
+        <source>Computed pairs, rows %1–%2 × keys %3–%4 (double-click: all)</source>
+        <translation>计算的配对：行 %1–%2 × 键 %3–%4（双击：查看全部）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>; tall cells sampled</source>
+        <translation>；高单元格为抽样估计</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Effective map, tokens 0–%1</source>
         <translation>有效注意力图，token 0–%1</translation>
     </message>

@@ -25,13 +25,16 @@ BlockLayout layoutOf(const LayoutCase& c, int64_t n) {
   return *layout;
 }
 
-// The fraction of each cell's pairs that the layout allows, pair by pair.
-std::vector<double> plainFractions(const BlockLayout& l, int64_t rows, int64_t cols) {
+// The fraction of each cell's pairs that the layout allows, pair by pair,
+// over rows [i0, i1) by keys [j0, j1).
+std::vector<double> plainFractions(const BlockLayout& l, int64_t rows, int64_t cols, int64_t i0 = 0, int64_t i1 = -1, int64_t j0 = 0, int64_t j1 = -1) {
+  if (i1 < 0) i1 = l.n;
+  if (j1 < 0) j1 = l.nKeys;
   const MaskFn allowed = maskOf(l);
   std::vector<double> count(static_cast<size_t>(rows * cols), 0.0), pairs(count.size(), 0.0);
-  for (int64_t i = 0; i < l.n; ++i)
-    for (int64_t j = 0; j < l.nKeys; ++j) {
-      const size_t k = static_cast<size_t>((i * rows / l.n) * cols + j * cols / l.nKeys);
+  for (int64_t i = i0; i < i1; ++i)
+    for (int64_t j = j0; j < j1; ++j) {
+      const size_t k = static_cast<size_t>(((i - i0) * rows / (i1 - i0)) * cols + (j - j0) * cols / (j1 - j0));
       pairs[k] += 1;
       if (allowed(i, j)) count[k] += 1;
     }
@@ -71,6 +74,24 @@ class TestLayoutRaster : public QObject {
       for (int64_t b = 0; b < r.cols; ++b)
         if (std::abs(r.at(a, b) - plain[static_cast<size_t>(a * r.cols + b)]) > 1e-6)
           QFAIL(qPrintable(QString("cell (%1, %2): %3, plain count %4").arg(a).arg(b).arg(r.at(a, b)).arg(plain[static_cast<size_t>(a * r.cols + b)])));
+  }
+
+  // A zoomed region: the same plain count over its rows and keys, exact and pooled, clipped at the edges.
+  void regionEqualsPlainCount() {
+    for (size_t k = 0; k < layoutCases().size(); ++k) {
+      const BlockLayout l = layoutOf(layoutCases()[k], 203);
+      for (const auto& [i0, i1, j0, j1, cells] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{
+               {30, 90, 10, 70, 128}, {100, 203, 0, 150, 29}, {150, 500, 180, 999, 64}}) {
+        const LayoutRaster r = rasterizeLayout(l, cells, nullptr, i0, i1, j0, j1);
+        QCOMPARE(r.i0, i0);
+        QCOMPARE(r.i1, std::min<int64_t>(i1, 203));
+        QCOMPARE(r.j1, std::min<int64_t>(j1, 203));
+        const std::vector<double> plain = plainFractions(l, r.rows, r.cols, r.i0, r.i1, r.j0, r.j1);
+        for (size_t c = 0; c < plain.size(); ++c)
+          if (std::abs(r.fraction[c] - plain[c]) > 1e-6)
+            QFAIL(qPrintable(QString("%1, region %2:%3 x %4:%5, cell %6: %7 vs %8").arg(QString::fromStdString(layoutCases()[k].name)).arg(i0).arg(i1).arg(j0).arg(j1).arg(c).arg(r.fraction[c]).arg(plain[c])));
+      }
+    }
   }
 
   // Tall cells are estimated from kRasterRowsPerCell rows: close to the count

@@ -117,6 +117,36 @@ class TestGlExplorer : public QObject {
     QCOMPARE(page->view()->hoveredPair(), (std::pair<int64_t, int64_t>{-1, -1}));
   }
 
+  // The wheel over the mask zooms into a region recomputed at full
+  // resolution, about the token under the mouse; a double-click shows all.
+  void wheelZoomsTheMask() {
+    start(smallSession({"sliding_window"}, 2048));
+    QCOMPARE(page->result()->mask->rows, int64_t(512));  // 2048 tokens pooled 4 to a cell
+    const QRectF mask = page->view()->maskRect();
+    const QPointF at(mask.left() + 0.25 * mask.width(), mask.top() + 0.25 * mask.height());
+    send(page->view(), QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
+    frames();
+    for (int k = 0; k < 4; ++k) {
+      QWheelEvent wheel(at, page->view()->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+      QApplication::sendEvent(page->view(), &wheel);
+      frames();
+    }
+    // Four steps of 0.7 (each wheel step zooms on from the last region asked for, whether or not its figures are in).
+    QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask && page->result()->mask->i1 - page->result()->mask->i0 <= 2048 * 0.7 * 0.7 * 0.7 * 0.7 + 2, 30000);
+    const LayoutRaster& zoomed = *page->result()->mask;
+    QVERIFY(zoomed.i0 <= 512 && zoomed.i1 > 512);  // about the token under the mouse
+    QVERIFY(zoomed.j0 <= 512 && zoomed.j1 > 512);
+    QVERIFY(zoomed.rows == zoomed.i1 - zoomed.i0);  // small enough to be exact
+    // Double-click: the whole input again.
+    for (int k = 0; k < 2; ++k) {
+      send(page->view(), QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
+      frames();
+      send(page->view(), QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
+      frames();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask->i1 - page->result()->mask->i0 == 2048, 30000);
+  }
+
   void draggingASliderRedrawsAndWritesOnRelease() {
     start(smallSession({"sliding_window", "dense"}));
     QSignalSpy edited(session, &SessionModel::edited);

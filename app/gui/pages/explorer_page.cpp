@@ -59,6 +59,7 @@ ExplorerPage::ExplorerPage(const PageContext& context, QWidget* parent) : Page(p
   connect(view_, &ExplorerView::paramEdited, this, [this](const QString& name, const QString& value, bool finished) { editParam(name, value, finished); });
   connect(view_, &ExplorerView::variantChosen, this, [this](const QString& id) { showVariant(id.toStdString()); });
   connect(view_, &ExplorerView::causalEdited, this, &ExplorerPage::setCausal);
+  connect(view_, &ExplorerView::maskRegionRequested, this, [this](qint64 i0, qint64 i1, qint64 j0, qint64 j1) { setMaskRegion(i0, i1, j0, j1); });
   connect(view_, &ImGuiCanvas::failed, this, [this](const QString& why) {
     failure_->setText(tr("The explorer cannot draw here: %1. The other pages work without it.").arg(why));
     failure_->show();
@@ -67,6 +68,8 @@ ExplorerPage::ExplorerPage(const PageContext& context, QWidget* parent) : Page(p
   if (JobRunner* runner = context_.runner) {
     connect(runner, &JobRunner::inputReady, this, [this](JobId, std::shared_ptr<const PreparedInput> input) {
       if (!input) return;
+      // Another length: a zoomed region may no longer exist.
+      if (!input_ || input_->qkv.n() != input->qkv.n()) setMaskRegion(-1, -1, -1, -1);
       input_ = std::move(input);
       refreshControls();
       requestFigures();
@@ -205,6 +208,17 @@ bool ExplorerPage::editParam(const QString& name, const QString& value, bool fin
   return true;
 }
 
+void ExplorerPage::setMaskRegion(int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (i0 < 0 || j0 < 0) {
+    i0 = j0 = 0;
+    i1 = j1 = -1;
+  }
+  const int64_t wanted[4] = {i0, i1, j0, j1};
+  if (std::equal(wanted, wanted + 4, maskRegion_)) return;
+  std::copy(wanted, wanted + 4, maskRegion_);
+  requestFigures();
+}
+
 void ExplorerPage::setCausal(bool causal) {
   if (!context_.session) return;
   SessionState state = context_.session->state();
@@ -238,6 +252,10 @@ void ExplorerPage::requestFigures() {
   ExploreRequest request;
   request.input = input_;
   request.spec = spec_;
+  request.maskI0 = maskRegion_[0];
+  request.maskI1 = maskRegion_[1];
+  request.maskJ0 = maskRegion_[2];
+  request.maskJ1 = maskRegion_[3];
   if (context_.session) {
     const SessionState& state = context_.session->state();
     request.n = state.base.n;
@@ -271,9 +289,10 @@ ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
     f.mask.rows = m.rows;
     f.mask.cols = m.cols;
     f.mask.values = m.fraction;
-    f.mask.i0 = f.mask.j0 = 0;
-    f.mask.i1 = m.n;
-    f.mask.j1 = m.nKeys;
+    f.mask.i0 = m.i0;
+    f.mask.i1 = m.i1;
+    f.mask.j0 = m.j0;
+    f.mask.j1 = m.j1;
     f.mask.labels = labels;
     f.mask.valueName = "computed";
     f.mask.colormap = Colormap::Inferno;

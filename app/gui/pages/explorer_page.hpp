@@ -42,6 +42,8 @@ class ExplorerPage : public Page {
   // A parameter edit as the view makes it: a step of a drag, or finished
   // (then written to the session). False with the reason shown when invalid.
   bool editParam(const QString& name, const QString& value, bool finished);
+  // The mask over rows [i0, i1) by keys [j0, j1) at full resolution where it fits; all -1: the whole input.
+  void setMaskRegion(int64_t i0, int64_t i1, int64_t j0, int64_t j1);
 
  protected:
   void showEvent(QShowEvent* event) override;
@@ -66,6 +68,7 @@ class ExplorerPage : public Page {
   JobId running_ = 0;
   bool again_ = false;  // the spec changed while a computation ran
   bool stale_ = false;  // the spec or input changed while the page was hidden
+  int64_t maskRegion_[4] = {0, -1, 0, -1};  // i0, i1, j0, j1 (-1: to the end)
 };
 
 Page* makeExplorerPage(const PageContext& context, QWidget* parent);
