@@ -52,18 +52,14 @@ std::pair<int64_t, int64_t> ExplorerView::sliderRange(const ParamSpec& spec, con
   const int64_t lo = static_cast<int64_t>(spec.min);
   int64_t hi = static_cast<int64_t>(spec.max);
   const int64_t tokens = std::max<int64_t>(n, 1);
-  if (spec.unit == "tokens" || spec.unit == "rows" || spec.unit == "features") {
+  if (spec.unit == "tokens" || spec.unit == "rows" || spec.unit == "features" || spec.unit == "slots") {
     hi = std::min(hi, std::max(lo, tokens));
   } else if (spec.unit == "blocks") {
+    // Counted in the variant's own block parameter (64 where it has none).
     int64_t block = 64;
-    for (const char* name : {"block"}) {
-      const auto it = values.find(name);
-      if (it != values.end())
-        if (const auto* b = std::get_if<int64_t>(&it->second)) block = std::max<int64_t>(*b, 1);
-    }
+    if (const auto it = values.find("block"); it != values.end())
+      if (const auto* b = std::get_if<int64_t>(&it->second)) block = std::max<int64_t>(*b, 1);
     hi = std::min(hi, std::max(lo, (tokens + block - 1) / block));
-  } else if (spec.unit == "slots") {
-    hi = std::min(hi, std::max(lo, tokens));
   }
   return {lo, std::max(lo, hi)};
 }

@@ -8,20 +8,13 @@
 
 #include <imgui.h>
 
+#include "metrics_card.hpp"
+
 namespace attnscope {
 
 namespace {
 
 ImU32 withAlpha(unsigned rgba, int alpha) { return (rgba & 0x00FFFFFFu) | (static_cast<unsigned>(alpha) << 24); }
-
-std::string bytesText(double bytes) {
-  char text[32];
-  if (bytes >= 1 << 30) std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1 << 30));
-  else if (bytes >= 1 << 20) std::snprintf(text, sizeof text, "%.2f MiB", bytes / (1 << 20));
-  else if (bytes >= 1 << 10) std::snprintf(text, sizeof text, "%.1f KiB", bytes / (1 << 10));
-  else std::snprintf(text, sizeof text, "%.0f B", bytes);
-  return text;
-}
 
 }  // namespace
 
@@ -109,7 +102,6 @@ void TimelineView::drawUi() {
   const float plotX = origin.x + labelWidth, plotW = std::max(10.0f, avail.x - labelWidth);
   view_.widthPx = plotW;
   if (fitPending_) fit();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
   drawRuler(plotX, origin.y, plotW);
 
   // Lanes below the ruler, scrolled vertically when they do not fit.
@@ -170,7 +162,7 @@ void TimelineView::drawUi() {
                          .arg(QString::fromStdString(s.name), spanCategoryName(s.category), QString::fromStdString(s.device))
                          .arg(s.track)
                          .arg(QString::fromStdString(formatNanoseconds(static_cast<double>(s.startNs - model_.firstNs()))), QString::fromStdString(formatNanoseconds(static_cast<double>(s.durationNs))));
-      if (s.bytes > 0) text += tr("\n%1 moved").arg(QString::fromStdString(bytesText(static_cast<double>(s.bytes))));
+      if (s.bytes > 0) text += tr("\n%1 moved").arg(formatBytes(static_cast<double>(s.bytes)));
       if (s.flops > 0 && s.durationNs > 0) text += tr("\n%1 GFLOP/s").arg(s.flops / static_cast<double>(s.durationNs), 0, 'f', 1);
       ImGui::SetTooltip("%s", uiText(text).constData());
     }
@@ -182,7 +174,6 @@ void TimelineView::drawUi() {
   ImGui::EndChild();
   if (memory) drawMemory(plotX, lanesTop + lanesHeight + 6, plotW);
   handleInput();
-  (void)draw;
 }
 
 void TimelineView::drawRuler(float x0, float y0, float width) {
@@ -207,7 +198,7 @@ void TimelineView::drawMemory(float x0, float y0, float width) {
   const float label = kLabelWidth * std::max(1.0f, ImGui::GetFontSize() / kFontSize);
   draw->AddText(ImVec2(x0 - label + 4, y0 + 2), IM_COL32(220, 220, 220, 255), uiText(tr("memory")).constData());
   draw->AddText(ImVec2(x0 - label + 4, y0 + 2 + ImGui::GetTextLineHeight()), IM_COL32(160, 160, 160, 255),
-                uiText(tr("peak %1").arg(QString::fromStdString(bytesText(static_cast<double>(peak))))).constData());
+                uiText(tr("peak %1").arg(formatBytes(static_cast<double>(peak)))).constData());
   if (peak <= 0) return;
   draw->PushClipRect(ImVec2(x0, y0), ImVec2(x0 + width, y0 + h), true);
   // A step graph: each sample holds until the next.

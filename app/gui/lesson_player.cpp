@@ -64,11 +64,12 @@ std::vector<Lesson> builtInLessons() {
 }
 
 Lesson findLesson(const QString& idOrPath) {
-  for (Lesson& lesson : builtInLessons())
+  const std::vector<Lesson> shipped = builtInLessons();
+  for (const Lesson& lesson : shipped)
     if (QString::fromStdString(lesson.id) == idOrPath) return lesson;
   if (!QFileInfo::exists(idOrPath)) {
     QStringList ids;
-    for (const Lesson& lesson : builtInLessons()) ids << QString::fromStdString(lesson.id);
+    for (const Lesson& lesson : shipped) ids << QString::fromStdString(lesson.id);
     throw Error(ErrorKind::Io, QCoreApplication::translate("LessonPlayer", "no lesson file or built-in lesson '%1' (built in: %2)")
                                    .arg(idOrPath, ids.join(", "))
                                    .toStdString());

@@ -48,7 +48,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>LessonPlayer</name>
     <message>
-        <location filename="../../app/gui/lesson_player.cpp" line="+72"/>
+        <location filename="../../app/gui/lesson_player.cpp" line="+73"/>
         <source>no lesson file or built-in lesson &apos;%1&apos; (built in: %2)</source>
         <translation>没有名为“%1”的课程文件或内置课程（内置课程：%2）</translation>
     </message>
@@ -351,7 +351,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::ExplorerPage</name>
     <message>
-        <location filename="../../app/gui/pages/explorer_page.cpp" line="+64"/>
+        <location filename="../../app/gui/pages/explorer_page.cpp" line="+55"/>
         <source>The explorer cannot draw here: %1. The other pages work without it.</source>
         <translation>探索器无法在此绘制：%1。其他页面不受影响。</translation>
     </message>
@@ -444,7 +444,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::ExplorerView</name>
     <message>
-        <location filename="../../views/explorer_view.cpp" line="+165"/>
+        <location filename="../../views/explorer_view.cpp" line="+161"/>
         <source>No variants.</source>
         <translation>没有变体。</translation>
     </message>
@@ -709,12 +709,12 @@ mean %7 = %8</source>
         <translation>从所选步骤开始课程；页面上方的课程栏逐步推进（Alt+Right、Alt+Left）。F11：演示模式</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>%1. %2  (%3)</source>
         <translation>%1. %2  （%3）</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+20"/>
         <source>Could not open the lesson: %1</source>
         <translation>无法打开课程：%1</translation>
     </message>
@@ -2457,12 +2457,12 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::TimelineView</name>
     <message>
-        <location filename="../../views/timeline_view.cpp" line="+100"/>
+        <location filename="../../views/timeline_view.cpp" line="+93"/>
         <source>No trace yet: run a comparison and pick a variant above.</source>
         <translation>暂无追踪：请运行一次对比，并在上方选择一个变体。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+31"/>
         <source>(phase totals)</source>
         <translation>（阶段合计）</translation>
     </message>
@@ -2497,7 +2497,7 @@ start %5, duration %6</source>
 %1 GFLOP/s</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>memory</source>
         <translation>内存</translation>
     </message>

@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "engine_text.hpp"
 #include "map_to_heatmap.hpp"
+#include "metrics_card.hpp"
 #include "session_model.hpp"
 
 namespace attnscope {
@@ -32,16 +33,6 @@ QString scaled(double v, const char* unit) {
     ++p;
   }
   return QString("%1 %2%3").arg(v, 0, 'g', 3).arg(prefixes[p]).arg(unit);
-}
-
-QString bytes(double v) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return QString("%1 %2").arg(v, 0, 'f', u == 0 ? 0 : 1).arg(units[u]);
 }
 
 }  // namespace
@@ -315,7 +306,7 @@ ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
       {tr("pairs computed").toStdString(), tr("%1 (%2% of n², %3)").arg(scaled(r.pairs.computed, "")).arg(100.0 * r.pairs.fraction, 0, 'f', 2)
                                                .arg(r.pairs.source == "layout" ? tr("exact") : tr("cost model")).toStdString()},
       {tr("FLOPs per head").toStdString(), tr("%1 (%2× dense)").arg(scaled(r.cost.flops, "FLOP")).arg(r.cost.flops / dense, 0, 'g', 3).toStdString()},
-      {tr("workspace").toStdString(), bytes(r.cost.workspaceBytes).toStdString()},
+      {tr("workspace").toStdString(), formatBytes(r.cost.workspaceBytes).toStdString()},
       {tr("complexity").toStdString(), r.complexity},
       {tr("computed in").toStdString(), tr("%1 ms").arg(r.ms, 0, 'f', 1).toStdString()},
   };

@@ -38,9 +38,8 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   right->addWidget(start_);
   layout->addLayout(right, 2);
 
-  const QString language = context_.lessons ? context_.lessons->language() : QString("en");
   for (Lesson& lesson : builtInLessons()) {
-    list_->addItem(QString::fromStdString(lesson.title.in(language.toStdString())));
+    list_->addItem(QString::fromStdString(lesson.title.in(language())));
     lessons_.push_back(std::move(lesson));
   }
   connect(list_, &QListWidget::currentRowChanged, this, &LessonsPage::showLesson);
@@ -51,13 +50,15 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   start_->setEnabled(!lessons_.empty() && context_.lessons);
 }
 
+std::string LessonsPage::language() const { return context_.lessons ? context_.lessons->language().toStdString() : std::string("en"); }
+
 void LessonsPage::showLesson(int row) {
   steps_->clear();
   if (row < 0 || row >= static_cast<int>(lessons_.size())) {
     summary_->clear();
     return;
   }
-  const std::string language = (context_.lessons ? context_.lessons->language() : QString("en")).toStdString();
+  const std::string language = this->language();
   const Lesson& lesson = lessons_[static_cast<size_t>(row)];
   summary_->setText(QString::fromStdString(lesson.summary.empty() ? std::string() : lesson.summary.in(language)));
   for (size_t k = 0; k < lesson.steps.size(); ++k)
@@ -74,8 +75,7 @@ void LessonsPage::startSelected() {
 bool LessonsPage::openLesson(const QString& path) {
   try {
     Lesson lesson = loadLessonFile(path.toStdString());
-    const std::string language = (context_.lessons ? context_.lessons->language() : QString("en")).toStdString();
-    list_->addItem(QString::fromStdString(lesson.title.in(language)));
+    list_->addItem(QString::fromStdString(lesson.title.in(language())));
     lessons_.push_back(std::move(lesson));
     list_->setCurrentRow(list_->count() - 1);
     start_->setEnabled(context_.lessons != nullptr);

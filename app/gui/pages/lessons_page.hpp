@@ -34,6 +34,8 @@ class LessonsPage : public Page {
 
  private:
   void showLesson(int row);
+  // The language lesson texts are listed in (the player's).
+  std::string language() const;
   void chooseFile();
 
   PageContext context_;
