@@ -198,6 +198,8 @@ void ExplorerView::drawControls() {
   }
   ImGui::Separator();
   ImGui::TextWrapped("%s", uiText(tr("Drag a slider: the mask follows at once; the compare columns rerun when you let go.")).constData());
+  if (!tokenListParam(controls_.schema).empty())
+    ImGui::TextWrapped("%s", uiText(tr("Click the strip above the mask to make a token global; drag a marker to move it, right-click one to remove it.")).constData());
 }
 
 void ExplorerView::drawParam(const ParamSpec& spec) {
@@ -295,7 +297,7 @@ void ExplorerView::drawFigures() {
   const float stacked = two ? std::min(avail.x, (avail.y - 2 * caption - gap) / 2.0f) : 0.0f;
   const bool above = stacked > sideBySide;
   const float side = std::max(64.0f, std::max(sideBySide, stacked));
-  maskRect_ = previewRect_ = QRectF();
+  maskRect_ = previewRect_ = stripRect_ = QRectF();
   ImGui::BeginGroup();
   if (figures_.mask.rows > 0) {
     const HeatmapData& m = figures_.mask;
@@ -304,6 +306,7 @@ void ExplorerView::drawFigures() {
                           : tr("Computed pairs, rows %1–%2 × keys %3–%4 (double-click: all)").arg(m.i0).arg(m.i1 - 1).arg(m.j0).arg(m.j1 - 1);
     if (figures_.maskSampled) title += tr("; tall cells sampled");
     ImGui::TextUnformatted(uiText(title).constData());
+    drawTokenStrip(m, side);
     maskRect_ = drawGrid("mask", m, maskTexture_, maskDirty_, side, "computed");
     zoomMask(m);
   } else if (!figures_.noMask.empty()) {
@@ -316,9 +319,106 @@ void ExplorerView::drawFigures() {
     if (above) ImGui::Dummy(ImVec2(1, gap / 2));
     else ImGui::SameLine(0, gap);
     ImGui::BeginGroup();
-    ImGui::TextUnformatted(uiText(tr("Effective map, tokens 0–%1").arg(figures_.preview.i1 - 1)).constData());
+    const HeatmapData& p = figures_.preview;
+    const QString title = p.i0 == 0 && p.j0 == 0 && p.i1 == p.j1 ? tr("Effective map, tokens 0–%1").arg(p.i1 - 1)
+                                                                 : tr("Effective map, rows %1–%2 × keys %3–%4").arg(p.i0).arg(p.i1 - 1).arg(p.j0).arg(p.j1 - 1);
+    ImGui::TextUnformatted(uiText(title).constData());
     previewRect_ = drawGrid("preview", figures_.preview, previewTexture_, previewDirty_, side, "weight");
     ImGui::EndGroup();
+  }
+}
+
+std::string ExplorerView::tokenListParam(const std::vector<ParamSpec>& schema) {
+  for (const ParamSpec& p : schema)
+    if (p.type == ParamType::IndexList) return p.name;
+  return {};
+}
+
+void ExplorerView::drawTokenStrip(const HeatmapData& m, float side) {
+  const std::string name = tokenListParam(controls_.schema);
+  if (name.empty() || m.j1 <= m.j0) {
+    dragMarker_ = -1;
+    return;
+  }
+  std::vector<int64_t> list;
+  if (const auto it = controls_.values.find(name); it != controls_.values.end())
+    if (const auto* v = std::get_if<std::vector<int64_t>>(&it->second)) list = *v;
+  if (dragMarker_ >= static_cast<int>(list.size())) dragMarker_ = -1;  // the list was replaced under the drag
+
+  const float h = std::round(ImGui::GetTextLineHeight());
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("tokens", ImVec2(side, h), ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  stripRect_ = QRectF(origin.x, origin.y, side, h);
+  const double span = static_cast<double>(m.j1 - m.j0);
+  auto tokenAt = [&](float x) {
+    return std::clamp<int64_t>(m.j0 + static_cast<int64_t>(std::floor((x - origin.x) / side * span)), m.j0, m.j1 - 1);
+  };
+  auto xOf = [&](int64_t t) { return origin.x + static_cast<float>((static_cast<double>(t - m.j0) + 0.5) / span * side); };
+  // The marker nearest x within a few pixels, or -1.
+  auto markerAt = [&](float x) {
+    int best = -1;
+    float bestDistance = 0.6f * h;
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (list[k] < m.j0 || list[k] >= m.j1) continue;
+      const float distance = std::abs(xOf(list[k]) - x);
+      if (distance <= bestDistance) best = static_cast<int>(k), bestDistance = distance;
+    }
+    return best;
+  };
+  auto sorted = [](std::vector<int64_t> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  const ImGuiIO& io = ImGui::GetIO();
+  const float mx = io.MousePos.x;
+  if (ImGui::IsItemActivated()) {
+    const int marker = markerAt(mx);
+    if (io.MouseClicked[ImGuiMouseButton_Right]) {
+      if (marker >= 0) {
+        list.erase(list.begin() + marker);
+        emitEdit(name, list, true);
+      }
+    } else if (marker >= 0) {
+      dragMarker_ = marker;
+    } else {
+      list.push_back(tokenAt(mx));
+      list = sorted(std::move(list));
+      emitEdit(name, list, true);
+    }
+  }
+  if (dragMarker_ >= 0) {
+    if (ImGui::IsItemActive()) {
+      const int64_t t = tokenAt(mx);
+      if (t != list[static_cast<size_t>(dragMarker_)]) {
+        list[static_cast<size_t>(dragMarker_)] = t;
+        emitEdit(name, list, false);  // the mask follows the marker
+      }
+    } else {
+      dragMarker_ = -1;
+      list = sorted(std::move(list));
+      emitEdit(name, list, true);  // let go: the session takes the list
+    }
+  }
+
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(origin, ImVec2(origin.x + side, origin.y + h), IM_COL32(45, 45, 52, 255));
+  for (size_t k = 0; k < list.size(); ++k) {
+    if (list[k] < m.j0 || list[k] >= m.j1) continue;
+    const float x = std::floor(xOf(list[k])) + 0.5f;
+    const ImU32 colour = static_cast<int>(k) == dragMarker_ ? IM_COL32(255, 255, 255, 255) : IM_COL32(90, 200, 255, 255);
+    draw->AddTriangleFilled(ImVec2(x - 0.35f * h, origin.y + 1), ImVec2(x + 0.35f * h, origin.y + 1), ImVec2(x, origin.y + h - 1), colour);
+  }
+  if (list.empty() && !ImGui::IsItemHovered()) {
+    const QByteArray hint = uiText(tr("click here to add a global token"));
+    draw->AddText(ImVec2(origin.x + 4, origin.y), IM_COL32(150, 150, 160, 255), hint.constData());
+  }
+  if (ImGui::IsItemHovered()) {
+    hoveredNext_ = {-1, tokenAt(mx)};
+    const int marker = markerAt(mx);
+    const QString token = tokenText(m, tokenAt(mx), tokenAt(mx) + 1);
+    ImGui::SetTooltip("%s", uiText(marker >= 0 ? tr("global token %1\ndrag to move it, right-click to remove it").arg(tokenText(m, list[static_cast<size_t>(marker)], list[static_cast<size_t>(marker)] + 1))
+                                               : tr("token %1\nclick: make it global (%2)").arg(token, QString::fromStdString(name))).constData());
   }
 }
 
@@ -343,14 +443,18 @@ QRectF ExplorerView::drawGrid(const char* id, const HeatmapData& data, QOpenGLTe
   ImDrawList* draw = ImGui::GetWindowDrawList();
   // The frame sits outside the image: a global token's row or column is the image's edge.
   draw->AddRect(ImVec2(origin.x - 1, origin.y - 1), ImVec2(origin.x + w + 1, origin.y + h + 1), IM_COL32(128, 128, 128, 255));
-  // The crosshair of the hovered pair, in every grid whose region holds it.
+  // The crosshair of the hovered pair, in every grid whose region holds it;
+  // a key alone (i = -1, the mouse over the token strip) draws its column.
   const auto [hi, hj] = hovered_;
-  if (hi >= data.i0 && hi < data.i1 && hj >= data.j0 && hj < data.j1) {
-    // Whole pixels (AddLine adds the half itself), so the lines are one crisp pixel wide.
+  const bool rowIn = hi >= data.i0 && hi < data.i1, colIn = hj >= data.j0 && hj < data.j1;
+  const ImU32 line = IM_COL32(255, 255, 255, 200);
+  // Whole pixels (AddLine adds the half itself), so the lines are one crisp pixel wide.
+  if (rowIn && colIn) {
     const float y = std::floor(origin.y + (static_cast<float>(hi - data.i0) + 0.5f) / static_cast<float>(data.i1 - data.i0) * h);
-    const float x = std::floor(origin.x + (static_cast<float>(hj - data.j0) + 0.5f) / static_cast<float>(data.j1 - data.j0) * w);
-    const ImU32 line = IM_COL32(255, 255, 255, 200);
     draw->AddLine(ImVec2(origin.x, y), ImVec2(origin.x + w, y), line);
+  }
+  if (colIn && (rowIn || hi < 0)) {
+    const float x = std::floor(origin.x + (static_cast<float>(hj - data.j0) + 0.5f) / static_cast<float>(data.j1 - data.j0) * w);
     draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + h), line);
   }
   if (ImGui::IsItemHovered() && data.rows > 0 && data.cols > 0) {

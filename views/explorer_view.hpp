@@ -1,7 +1,8 @@
 // The explorer: an ImGui canvas with a control per parameter of one variant
 // (generated from its ParamSpec list: sliders, check boxes, choices, fields),
-// the variant's computed-pair mask over the whole sequence, and a preview of
-// its effective map over the first tokens. It draws what the app hands it and
+// the variant's computed-pair mask over the whole sequence (or a zoomed
+// region), a strip above it to place global tokens by hand, and a preview of
+// its effective map over the region's first tokens. It draws what the app hands it and
 // says what the user changed; the app recomputes the mask as a slider moves.
 #pragma once
 
@@ -60,9 +61,16 @@ class ExplorerView : public ImGuiCanvas {
   // "variant", "causal"), in widget pixels: for tests and lessons that point at one.
   QRectF controlRect(const std::string& name) const;
   QRectF maskRect() const { return maskRect_; }
+  // The strip above the mask where the variant's token list (longformer's
+  // global_indices: its first index-list parameter) is placed by hand: a
+  // click adds a token, a marker dragged moves one, a right-click removes one.
+  // Empty when the variant has no such list or no mask is drawn.
+  QRectF tokenStripRect() const { return stripRect_; }
+  static std::string tokenListParam(const std::vector<ParamSpec>& schema);
   QRectF previewRect() const { return previewRect_; }
   // The token pair under the mouse in either grid, drawn as a crosshair in
-  // both where they cover it; (-1, -1) when the mouse is over neither.
+  // both where they cover it; (-1, -1) when the mouse is over neither, (-1, j)
+  // over the token strip (key j's column is drawn).
   std::pair<int64_t, int64_t> hoveredPair() const { return hovered_; }
   // The slider range shown for an integer parameter (its schema's, bounded by n).
   static std::pair<int64_t, int64_t> sliderRange(const ParamSpec& spec, const std::map<std::string, ParamValue>& values, int64_t n);
@@ -89,6 +97,7 @@ class ExplorerView : public ImGuiCanvas {
   void emitEdit(const std::string& name, const ParamValue& value, bool finished);
   // Wheel and double-click over the mask (the last item drawn).
   void zoomMask(const HeatmapData& mask);
+  void drawTokenStrip(const HeatmapData& mask, float side);
 
   ExplorerControls controls_;
   ExplorerFigures figures_;
@@ -96,7 +105,8 @@ class ExplorerView : public ImGuiCanvas {
   QOpenGLTexture* previewTexture_ = nullptr;
   bool maskDirty_ = false, previewDirty_ = false;
   std::map<std::string, QRectF> controlRects_;
-  QRectF maskRect_, previewRect_;
+  QRectF maskRect_, previewRect_, stripRect_;
+  int dragMarker_ = -1;  // index in the token list of the marker being dragged
   std::pair<int64_t, int64_t> hovered_{-1, -1}, hoveredNext_{-1, -1};  // this frame's, and the one being found
   std::map<std::string, std::string> textEdits_;  // fields being typed in
   bool zoomAsked_ = false;  // a mask region was asked for and its figures are not in yet

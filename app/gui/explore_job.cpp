@@ -46,11 +46,18 @@ ExploreResult exploreSpec(const ExploreRequest& request, const CancelToken* canc
     dense.causal = request.spec.causal;
     result.denseCost = VariantRegistry::instance().get("dense").cost(dense, shape);
 
-    const int64_t tokens = std::min(request.previewTokens, n);
-    if (tokens > 0 && qkv) {
+    if (request.previewTokens > 0 && qkv && n > 0) {
+      // The mask region's top-left corner, at most previewTokens a side.
+      auto range = [&](int64_t a, int64_t b) {
+        a = std::clamp<int64_t>(a, 0, n - 1);
+        b = b < 0 ? n : std::clamp<int64_t>(b, a + 1, n);
+        return std::pair<int64_t, int64_t>{a, std::min(b, a + request.previewTokens)};
+      };
+      const auto [i0, i1] = range(request.maskI0, request.maskI1);
+      const auto [j0, j1] = range(request.maskJ0, request.maskJ1);
       AnalysisRequest analysis;
       analysis.head = head;
-      analysis.map = MapRequest{head, 0, tokens, 0, tokens, tokens};
+      analysis.map = MapRequest{head, i0, i1, j0, j1, std::max(i1 - i0, j1 - j0)};
       analysis.memory = false;
       result.preview = analyzeHead(request.spec, *qkv, labels, analysis, {}, cancel).map;
     }

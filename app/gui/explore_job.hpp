@@ -1,7 +1,7 @@
 // What the explorer asks of the engine for one spec, and what comes back: the
 // computed-pair mask over the whole input at display resolution, the exact
 // pair count, the cost model's figures beside dense's, and the effective map
-// over the first tokens. Cheap enough to follow a slider; runs on a worker
+// over the mask region's first tokens. Cheap enough to follow a slider; runs on a worker
 // (JobRunner::startExplore), never on the GUI thread.
 #pragma once
 
@@ -27,7 +27,9 @@ struct ExploreRequest {
   int64_t maskCells = 512;    // per side
   // The mask's region: rows [i0, i1) by keys [j0, j1); -1: to the end (the whole input).
   int64_t maskI0 = 0, maskI1 = -1, maskJ0 = 0, maskJ1 = -1;
-  int64_t previewTokens = 256;  // the effective map over tokens [0, this); 0: none
+  // The effective map, one cell per pair, over at most this many rows and keys
+  // from the mask region's first row and key (so it follows a zoom); 0: none.
+  int64_t previewTokens = 256;
 };
 
 struct ExploreResult {

@@ -479,6 +479,11 @@ run flags (as attnscope-cli run):
         <translation>拖动滑块：掩码立即跟随；松开后对比列重新运行。</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Click the strip above the mask to make a token global; drag a marker to move it, right-click one to remove it.</source>
+        <translation>点击计算配对图上方的横条，把该处的 token 设为全局 token；拖动标记可移动它，右键点击标记可删除它。</translation>
+    </message>
+    <message>
         <location line="+89"/>
         <source>updating…</source>
         <translation>更新中…</translation>
@@ -499,12 +504,36 @@ run flags (as attnscope-cli run):
         <translation>；高单元格为抽样估计</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Effective map, tokens 0–%1</source>
         <translation>有效注意力图，token 0–%1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+1"/>
+        <source>Effective map, rows %1–%2 × keys %3–%4</source>
+        <translation>有效注意力图：行 %1–%2 × 键 %3–%4</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>click here to add a global token</source>
+        <translation>点击此处添加全局 token</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>global token %1
+drag to move it, right-click to remove it</source>
+        <translation>全局 token %1
+拖动可移动，右键点击可删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>token %1
+click: make it global (%2)</source>
+        <translation>token %1
+点击：设为全局 token（%2）</translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>query i %1
 key j %2
 </source>

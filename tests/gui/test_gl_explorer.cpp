@@ -2,8 +2,9 @@
 // opens on the first compared variant with parameters, draws its mask where
 // the definition puts it, follows a slider dragged with the mouse (the mask
 // at once, the session on release, so the Qt forms and the compare batch
-// follow), refuses a bad value with its reason, explores any variant, and
-// draws the glyphs of Chinese token labels.
+// follow), places global tokens by hand on the strip above the mask, refuses
+// a bad value with its reason, explores any variant, and draws the glyphs of
+// Chinese token labels.
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -137,6 +138,13 @@ class TestGlExplorer : public QObject {
     QVERIFY(zoomed.i0 <= 512 && zoomed.i1 > 512);  // about the token under the mouse
     QVERIFY(zoomed.j0 <= 512 && zoomed.j1 > 512);
     QVERIFY(zoomed.rows == zoomed.i1 - zoomed.i0);  // small enough to be exact
+    // The preview follows: the region's top-left corner, at most 256 tokens a side, one cell per pair.
+    const MapGrid& preview = *page->result()->preview;
+    QCOMPARE(preview.i0, zoomed.i0);
+    QCOMPARE(preview.j0, zoomed.j0);
+    QCOMPARE(preview.i1, std::min(zoomed.i1, zoomed.i0 + 256));
+    QCOMPARE(preview.j1, std::min(zoomed.j1, zoomed.j0 + 256));
+    QCOMPARE(preview.rows, preview.i1 - preview.i0);
     // Double-click: the whole input again.
     for (int k = 0; k < 2; ++k) {
       send(page->view(), QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
@@ -181,6 +189,73 @@ class TestGlExplorer : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
     QVERIFY(maskLevel(*page, 0.8, 0.5) > 500);
     QCOMPARE(session->state().variantSpecs[0].params.getInt("window"), int64_t(0));
+  }
+
+  // Longformer's global_indices placed by hand on the strip above the mask:
+  // a click adds a token (its row and column light up), a marker dragged
+  // moves it (the mask follows, the session takes it on release), a
+  // right-click removes it.
+  void globalTokensArePlacedOnTheStrip() {
+    start(smallSession({"longformer"}));
+    QSignalSpy edited(session, &SessionModel::edited);
+    frames();
+    const QRectF strip = page->view()->tokenStripRect();
+    QVERIFY(!strip.isEmpty());
+    QVERIFY(std::abs(strip.left() - page->view()->maskRect().left()) < 1 && std::abs(strip.width() - page->view()->maskRect().width()) < 1);
+    auto globals = [this] { return session->state().variantSpecs[0].params.getIndexList("global_indices"); };
+    auto press = [&](QPointF at, Qt::MouseButton button) {
+      send(page->view(), QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
+      frames();
+      send(page->view(), QEvent::MouseButtonPress, at, button, button);
+      frames();
+    };
+    auto release = [&](QPointF at, Qt::MouseButton button) {
+      send(page->view(), QEvent::MouseButtonRelease, at, button, Qt::NoButton);
+      frames();
+      // Away from the strip: its hover draws the key's column on the mask.
+      send(page->view(), QEvent::MouseMove, QPointF(5, 5), Qt::NoButton, Qt::NoButton);
+      frames();
+      frames();
+    };
+    auto near = [](int64_t a, int64_t b) { return std::abs(a - b) <= 1; };
+
+    // Click at the middle: token 256 becomes global.
+    const QPointF middle(strip.left() + 0.5 * strip.width(), strip.center().y());
+    press(middle, Qt::LeftButton);
+    release(middle, Qt::LeftButton);
+    QTRY_COMPARE(edited.size(), 1);
+    QCOMPARE(globals().size(), size_t(1));
+    QVERIFY2(near(globals()[0], 256), qPrintable(QString::number(globals()[0])));
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(maskLevel(*page, 0.5, 0.9) > 250);  // its column, far from the band
+    QVERIFY(maskLevel(*page, 0.9, 0.5) > 250);  // its row
+    QVERIFY(maskLevel(*page, 0.75, 0.1) < 100);
+
+    // Drag its marker to three quarters: the spec follows while held, the session on release.
+    press(middle, Qt::LeftButton);
+    const QPointF to(strip.left() + 0.75 * strip.width(), strip.center().y());
+    for (int k = 1; k <= 4; ++k) {
+      send(page->view(), QEvent::MouseMove, middle + (to - middle) * (k / 4.0), Qt::NoButton, Qt::LeftButton);
+      frames();
+    }
+    QTRY_VERIFY(near(page->spec().params.getIndexList("global_indices").at(0), 384));
+    QCOMPARE(edited.size(), 1);
+    QVERIFY(near(globals()[0], 256));
+    release(to, Qt::LeftButton);
+    QTRY_COMPARE(edited.size(), 2);
+    QCOMPARE(globals().size(), size_t(1));
+    QVERIFY2(near(globals()[0], 384), qPrintable(QString::number(globals()[0])));
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(maskLevel(*page, 0.75, 0.1) > 250);
+    QVERIFY(maskLevel(*page, 0.5, 0.9) < 100);
+
+    // Right-click on the marker removes it.
+    press(to, Qt::RightButton);
+    release(to, Qt::RightButton);
+    QTRY_COMPARE(edited.size(), 3);
+    QVERIFY(globals().empty());
+    QTRY_VERIFY_WITH_TIMEOUT(page->hasResults(), 30000);
+    QVERIFY(maskLevel(*page, 0.75, 0.1) < 100);
   }
 
   void badValuesAreRefusedWithTheirReason() {
