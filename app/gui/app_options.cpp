@@ -24,7 +24,9 @@ QString appUsage() {
              "  --lesson-shots DIR   save every step of the lesson as DIR/step-NN.png, then exit\n"
              "  --present            presentation mode: full screen, large type (F11 toggles)\n"
              "  --lang LANG          interface language: en or zh_CN (default: the one chosen in\n"
-             "                       View > Language, else the system's)\n\n"
+             "                       View > Language, else the system's)\n"
+             "  --restart-from FILE  used by the window when it restarts in another language:\n"
+             "                       reopens as it was, with the session saved in FILE\n\n"
              "run flags (as attnscope-cli run):\n") +
          QString::fromStdString(flags::specFlagsUsage());
 }
@@ -44,6 +46,7 @@ std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* erro
       if (flag == "--screenshot") o.screenshotPath = QString::fromStdString(reader.value(flag));
       else if (flag == "--view") o.view = QString::fromStdString(reader.value(flag));
       else if (flag == "--session") o.sessionFile = QString::fromStdString(reader.value(flag));
+      else if (flag == "--restart-from") o.restartFrom = QString::fromStdString(reader.value(flag));
       else if (flag == "--lang") {
         const QString code = QString::fromStdString(reader.value(flag));
         if (normalizeLanguage(code).isEmpty())

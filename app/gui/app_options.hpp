@@ -25,6 +25,7 @@ struct AppOptions {
   QString lessonShots;               // --lesson-shots DIR: save every step's page as DIR/step-NN.png, then exit
   bool presentation = false;         // --present: presentation mode (full screen, large type)
   QString language;                  // --lang en|zh_CN: the interface language (empty: the saved choice, else the system's)
+  QString restartFrom;               // --restart-from FILE: the window restarting itself (another language): as a plain start, with FILE's session
   bool helpRequested = false;        // --help: print appUsage() and exit 0
 };
 

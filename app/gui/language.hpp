@@ -1,7 +1,8 @@
 // The window's language: English (the source strings) or Simplified Chinese
 // (resources/translations, compiled in). Chosen by --lang, else the choice
 // saved from View > Language, else the system locale; installed before the
-// window is built, so every tr() the window runs sees it.
+// window is built, so every tr() the window runs sees it (another language is
+// a restart: MainWindow::restartIn).
 #pragma once
 
 #include <QLocale>

@@ -2,6 +2,7 @@
 // variants on it (or on the file, or the session, named on the command line).
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QIcon>
 #include <QSettings>
@@ -63,9 +64,12 @@ int main(int argc, char** argv) {
   }
   window.show();
   if (options->presentation) window.setPresentationMode(true);
-  // Started plainly (no flags but the language), the window comes back as it was left (layout and session).
+  // Started plainly (no flags but the language), the window comes back as it
+  // was left (layout and session); so it does when it restarts itself in
+  // another language, from the session it saved for that.
   const QStringList given = app.arguments().mid(1);
-  const bool plainStart = given.isEmpty() || (given.size() == 2 && given[0] == "--lang") || (given.size() == 1 && given[0].startsWith("--lang="));
+  const bool plainStart = given.isEmpty() || (given.size() == 2 && given[0] == "--lang") || (given.size() == 1 && given[0].startsWith("--lang=")) ||
+                          !options->restartFrom.isEmpty();
   const QString lastState = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/last.attnscope";
   if (plainStart) {
     QSettings settings;
@@ -80,7 +84,13 @@ int main(int argc, char** argv) {
     });
   }
   // A session runs itself once opened; otherwise the first compare batch starts now.
-  if (plainStart && QFileInfo::exists(lastState)) QTimer::singleShot(0, &window, [&window, lastState] { window.loadSession(lastState, false); });
+  if (!options->restartFrom.isEmpty()) {
+    const QString saved = options->restartFrom;
+    QTimer::singleShot(0, &window, [&window, saved] {
+      window.loadSession(saved, false);
+      QFile::remove(saved);
+    });
+  } else if (plainStart && QFileInfo::exists(lastState)) QTimer::singleShot(0, &window, [&window, lastState] { window.loadSession(lastState, false); });
   else if (options->sessionFile.isEmpty() && options->lesson.isEmpty()) QTimer::singleShot(0, &window, &attnscope::MainWindow::runCompare);
   return app.exec();
 }

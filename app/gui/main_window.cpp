@@ -210,15 +210,12 @@ void MainWindow::buildMenus() {
   }
   (currentTheme() == Theme::Dark ? dark : light)->setChecked(true);
   view->addSeparator();
-  // Each language named in itself; the window is built in one, so the choice applies at the next start.
+  // Each language named in itself; the window is built in one, so another is
+  // offered as a restart that reopens the session as it is.
   QMenu* language = view->addMenu(tr("&Language"));
   auto* languages = new QActionGroup(this);
   for (const QString& code : languageCodes()) {
-    QAction* a = language->addAction(languageName(code), this, [this, code] {
-      saveLanguage(code);
-      statusText_->setText(code == currentLanguage() ? tr("The interface stays in %1").arg(languageName(code))
-                                                     : tr("The interface will be in %1 from the next start").arg(languageName(code)));
-    });
+    QAction* a = language->addAction(languageName(code), this, [this, code] { chooseLanguage(code); });
     a->setObjectName("language_" + code);
     a->setCheckable(true);
     a->setChecked(code == currentLanguage());

@@ -7,6 +7,8 @@
 #include <QFont>
 #include <QMainWindow>
 #include <QString>
+#include <QStringList>
+#include <functional>
 
 #include "app_options.hpp"
 #include "job_runner.hpp"
@@ -77,6 +79,17 @@ class MainWindow : public QMainWindow {
   bool loadSession(const QString& path, bool remember = true);
   bool writeSession(const QString& path, bool remember = true);
   void clearError();
+  // Restarts in another language: the session (each page's state, the
+  // layout, the run history's specs) saved to a file, the program started
+  // again on it with --lang and --restart-from, this window closed. False,
+  // with the reason shown, when the session cannot be saved or the program
+  // cannot start (this window then stays as it is).
+  bool restartIn(const QString& language);
+
+ public:
+  // How a restart starts the program; tests put a recorder in its place.
+  using Launcher = std::function<bool(const QString& program, const QStringList& arguments)>;
+  void setLauncher(Launcher launcher) { launcher_ = std::move(launcher); }
 
  signals:
   void errorShown(const QString& message);
@@ -100,6 +113,8 @@ class MainWindow : public QMainWindow {
   void chooseExport(const QString& format);
   void openSessionFile();
   void saveSessionFile();
+  // View > Language: saves the choice and asks whether to restart in it now.
+  void chooseLanguage(const QString& code);
 
   AppOptions options_;
   JobRunner* runner_;
@@ -125,6 +140,7 @@ class MainWindow : public QMainWindow {
   JobId pendingJob_ = 0;
   QString pendingFile_;
   SessionState beforeFile_;
+  Launcher launcher_;
 };
 
 }  // namespace attnscope

@@ -21,6 +21,8 @@ window flags:
   --present            presentation mode: full screen, large type (F11 toggles)
   --lang LANG          interface language: en or zh_CN (default: the one chosen in
                        View &gt; Language, else the system&apos;s)
+  --restart-from FILE  used by the window when it restarts in another language:
+                       reopens as it was, with the session saved in FILE
 
 run flags (as attnscope-cli run):
 </source>
@@ -40,6 +42,8 @@ run flags (as attnscope-cli run):
   --present            演示模式：全屏、大字号（F11 切换）
   --lang LANG          界面语言：en 或 zh_CN（默认：视图 &gt; 语言 中所选，
                        否则跟随系统）
+  --restart-from FILE  窗口换用另一种语言重新启动时使用：
+                       按原样重新打开，会话取自 FILE
 
 运行选项（同 attnscope-cli run）：
 </translation>
@@ -886,22 +890,47 @@ mean %7 = %8</source>
         <translation>深色主题(&amp;D)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location filename="../../app/gui/main_window_language.cpp" line="+24"/>
         <source>The interface stays in %1</source>
         <translation>界面语言保持为：%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>The interface will be in %1 from the next start</source>
         <translation>下次启动时界面语言将切换为：%1</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>Restart in %1 now? The session reopens as it is; its results are computed again.</source>
+        <translation>现在重新启动，并将界面语言切换为：%1？会话将按原样重新打开，结果会重新计算。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Restart Now</source>
+        <translation>立即重启</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Could not restart %1: the interface will be in %2 from the next start</source>
+        <translation>无法重新启动 %1；下次启动时界面语言将切换为：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window.cpp" line="+10"/>
         <location line="+1"/>
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>

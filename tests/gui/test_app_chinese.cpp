@@ -1,11 +1,14 @@
 // The window in Simplified Chinese: menus, pages, the engine's words (variant
 // titles, parameter help) translated and drawn with real glyphs; --lang
-// chooses, a bad value fails clearly, and English stays as it was.
+// chooses, a bad value fails clearly, English stays as it was, and View >
+// Language offers a restart that reopens the session.
 #include <QtTest>
 
 #include <QAction>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QProcess>
 #include <QTabBar>
 #include <QTabWidget>
@@ -178,6 +181,74 @@ class TestAppChinese : public QObject {
     chinese->trigger();
     QCOMPARE(savedLanguage(), QString("zh_CN"));
     QSettings().remove("ui/language");
+  }
+
+  // Another language is offered as a restart, asked in both languages:
+  // "Later" keeps the window; "Restart Now" saves the session, starts the
+  // program on it with --lang and --restart-from, and closes this window.
+  void languageChangeOffersARestart() {
+    QApplication::setQuitOnLastWindowClosed(false);
+    QVERIFY(installLanguage("zh_CN"));
+    MainWindow w(options({"--variant", "longformer", "--compare", "dense", "--param", "window=5"}));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QString program;
+    QStringList launched;
+    bool launches = true;
+    w.setLauncher([&](const QString& p, const QStringList& a) {
+      program = p;
+      launched = a;
+      return launches;
+    });
+    auto* english = w.findChild<QAction*>("language_en");
+    auto ask = [&]() -> QMessageBox* {
+      english->trigger();
+      auto* box = w.findChild<QMessageBox*>("restartQuestion");
+      for (int k = 0; box && !box->isVisible() && k < 100; ++k) QTest::qWait(50);
+      return box && box->isVisible() ? box : nullptr;
+    };
+    QMessageBox* box = ask();
+    QVERIFY(box);
+    QVERIFY2(box->text().contains("English") && hasCjk(box->text()), qPrintable(box->text()));
+    box->findChild<QPushButton*>("restartLater")->click();
+    QTRY_VERIFY(!w.findChild<QMessageBox*>("restartQuestion"));
+    QVERIFY(launched.isEmpty());
+    QVERIFY(w.isVisible());
+    QCOMPARE(savedLanguage(), QString("en"));  // the choice holds for the next start either way
+
+    // The program cannot start: the window stays, says why, and leaves no file behind.
+    launches = false;
+    box = ask();
+    QVERIFY(box);
+    box->findChild<QPushButton*>("restartNow")->click();
+    QTRY_VERIFY(!launched.isEmpty());
+    QVERIFY(w.isVisible());
+    QVERIFY(!w.errorText().isEmpty());
+    QVERIFY(!QFileInfo::exists(launched.last()));
+
+    launched.clear();
+    launches = true;
+    box = ask();
+    QVERIFY(box);
+    box->findChild<QPushButton*>("restartNow")->click();
+    QTRY_VERIFY(!launched.isEmpty());
+    QCOMPARE(program, QCoreApplication::applicationFilePath());
+    QCOMPARE(launched.mid(0, 3), (QStringList{"--lang", "en", "--restart-from"}));
+    QTRY_VERIFY(!w.isVisible());
+    // The new process's flags parse, and its session is this one.
+    QString error;
+    const auto restarted = parseAppOptions(launched, &error);
+    QVERIFY2(restarted, qPrintable(error));
+    QCOMPARE(restarted->restartFrom, launched[3]);
+    MainWindow again(options());
+    QVERIFY(again.loadSession(launched[3], false));
+    QCOMPARE(again.session()->state().variants, (std::vector<std::string>{"longformer", "dense"}));
+    QCOMPARE(again.session()->state().variantSpecs[0].params.getInt("window"), int64_t(5));
+    again.runner()->cancelAll();
+    w.runner()->cancelAll();
+    QFile::remove(launched[3]);
+    QSettings().remove("ui/language");
+    QApplication::setQuitOnLastWindowClosed(true);
   }
 
   void languageIsChosenInOrder() {
