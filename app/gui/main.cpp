@@ -34,7 +34,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->helpRequested) {
-    std::printf("%s", qPrintable(attnscope::appUsage()));
+    // In the window's language (--lang, the saved choice, the system's), without a display.
+    QCoreApplication core(argc, argv);
+    QCoreApplication::setApplicationName("AttnScope");
+    QCoreApplication::setOrganizationName("AttnScope");
+    attnscope::installLanguage(attnscope::chooseLanguage(options->language, attnscope::savedLanguage(), QLocale::system()));
+    std::printf("%s", attnscope::appUsage().toUtf8().constData());
     return 0;
   }
   QApplication app(argc, argv);

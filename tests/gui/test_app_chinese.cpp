@@ -269,6 +269,16 @@ class TestAppChinese : public QObject {
     app.start(ATTNSCOPE_GUI_EXE, {"--lang", "fr"});
     QVERIFY(app.waitForFinished(60000));
     QCOMPARE(app.exitCode(), 2);
+    // --help speaks the chosen language too (and needs no display).
+    QProcess help;
+    help.start(ATTNSCOPE_GUI_EXE, {"--lang", "zh_CN", "--help"});
+    QVERIFY(help.waitForFinished(60000));
+    QCOMPARE(help.exitCode(), 0);
+    const QString usage = QString::fromUtf8(help.readAllStandardOutput());
+    QVERIFY2(usage.contains("用法") && usage.contains("--restart-from"), qPrintable(usage));
+    help.start(ATTNSCOPE_GUI_EXE, {"--lang", "en", "--help"});
+    QVERIFY(help.waitForFinished(60000));
+    QVERIFY(QString::fromUtf8(help.readAllStandardOutput()).startsWith("usage: attnscope"));
     const QString stderrText = QString::fromLocal8Bit(app.readAllStandardError());
     QVERIFY2(stderrText.contains("--lang: unknown language 'fr' (languages: en, zh_CN)"), qPrintable(stderrText));
     auto ok = parseAppOptions({"--lang", "zh_CN"}, &error);
