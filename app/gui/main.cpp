@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
   // The language goes in before any widget exists: tr() runs as widgets are built.
   options->language = attnscope::chooseLanguage(options->language, attnscope::savedLanguage(), QLocale::system());
   if (!attnscope::installLanguage(options->language, &error)) std::fprintf(stderr, "attnscope: warning: %s; the window is in English\n", qPrintable(error));
-  attnscope::applyTheme(attnscope::Theme::Light);
+  // The theme chosen last; pictures for a page (--screenshot, --lesson-shots) stay light, as the docs show them.
+  const bool picture = !options->screenshotPath.isEmpty() || !options->lessonShots.isEmpty();
+  attnscope::applyTheme(picture ? attnscope::Theme::Light : attnscope::savedTheme());
   attnscope::MainWindow window(*options);
   QString view = options->view;
   if (!options->lesson.isEmpty()) {

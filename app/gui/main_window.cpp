@@ -202,8 +202,11 @@ void MainWindow::buildMenus() {
   previousStep->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
   view->addSeparator();
   auto* themes = new QActionGroup(this);
-  QAction* light = view->addAction(tr("&Light Theme"), this, [] { applyTheme(Theme::Light); });
-  QAction* dark = view->addAction(tr("&Dark Theme"), this, [] { applyTheme(Theme::Dark); });
+  // The choice is kept for the next start.
+  QAction* light = view->addAction(tr("&Light Theme"), this, [] { applyTheme(Theme::Light), saveTheme(Theme::Light); });
+  QAction* dark = view->addAction(tr("&Dark Theme"), this, [] { applyTheme(Theme::Dark), saveTheme(Theme::Dark); });
+  light->setObjectName("theme_light");
+  dark->setObjectName("theme_dark");
   for (QAction* a : {light, dark}) {
     a->setCheckable(true);
     themes->addAction(a);

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QPalette>
 #include <QStyle>
+#include <QSettings>
 #include <QStyleFactory>
 
 namespace attnscope {
@@ -46,5 +47,9 @@ Theme currentTheme() { return g_theme; }
 QString themeName(Theme theme) { return theme == Theme::Dark ? "dark" : "light"; }
 
 Theme parseTheme(const QString& name) { return name == "dark" ? Theme::Dark : Theme::Light; }
+
+Theme savedTheme() { return parseTheme(QSettings().value(QStringLiteral("ui/theme"), QStringLiteral("light")).toString()); }
+
+void saveTheme(Theme theme) { QSettings().setValue(QStringLiteral("ui/theme"), themeName(theme)); }
 
 }  // namespace attnscope

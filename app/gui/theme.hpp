@@ -12,5 +12,8 @@ void applyTheme(Theme theme);
 Theme currentTheme();
 QString themeName(Theme theme);  // "light" / "dark" (settings, sessions)
 Theme parseTheme(const QString& name);
+// The choice made in View > Light/Dark Theme, kept for the next start (Light when none).
+Theme savedTheme();
+void saveTheme(Theme theme);
 
 }  // namespace attnscope

@@ -97,6 +97,22 @@ class TestAppShell : public QObject {
     QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
   }
 
+  // View > Dark Theme is kept for the next start (main applies savedTheme()).
+  void themeChoiceIsSaved() {
+    QSettings().remove("ui/theme");
+    QCOMPARE(savedTheme(), Theme::Light);
+    MainWindow w(options());
+    auto* dark = w.findChild<QAction*>("theme_dark");
+    auto* light = w.findChild<QAction*>("theme_light");
+    QVERIFY(dark && light);
+    dark->trigger();
+    QCOMPARE(currentTheme(), Theme::Dark);
+    QCOMPARE(savedTheme(), Theme::Dark);
+    light->trigger();
+    QCOMPARE(savedTheme(), Theme::Light);
+    QSettings().remove("ui/theme");
+  }
+
   void aSessionReopensAsSaved() {
     const QString path = dir_.filePath("round.attnscope");
     {
