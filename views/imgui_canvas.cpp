@@ -229,6 +229,14 @@ void ImGuiCanvas::paintGL() {
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui::NewFrame();
+  // Qt's double-click (the platform's interval, judged on event times) stands
+  // over ImGui's own, which measures frame times and misses one on a busy machine.
+  for (int b = 0; b < 3; ++b)
+    if (doubleClickUnseen_[b] && io.MouseClicked[b] && io.MouseClickedCount[b] < 2) {
+      io.MouseDoubleClicked[b] = true;  // IsMouseDoubleClicked reads the count
+      io.MouseClickedCount[b] = 2;
+    }
+  std::fill(std::begin(doubleClickUnseen_), std::end(doubleClickUnseen_), false);
   std::fill(std::begin(pressUnseen_), std::end(pressUnseen_), false);
   keysUnseen_.clear();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -309,7 +317,11 @@ void ImGuiCanvas::mouseButton(QMouseEvent* event, bool down) {
 
 void ImGuiCanvas::mousePressEvent(QMouseEvent* event) { mouseButton(event, true); }
 void ImGuiCanvas::mouseReleaseEvent(QMouseEvent* event) { mouseButton(event, false); }
-void ImGuiCanvas::mouseDoubleClickEvent(QMouseEvent* event) { mouseButton(event, true); }
+void ImGuiCanvas::mouseDoubleClickEvent(QMouseEvent* event) {
+  const int button = event->button() == Qt::LeftButton ? 0 : event->button() == Qt::RightButton ? 1 : event->button() == Qt::MiddleButton ? 2 : -1;
+  if (button >= 0) doubleClickUnseen_[button] = true;
+  mouseButton(event, true);
+}
 
 void ImGuiCanvas::wheelEvent(QWheelEvent* event) {
   useContext();

@@ -89,6 +89,7 @@ class ImGuiCanvas : public QOpenGLWidget {
   bool pressUnseen_[3] = {false, false, false};
   bool releaseDeferred_[3] = {false, false, false};
   std::set<int> keysUnseen_, keyReleasesDeferred_;
+  bool doubleClickUnseen_[3] = {false, false, false};  // Qt said double-click; the next frame tells ImGui
 };
 
 }  // namespace attnscope

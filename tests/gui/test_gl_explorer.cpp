@@ -145,9 +145,11 @@ class TestGlExplorer : public QObject {
     QCOMPARE(preview.i1, std::min(zoomed.i1, zoomed.i0 + 256));
     QCOMPARE(preview.j1, std::min(zoomed.j1, zoomed.j0 + 256));
     QCOMPARE(preview.rows, preview.i1 - preview.i0);
-    // Double-click: the whole input again.
-    for (int k = 0; k < 2; ++k) {
-      send(page->view(), QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
+    // Double-click, as Qt delivers one (press, release, double-click, release): the whole input again,
+    // also when frames come slowly (the pause is longer than ImGui's own double-click time).
+    for (QEvent::Type press : {QEvent::MouseButtonPress, QEvent::MouseButtonDblClick}) {
+      if (press == QEvent::MouseButtonDblClick) QTest::qWait(400);
+      send(page->view(), press, at, Qt::LeftButton, Qt::LeftButton);
       frames();
       send(page->view(), QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
       frames();
