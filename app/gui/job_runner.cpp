@@ -10,6 +10,7 @@
 #include "attention/registry.hpp"
 #include "common/error.hpp"
 #include "engine_text.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -57,7 +58,7 @@ void JobRunner::cacheInput(const std::string& key, std::shared_ptr<const Prepare
 
 QString describeError(const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e)) return JobRunner::tr("out of memory");
-  return QString::fromStdString(e.what());
+  return engineMessage(e.what());
 }
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent) {

@@ -33,6 +33,7 @@
 #include "session_file.hpp"
 #include "theme.hpp"
 #include "variant_panel.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -311,7 +312,7 @@ void MainWindow::panelsChanged() {
   try {
     for (const std::string& id : state.variants) state.variantSpecs.push_back(variants_->specFor(id));
   } catch (const Error& e) {
-    showError(QString::fromStdString(e.what()));
+    showError(engineMessage(e.what()));
     return;
   }
   state.base.attention = state.variantSpecs.empty() ? makeSpec("dense") : state.variantSpecs.front();
@@ -347,7 +348,7 @@ bool MainWindow::startLesson(const QString& idOrPath, int step) {
     lessons_->start(findLesson(idOrPath), step);
     return true;
   } catch (const Error& e) {
-    showError(tr("Could not start the lesson: %1").arg(QString::fromStdString(e.what())));
+    showError(tr("Could not start the lesson: %1").arg(engineMessage(e.what())));
     return false;
   }
 }

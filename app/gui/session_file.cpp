@@ -8,6 +8,7 @@
 
 #include "attention/registry.hpp"
 #include "common/error.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -46,7 +47,7 @@ E enumField(const json& j, const char* key, E fallback, Parse parse, QStringList
   try {
     return parse(text);
   } catch (const Error& e) {
-    warn(warnings, Text::tr("session field \"%1\": %2").arg(key, QString::fromUtf8(e.what())));
+    warn(warnings, Text::tr("session field \"%1\": %2").arg(key, engineMessage(e.what())));
     return fallback;
   }
 }
@@ -126,7 +127,7 @@ std::optional<AttentionSpec> attentionSpecFromJson(const json& j, QStringList* w
     try {
       spec.params.set(name, text);
     } catch (const Error& e) {
-      warn(w, Text::tr("%1: %2; using its default").arg(q(id), QString::fromUtf8(e.what())));
+      warn(w, Text::tr("%1: %2; using its default").arg(q(id), engineMessage(e.what())));
     }
   }
   return spec;

@@ -285,6 +285,174 @@ run flags (as attnscope-cli run):
     </message>
 </context>
 <context>
+    <name>attnscope::EngineMessage</name>
+    <message>
+        <location filename="../../views/engine_message.cpp" line="+22"/>
+        <source>memory guard: %1 would need %2 but the budget is %3 (%4); nothing was allocated</source>
+        <translation>内存保护：%1 需要 %2，但预算只有 %3（%4）；没有分配任何内存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 at n = %2, heads = %3, d = %4 (input and Q/K/V)</source>
+        <translation>%1，n = %2，%3 个头，d = %4（输入与 Q/K/V）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 at n = %2, heads = %3, d = %4</source>
+        <translation>%1，n = %2，%3 个头，d = %4</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 at n = %2</source>
+        <translation>%1，n = %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>host memory</source>
+        <translation>主机内存</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>parameter &apos;%1&apos; = %2 is out of range: allowed %3</source>
+        <translation>参数 &apos;%1&apos; = %2 超出范围（允许：%3）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>parameter &apos;%1&apos; = &apos;%2&apos; is not an integer (allowed %3)</source>
+        <translation>参数 &apos;%1&apos; = &apos;%2&apos; 不是整数（允许 %3）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>parameter &apos;%1&apos; = &apos;%2&apos; is not a number (allowed %3)</source>
+        <translation>参数 &apos;%1&apos; = &apos;%2&apos; 不是数字（允许 %3）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>parameter &apos;%1&apos; = &apos;%2&apos; is not true or false</source>
+        <translation>参数 &apos;%1&apos; = &apos;%2&apos; 不是 true 或 false</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>parameter &apos;%1&apos; = &apos;%2&apos; is not a comma-separated list of indices (&apos;%3&apos;)</source>
+        <translation>参数 &apos;%1&apos; = &apos;%2&apos; 不是逗号分隔的下标列表（&apos;%3&apos;）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>parameter &apos;%1&apos; lists more than 1000000 indices</source>
+        <translation>参数 &apos;%1&apos; 列出的下标超过 1000000 个</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>parameter &apos;%1&apos; is not a valid regular expression: %2</source>
+        <translation>参数 &apos;%1&apos; 不是有效的正则表达式：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>comma-separated indices in [%1, %2]</source>
+        <translation>范围 [%1, %2] 内的逗号分隔下标</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one of %1</source>
+        <translation>%1 之一</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown parameter &apos;%1&apos; (this variant takes no parameters)</source>
+        <translation>未知参数 &apos;%1&apos;（该变体没有参数）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown parameter &apos;%1&apos; (known: %2)</source>
+        <translation>未知参数 &apos;%1&apos;（已知：%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown variant &apos;%1&apos; (known: %2)</source>
+        <translation>未知变体 &apos;%1&apos;（已知：%2）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>longformer: global_indices holds %1, outside the sequence [0, %2] (n = %3)</source>
+        <translation>longformer：global_indices 含有 %1，超出序列范围 [0, %2]（n = %3）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>topk_dynamic: topk and local_blocks are both 0, so no query would attend anything; set topk &gt;= 1 or local_blocks &gt;= 1</source>
+        <translation>topk_dynamic：topk 和 local_blocks 都是 0，任何查询都不会关注任何键；请设 topk &gt;= 1 或 local_blocks &gt;= 1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>memory_slots reads its slots as keys and as values, so V must be as wide as Q and K (d = %1, dv = %2)</source>
+        <translation>memory_slots 把记忆槽同时当作键和值读取，因此 V 的宽度必须与 Q、K 相同（d = %1，dv = %2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>linformer has no causal form: its projections E K and F V mix every position, later ones included</source>
+        <translation>linformer 没有因果形式：它的投影 E K 和 F V 混合了所有位置，包括后面的位置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 has no causal form</source>
+        <translation>%1 没有因果形式</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>n must be in [1, %1], got %2</source>
+        <translation>n 必须在 [1, %1] 之内，实际为 %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sample length %1 exceeds the limit of %2 tokens</source>
+        <translation>样例长度 %1 超过上限 %2 个 token</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown sample &apos;%1&apos; (known: %2)</source>
+        <translation>未知样例 &apos;%1&apos;（已知：%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>backend &apos;%1&apos; is not available: %2</source>
+        <translation>后端 &apos;%1&apos; 不可用：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>backend &apos;%1&apos;: %2</source>
+        <translation>后端 &apos;%1&apos;：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: line %2: %3</source>
+        <translation>%1：第 %2 行：%3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: at byte %2: %3</source>
+        <translation>%1：第 %2 字节处：%3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: cannot open file (%2)</source>
+        <translation>%1：无法打开文件（%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: not a regular file</source>
+        <translation>%1：不是普通文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: file is empty</source>
+        <translation>%1：文件为空</translation>
+    </message>
+</context>
+<context>
     <name>attnscope::EngineText</name>
     <message>
         <location filename="../../views/engine_text.cpp" line="+19"/>
@@ -880,7 +1048,7 @@ mean %7 = %8</source>
         <translation>课程上一步</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&amp;Light Theme</source>
         <translation>浅色主题(&amp;L)</translation>
     </message>
@@ -890,7 +1058,7 @@ mean %7 = %8</source>
         <translation>深色主题(&amp;D)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>

@@ -251,6 +251,16 @@ class TestAppChinese : public QObject {
     QApplication::setQuitOnLastWindowClosed(true);
   }
 
+  // The engine's errors reach the window reworded, around the same names.
+  void engineErrorsInChinese() {
+    QVERIFY(installLanguage("zh_CN"));
+    MainWindow w(options());
+    w.openFile("/nonexistent/合同.csv");
+    QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), 30000);
+    QVERIFY2(w.errorText().contains("无法打开文件") && w.errorText().contains("合同.csv"), qPrintable(w.errorText()));
+    w.runner()->cancelAll();
+  }
+
   void languageIsChosenInOrder() {
     const QLocale english(QLocale::English, QLocale::UnitedStates), mainland(QLocale::Chinese, QLocale::China), taiwan(QLocale::Chinese, QLocale::Taiwan);
     QCOMPARE(chooseLanguage("en", "zh_CN", mainland), QString("en"));  // --lang first

@@ -12,6 +12,7 @@
 #include "map_to_heatmap.hpp"
 #include "metrics_card.hpp"
 #include "session_model.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -171,7 +172,7 @@ bool ExplorerPage::editParam(const QString& name, const QString& value, bool fin
   try {
     params.set(name.toStdString(), value.toStdString());
   } catch (const Error& e) {
-    lastError_ = QString::fromStdString(e.what());
+    lastError_ = engineMessage(e.what());
     ExplorerFigures figures = view_->figures();
     figures.error = lastError_.toStdString();
     view_->setFigures(std::move(figures));
@@ -269,7 +270,7 @@ void ExplorerPage::showResult(std::shared_ptr<const ExploreResult> result) {
 ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
   ExplorerFigures f;
   if (!r.error.empty()) {
-    f.error = r.error;
+    f.error = engineMessage(r.error).toStdString();
     return f;
   }
   std::shared_ptr<const std::vector<std::string>> labels;

@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "lesson_player.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -82,7 +83,7 @@ bool LessonsPage::openLesson(const QString& path) {
     status_->clear();
     return true;
   } catch (const Error& e) {
-    status_->setText(tr("Could not open the lesson: %1").arg(QString::fromStdString(e.what())));
+    status_->setText(tr("Could not open the lesson: %1").arg(engineMessage(e.what())));
     emit message(status_->text());
     return false;
   }

@@ -24,6 +24,7 @@
 #include "experiment/sweep_export.hpp"
 #include "scaling_chart.hpp"
 #include "session_model.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -153,7 +154,7 @@ void ScalingPage::startSweep() {
     spec = sweepSpec();
     validateSweep(spec);
   } catch (const Error& e) {
-    status_->setText(tr("Cannot start the sweep: %1").arg(QString::fromUtf8(e.what())));
+    status_->setText(tr("Cannot start the sweep: %1").arg(engineMessage(e.what())));
     emit message(status_->text());
     return;
   }

@@ -17,6 +17,7 @@
 #include "engine_text.hpp"
 #include "session_model.hpp"
 #include "tradeoff_chart.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -216,7 +217,7 @@ void TradeoffPage::startSweep() {
     spec = sweepSpec();
     validateSweep(spec);
   } catch (const Error& e) {
-    status_->setText(tr("Cannot start the sweep: %1").arg(QString::fromUtf8(e.what())));
+    status_->setText(tr("Cannot start the sweep: %1").arg(engineMessage(e.what())));
     emit message(status_->text());
     return;
   }

@@ -1,0 +1,145 @@
+#include "engine_message.hpp"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+#include <vector>
+
+namespace attnscope {
+
+namespace {
+
+
+// More specific shapes first: "%1: line %2: %3" would also match a message
+// that merely contains ": line ".
+struct Shape {
+  const char* text;
+  std::vector<int> nested;  // parts that are messages themselves
+};
+
+const std::vector<Shape>& shapes() {
+  static const std::vector<Shape> all = {
+      // Memory guard (core/experiment/run.cpp) and the phrases it is built from.
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "memory guard: %1 would need %2 but the budget is %3 (%4); nothing was allocated"), {1, 4}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1 at n = %2, heads = %3, d = %4 (input and Q/K/V)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1 at n = %2, heads = %3, d = %4"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1 at n = %2"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "host memory"), {}},
+      // Parameters (core/attention/params.cpp).
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' = %2 is out of range: allowed %3"), {3}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' = '%2' is not an integer (allowed %3)"), {3}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' = '%2' is not a number (allowed %3)"), {3}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' = '%2' is not true or false"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' = '%2' is not a comma-separated list of indices ('%3')"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' lists more than 1000000 indices"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "parameter '%1' is not a valid regular expression: %2"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "comma-separated indices in [%1, %2]"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "one of %1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "unknown parameter '%1' (this variant takes no parameters)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "unknown parameter '%1' (known: %2)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "unknown variant '%1' (known: %2)"), {}},
+      // Variants' own checks.
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "longformer: global_indices holds %1, outside the sequence [0, %2] (n = %3)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "topk_dynamic: topk and local_blocks are both 0, so no query would attend anything; set topk >= 1 or local_blocks >= 1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "memory_slots reads its slots as keys and as values, so V must be as wide as Q and K (d = %1, dv = %2)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "linformer has no causal form: its projections E K and F V mix every position, later ones included"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1 has no causal form"), {}},
+      // Runs and inputs.
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "n must be in [1, %1], got %2"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "sample length %1 exceeds the limit of %2 tokens"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "unknown sample '%1' (known: %2)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "backend '%1' is not available: %2"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "backend '%1': %2"), {2}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "cancelled"), {}},
+      // Loaders (core/sequence/load_errors.hpp and the file source).
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: line %2: %3"), {3}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: at byte %2: %3"), {3}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: cannot open file (%2)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: not a regular file"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: file is empty"), {}},
+  };
+  return all;
+}
+
+// "parameter '%1' = %2" -> ^parameter '(.+?)' = (.+?)$, and the part numbers in order.
+struct Compiled {
+  QRegularExpression pattern;
+  std::vector<int> parts;
+};
+
+const std::vector<Compiled>& compiled() {
+  static const std::vector<Compiled> all = [] {
+    std::vector<Compiled> out;
+    static const QRegularExpression placeholder(QStringLiteral("%(\\d)"));
+    for (const Shape& s : shapes()) {
+      const QString text = QString::fromUtf8(s.text);
+      QString pattern = QStringLiteral("^");
+      Compiled c;
+      qsizetype at = 0;
+      for (auto it = placeholder.globalMatch(text); it.hasNext();) {
+        const auto m = it.next();
+        pattern += QRegularExpression::escape(text.mid(at, m.capturedStart() - at)) + QStringLiteral("(.+?)");
+        c.parts.push_back(m.captured(1).toInt());
+        at = m.capturedEnd();
+      }
+      pattern += QRegularExpression::escape(text.mid(at)) + QStringLiteral("$");
+      c.pattern = QRegularExpression(pattern, QRegularExpression::DotMatchesEverythingOption);
+      out.push_back(std::move(c));
+    }
+    return out;
+  }();
+  return all;
+}
+
+QString translate(const QString& message, int depth, QStringList* used = nullptr) {
+  if (message.isEmpty() || depth > 4) return message;
+  const auto& list = shapes();
+  const auto& patterns = compiled();
+  for (size_t k = 0; k < list.size(); ++k) {
+    const auto m = patterns[k].pattern.match(message);
+    if (!m.hasMatch()) continue;
+    if (used) used->append(QString::fromUtf8(list[k].text));
+    QStringList parts(10);
+    for (size_t p = 0; p < patterns[k].parts.size(); ++p) {
+      const int number = patterns[k].parts[p];
+      QString part = m.captured(static_cast<int>(p) + 1);
+      for (int nested : list[k].nested)
+        if (nested == number) part = translate(part, depth + 1, used);
+      parts[number] = part;
+    }
+    QString out = QCoreApplication::translate("attnscope::EngineMessage", list[k].text);
+    // One pass over the template, so a part holding "%2" is never substituted again.
+    QString result;
+    for (qsizetype i = 0; i < out.size(); ++i) {
+      if (out[i] == '%' && i + 1 < out.size() && out[i + 1].isDigit()) {
+        result += parts[out[i + 1].digitValue()];
+        ++i;
+      } else {
+        result += out[i];
+      }
+    }
+    return result;
+  }
+  return message;
+}
+
+}  // namespace
+
+QString engineMessage(const QString& message) { return translate(message, 0); }
+
+QString engineMessage(const std::string& message) { return translate(QString::fromStdString(message), 0); }
+
+QString engineMessage(const char* message) { return translate(QString::fromUtf8(message), 0); }
+
+QStringList engineMessageShapes() {
+  QStringList out;
+  for (const Shape& s : shapes()) out << QString::fromUtf8(s.text);
+  return out;
+}
+
+QStringList engineMessageShapesUsed(const QString& message) {
+  QStringList used;
+  translate(message, 0, &used);
+  return used;
+}
+
+}  // namespace attnscope
