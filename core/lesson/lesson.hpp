@@ -53,5 +53,10 @@ struct Lesson {
 Lesson parseLesson(const std::string& json, const std::string& source);
 // Reads and parses a file (at most 1 MiB).
 Lesson loadLessonFile(const std::string& path);
+// The lesson as parseLesson reads it (parseLesson(lessonToJson(l)) gives l
+// back); parameters are written where they differ from the variant's default.
+std::string lessonToJson(const Lesson& lesson);
+// Writes lessonToJson to a file; throws Error(Io) naming it.
+void saveLessonFile(const Lesson& lesson, const std::string& path);
 
 }  // namespace attnscope
