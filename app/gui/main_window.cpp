@@ -201,6 +201,10 @@ void MainWindow::buildMenus() {
   nextStep->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
   QAction* previousStep = view->addAction(tr("Previous Lesson Step"), lessons_, &LessonPlayer::previous);
   previousStep->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+  QAction* record = view->addAction(tr("Add View to Lesson…"), this, &MainWindow::askLessonStep);
+  record->setObjectName("recordLessonStep");
+  record->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+  record->setToolTip(tr("The page as it is now, with the session's input and variants, becomes the next step of your own lesson (Lessons page)"));
   view->addSeparator();
   auto* themes = new QActionGroup(this);
   // The choice is kept for the next start.

@@ -85,6 +85,10 @@ class MainWindow : public QMainWindow {
   // with the reason shown, when the session cannot be saved or the program
   // cannot start (this window then stays as it is).
   bool restartIn(const QString& language);
+  // The window as it is now (session, page, the page's settings) as the next
+  // step of the lesson made in the window (Lessons page); false when there is
+  // no page or no title. Notes (an input file a lesson cannot hold) go to the status bar.
+  bool recordLessonStep(const QString& title, const QString& text);
 
  public:
   // How a restart starts the program; tests put a recorder in its place.
@@ -115,6 +119,8 @@ class MainWindow : public QMainWindow {
   void saveSessionFile();
   // View > Language: saves the choice and asks whether to restart in it now.
   void chooseLanguage(const QString& code);
+  // View > Add View to Lesson: asks for the step's title and text.
+  void askLessonStep();
 
   AppOptions options_;
   JobRunner* runner_;

@@ -523,7 +523,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::ExplorerPage</name>
     <message>
-        <location filename="../../app/gui/pages/explorer_page.cpp" line="+55"/>
+        <location filename="../../app/gui/pages/explorer_page.cpp" line="+56"/>
         <source>The explorer cannot draw here: %1. The other pages work without it.</source>
         <translation>探索器无法在此绘制：%1。其他页面不受影响。</translation>
     </message>
@@ -790,7 +790,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::JobRunner</name>
     <message>
-        <location filename="../../app/gui/job_runner.cpp" line="+59"/>
+        <location filename="../../app/gui/job_runner.cpp" line="+60"/>
         <source>out of memory</source>
         <translation>内存不足</translation>
     </message>
@@ -877,10 +877,18 @@ mean %7 = %8</source>
     </message>
 </context>
 <context>
+    <name>attnscope::LessonRecorder</name>
+    <message>
+        <location filename="../../app/gui/lesson_recorder.cpp" line="+23"/>
+        <source>the input %1 is not part of the lesson (lessons use the built-in samples); the step keeps the viewer&apos;s input</source>
+        <translation>输入 %1 不会写入课程（课程只使用内置样例）；该步骤沿用观看者自己的输入</translation>
+    </message>
+</context>
+<context>
     <name>attnscope::LessonsPage</name>
     <message>
-        <location filename="../../app/gui/pages/lessons_page.cpp" line="+18"/>
-        <location filename="../../app/gui/pages/lessons_page.hpp" line="+24"/>
+        <location filename="../../app/gui/pages/lessons_page.cpp" line="+20"/>
+        <location filename="../../app/gui/pages/lessons_page.hpp" line="+25"/>
         <source>Lessons</source>
         <translation>课程</translation>
     </message>
@@ -895,7 +903,12 @@ mean %7 = %8</source>
         <translation>课程是一个 JSON 文件：由若干步骤组成，每步包含说明文字、预设和要显示的页面（见 docs/lessons.md）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
+        <source>Your own lesson: set up a page, then View → Add View to Lesson… (Ctrl+Shift+L). Its steps appear here to play and save.</source>
+        <translation>自己的课程：先把页面设置好，再选择 视图 → 将当前视图加入课程…（Ctrl+Shift+L）。步骤会出现在这里，可以播放和保存。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Steps</source>
         <translation>步骤</translation>
     </message>
@@ -910,7 +923,60 @@ mean %7 = %8</source>
         <translation>从所选步骤开始课程；页面上方的课程栏逐步推进（Alt+Right、Alt+Left）。F11：演示模式</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+3"/>
+        <source>Save lesson…</source>
+        <translation>保存课程…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Writes the lesson as a JSON file to edit and share (docs/lessons.md)</source>
+        <translation>把课程写成 JSON 文件，便于编辑和分享（docs/lessons.md）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove step</source>
+        <translation>删除步骤</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Removes the chosen step from your own lesson</source>
+        <translation>从自己的课程中删除所选步骤</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>My lesson</source>
+        <translation>我的课程</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <location line="+19"/>
+        <source>%1 (%n step(s), not saved)</source>
+        <translation>
+            <numerusform>%1（%n 步，未保存）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not save the lesson: %1</source>
+        <translation>无法保存课程：%1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Save lesson</source>
+        <translation>保存课程</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lessons (*.json)</source>
+        <translation>课程 (*.json)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>%1. %2  (%3)</source>
         <translation>%1. %2  （%3）</translation>
     </message>
@@ -933,7 +999,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::MainWindow</name>
     <message>
-        <location filename="../../app/gui/main_window.cpp" line="+41"/>
+        <location filename="../../app/gui/main_window.cpp" line="+42"/>
         <source>AttnScope</source>
         <translation>AttnScope</translation>
     </message>
@@ -1048,7 +1114,17 @@ mean %7 = %8</source>
         <translation>课程上一步</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
+        <source>Add View to Lesson…</source>
+        <translation>将当前视图加入课程…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The page as it is now, with the session&apos;s input and variants, becomes the next step of your own lesson (Lessons page)</source>
+        <translation>当前页面连同会话的输入和变体，成为自己课程的下一步（见“课程”页）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Light Theme</source>
         <translation>浅色主题(&amp;L)</translation>
     </message>
@@ -1227,6 +1303,41 @@ mean %7 = %8</source>
         <location line="+24"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window_record.cpp" line="+30"/>
+        <source>Step %1 of your lesson: %2 (Lessons page: play or save it)</source>
+        <translation>你的课程第 %1 步：%2（在“课程”页播放或保存）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Add View to Lesson</source>
+        <translation>将当前视图加入课程</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The %1 page as it is now, with the session&apos;s input and variants, becomes the next step.</source>
+        <translation>“%1”页面的当前状态，连同会话的输入和变体，将成为下一步。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>What to look at, and what to try (shown in the lesson bar)</source>
+        <translation>要看什么、可以试什么（显示在课程栏中）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text</source>
+        <translation>正文</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add Step</source>
+        <translation>添加步骤</translation>
     </message>
 </context>
 <context>
@@ -1998,7 +2109,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::ScalingPage</name>
     <message>
-        <location filename="../../app/gui/pages/scaling_page.cpp" line="+41"/>
+        <location filename="../../app/gui/pages/scaling_page.cpp" line="+42"/>
         <source>exact</source>
         <translation>精确</translation>
     </message>
@@ -2344,7 +2455,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::SessionFile</name>
     <message>
-        <location filename="../../app/gui/session_file.cpp" line="+36"/>
+        <location filename="../../app/gui/session_file.cpp" line="+37"/>
         <source>session field &quot;%1&quot; has the wrong type; using the default</source>
         <translation>会话字段“%1”的类型错误；使用默认值</translation>
     </message>
@@ -2809,7 +2920,7 @@ start %5, duration %6</source>
 <context>
     <name>attnscope::TradeoffPage</name>
     <message>
-        <location filename="../../app/gui/pages/tradeoff_page.cpp" line="+68"/>
+        <location filename="../../app/gui/pages/tradeoff_page.cpp" line="+69"/>
         <source>Parameter</source>
         <translation>参数</translation>
     </message>

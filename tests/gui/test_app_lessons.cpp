@@ -1,9 +1,14 @@
 // Lessons in the window: the shipped lessons are listed, a lesson steps
 // through its presets (accumulating), pages and page settings, the bar shows
 // each step's text (in Chinese when asked), presentation mode takes the
-// screen and large type, a broken lesson file is refused with its reason, and
-// the window saves every step of a lesson as a picture.
+// screen and large type, a broken lesson file is refused with its reason, a
+// lesson is recorded in the window, played back and saved, and the window
+// saves every step of a lesson as a picture.
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QDockWidget>
 #include <QListWidget>
 #include <QProcess>
@@ -13,6 +18,7 @@
 #include <QtTest>
 
 #include "app_options.hpp"
+#include "attention/registry.hpp"
 #include "explorer_page.hpp"
 #include "language.hpp"
 #include "lesson_bar.hpp"
@@ -153,6 +159,101 @@ class TestAppLessons : public QObject {
     const size_t before = page->lessons().size();
     QVERIFY(!page->openLesson(path));
     QCOMPARE(page->lessons().size(), before);
+    w.runner()->waitAll();
+  }
+
+  // A lesson made in the window: each "Add View to Lesson" keeps the session,
+  // the page and its settings as a step; the lesson plays those steps back,
+  // saves as a file that reads back, and steps can be removed.
+  void aLessonIsRecordedInTheWindow() {
+    MainWindow w(options());
+    w.show();
+    auto* page = qobject_cast<LessonsPage*>(w.page("lessons"));
+    const size_t shipped = page->lessons().size();
+    QCOMPARE(page->draftRow(), -1);
+
+    // Step 1: longformer with a window of 8 in the explorer.
+    SessionState s = w.session()->state();
+    s.variants = {"longformer", "dense"};
+    s.variantSpecs = {makeSpec("longformer"), makeSpec("dense")};
+    s.variantSpecs[0].params.set("window", "8");
+    s.base.attention = s.variantSpecs[0];
+    w.session()->setState(s);
+    QVERIFY(w.showPage("explorer"));
+    QVERIFY(!w.recordLessonStep("  ", "no title"));
+    QVERIFY(w.recordLessonStep("Eight tokens each way", "Drag the window slider."));
+    QVERIFY(w.statusLabel()->text().contains("Step 1"));
+    // Step 2: causal, on the compare page, n = 128.
+    s = w.session()->state();
+    s.base.n = 128;
+    s.base.attention.causal = true;
+    for (AttentionSpec& spec : s.variantSpecs) spec.causal = true;
+    w.session()->setState(s);
+    QVERIFY(w.showPage("compare"));
+    QVERIFY(w.recordLessonStep("Causal", ""));
+    QCOMPARE(page->lessons().size(), shipped + 1);
+    QCOMPARE(page->draftRow(), static_cast<int>(shipped));
+    const Lesson mine = page->lessons().back();
+    QCOMPARE(mine.steps.size(), size_t(2));
+    QCOMPARE(mine.steps[0].view, std::string("explorer"));
+    QVERIFY(QString::fromStdString(mine.steps[0].pageState).contains("longformer"));
+    QCOMPARE(mine.steps[0].preset.variants.at(0).params.getInt("window"), int64_t(8));
+    QCOMPARE(*mine.steps[0].preset.n, int64_t(256));
+    QCOMPARE(*mine.steps[1].preset.causal, true);
+    QCOMPARE(*mine.steps[1].preset.n, int64_t(128));
+    QCOMPARE(mine.steps[1].text.in("en"), std::string("Causal"));  // no text: the title stands for it
+
+    // Saved, it reads back as a file, and plays from there as recorded.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("windows-by-hand.json");
+    QVERIFY(page->saveLesson(page->draftRow(), path));
+    const Lesson back = loadLessonFile(path.toStdString());
+    QCOMPARE(back.id, std::string("windows-by-hand"));
+    QCOMPARE(back.steps.size(), size_t(2));
+    QVERIFY(w.startLesson(path, 0));
+    QCOMPARE(w.currentPage()->id(), QString("explorer"));
+    QCOMPARE(w.session()->state().variants, (std::vector<std::string>{"longformer", "dense"}));
+    QCOMPARE(w.session()->state().variantSpecs[0].params.getInt("window"), int64_t(8));
+    QCOMPARE(w.session()->state().base.n, int64_t(256));
+    QVERIFY(!w.session()->state().base.attention.causal);
+    w.lessonPlayer()->next();
+    QCOMPARE(w.currentPage()->id(), QString("compare"));
+    QVERIFY(w.session()->state().base.attention.causal);
+    QCOMPARE(w.session()->state().base.n, int64_t(128));
+    w.lessonPlayer()->stop();
+    // A folder that is not there: refused with the reason.
+    QVERIFY(!page->saveLesson(page->draftRow(), dir.filePath("no/such/folder/x.json")));
+
+    // Steps come out of the window's lesson; the last one takes the lesson away.
+    page->removeDraftStep(0);
+    QCOMPARE(page->lessons().back().steps.size(), size_t(1));
+    QCOMPARE(page->lessons().back().steps[0].view, std::string("compare"));
+    page->removeDraftStep(0);
+    QCOMPARE(page->lessons().size(), shipped);
+    QCOMPARE(page->draftRow(), -1);
+    w.runner()->waitAll();
+  }
+
+  // View > Add View to Lesson asks for the title and text in a dialog.
+  void theMenuAsksForTitleAndText() {
+    MainWindow w(options());
+    w.show();
+    auto* action = w.findChild<QAction*>("recordLessonStep");
+    QVERIFY(action);
+    action->trigger();
+    auto* dialog = w.findChild<QDialog*>("lessonStepDialog");
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    auto* buttons = dialog->findChild<QDialogButtonBox*>();
+    QVERIFY(!buttons->button(QDialogButtonBox::Ok)->isEnabled());  // no title yet
+    dialog->findChild<QLineEdit*>("stepTitle")->setText("全部的配对");
+    dialog->findChild<QPlainTextEdit*>("stepText")->setPlainText("稠密注意力计算每一对。");
+    QVERIFY(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+    buttons->button(QDialogButtonBox::Ok)->click();
+    auto* page = qobject_cast<LessonsPage*>(w.page("lessons"));
+    QVERIFY(page->draftRow() >= 0);
+    QCOMPARE(page->lessons().back().steps.at(0).title.in("en"), std::string("全部的配对"));
+    QCOMPARE(page->lessons().back().steps.at(0).view, std::string("compare"));
     w.runner()->waitAll();
   }
 

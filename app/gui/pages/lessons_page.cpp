@@ -1,6 +1,7 @@
 #include "lessons_page.hpp"
 
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -22,6 +23,9 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   auto* open = new QPushButton(tr("Open lesson file…"), this);
   open->setToolTip(tr("A lesson is a JSON file: steps with text, a preset and the page to show (docs/lessons.md)"));
   left->addWidget(open);
+  auto* own = new QLabel(tr("Your own lesson: set up a page, then View → Add View to Lesson… (Ctrl+Shift+L). Its steps appear here to play and save."), this);
+  own->setWordWrap(true);
+  left->addWidget(own);
   layout->addLayout(left, 1);
 
   auto* right = new QVBoxLayout;
@@ -36,7 +40,15 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   right->addWidget(status_);
   start_ = new QPushButton(tr("Start lesson"), this);
   start_->setToolTip(tr("Runs the lesson from the chosen step; the lesson bar above the pages steps through it (Alt+Right, Alt+Left). F11: presentation mode"));
-  right->addWidget(start_);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(start_, 1);
+  save_ = new QPushButton(tr("Save lesson…"), this);
+  save_->setToolTip(tr("Writes the lesson as a JSON file to edit and share (docs/lessons.md)"));
+  buttons->addWidget(save_);
+  removeStep_ = new QPushButton(tr("Remove step"), this);
+  removeStep_->setToolTip(tr("Removes the chosen step from your own lesson"));
+  buttons->addWidget(removeStep_);
+  right->addLayout(buttons);
   layout->addLayout(right, 2);
 
   for (Lesson& lesson : builtInLessons()) {
@@ -47,8 +59,80 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   connect(steps_, &QListWidget::itemDoubleClicked, this, [this] { startSelected(); });
   connect(start_, &QPushButton::clicked, this, &LessonsPage::startSelected);
   connect(open, &QPushButton::clicked, this, &LessonsPage::chooseFile);
+  connect(save_, &QPushButton::clicked, this, &LessonsPage::chooseSavePath);
+  connect(removeStep_, &QPushButton::clicked, this, [this] { removeDraftStep(steps_->currentRow()); });
+  connect(list_, &QListWidget::currentRowChanged, this, &LessonsPage::updateButtons);
   if (!lessons_.empty()) list_->setCurrentRow(0);
-  start_->setEnabled(!lessons_.empty() && context_.lessons);
+  updateButtons();
+}
+
+void LessonsPage::updateButtons() {
+  const int row = list_->currentRow();
+  const bool chosen = row >= 0 && row < static_cast<int>(lessons_.size());
+  start_->setEnabled(chosen && context_.lessons);
+  save_->setEnabled(chosen);
+  removeStep_->setVisible(draft_ >= 0);
+  removeStep_->setEnabled(chosen && row == draft_);
+}
+
+void LessonsPage::addStep(const LessonStep& step) {
+  if (draft_ < 0) {
+    Lesson lesson;
+    lesson.id = "my-lesson";
+    lesson.title.byLanguage[language()] = tr("My lesson").toStdString();
+    lessons_.push_back(std::move(lesson));
+    list_->addItem(QString());
+    draft_ = static_cast<int>(lessons_.size()) - 1;
+  }
+  Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
+  lesson.steps.push_back(step);
+  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
+  list_->setCurrentRow(draft_);
+  showLesson(draft_);
+  steps_->setCurrentRow(steps_->count() - 1);
+  updateButtons();
+}
+
+void LessonsPage::removeDraftStep(int step) {
+  if (draft_ < 0) return;
+  Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
+  if (step < 0 || step >= static_cast<int>(lesson.steps.size())) return;
+  lesson.steps.erase(lesson.steps.begin() + step);
+  if (lesson.steps.empty()) {
+    lessons_.erase(lessons_.begin() + draft_);
+    delete list_->takeItem(draft_);
+    draft_ = -1;
+    updateButtons();
+    return;
+  }
+  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
+  showLesson(draft_);
+  steps_->setCurrentRow(std::min(step, steps_->count() - 1));
+}
+
+bool LessonsPage::saveLesson(int row, const QString& path) {
+  if (row < 0 || row >= static_cast<int>(lessons_.size())) return false;
+  try {
+    Lesson lesson = lessons_[static_cast<size_t>(row)];
+    // The file's name is the lesson's id, as for the shipped ones.
+    lesson.id = QFileInfo(path).completeBaseName().toStdString();
+    saveLessonFile(lesson, path.toStdString());
+    status_->setText(tr("Saved %1").arg(QFileInfo(path).fileName()));
+    if (row == draft_) list_->item(row)->setText(QString::fromStdString(lesson.title.in(language())));
+    return true;
+  } catch (const Error& e) {
+    status_->setText(tr("Could not save the lesson: %1").arg(engineMessage(e.what())));
+    emit message(status_->text());
+    return false;
+  }
+}
+
+void LessonsPage::chooseSavePath() {
+  const int row = list_->currentRow();
+  if (row < 0 || row >= static_cast<int>(lessons_.size())) return;
+  const QString name = QString::fromStdString(lessons_[static_cast<size_t>(row)].id.empty() ? std::string("lesson") : lessons_[static_cast<size_t>(row)].id) + ".json";
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save lesson"), name, tr("Lessons (*.json)"));
+  if (!path.isEmpty()) saveLesson(row, path);
 }
 
 std::string LessonsPage::language() const { return context_.lessons ? context_.lessons->language().toStdString() : std::string("en"); }

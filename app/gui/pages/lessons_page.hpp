@@ -1,6 +1,7 @@
-// Lessons page: the lessons shipped with AttnScope and any opened from a
-// file, each with its summary and steps; Start runs one in the lesson bar
-// (LessonPlayer), from its first step or the one picked.
+// Lessons page: the lessons shipped with AttnScope, any opened from a file,
+// and one made in the window, each with its summary and steps; Start runs one
+// in the lesson bar (LessonPlayer), from its first step or the one picked;
+// Save writes one as a file.
 #pragma once
 
 #include <vector>
@@ -31,12 +32,22 @@ class LessonsPage : public Page {
   bool openLesson(const QString& path);
   // Starts the selected lesson at the selected step.
   void startSelected();
+  // The lesson made in the window (View > Add View to Lesson): a step added
+  // at its end, created with the first one; it plays and saves as any other.
+  void addStep(const LessonStep& step);
+  int draftRow() const { return draft_; }
+  // Removes a step of the window's lesson (the last one removes the lesson).
+  void removeDraftStep(int step);
+  // Writes a lesson as a file; false with the reason shown.
+  bool saveLesson(int row, const QString& path);
 
  private:
   void showLesson(int row);
   // The language lesson texts are listed in (the player's).
   std::string language() const;
   void chooseFile();
+  void chooseSavePath();
+  void updateButtons();
 
   PageContext context_;
   std::vector<Lesson> lessons_;
@@ -45,6 +56,9 @@ class LessonsPage : public Page {
   QLabel* summary_;
   QLabel* status_;
   QPushButton* start_;
+  QPushButton* save_;
+  QPushButton* removeStep_;
+  int draft_ = -1;  // row of the window's own lesson, -1 until a step is added
 };
 
 Page* makeLessonsPage(const PageContext& context, QWidget* parent);
