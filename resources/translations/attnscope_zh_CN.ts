@@ -948,15 +948,14 @@ mean %7 = %8</source>
         <translation>我的课程</translation>
     </message>
     <message numerus="yes">
-        <location line="+7"/>
-        <location line="+19"/>
+        <location line="+16"/>
         <source>%1 (%n step(s), not saved)</source>
         <translation>
             <numerusform>%1（%n 步，未保存）</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+27"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>

@@ -86,11 +86,16 @@ void LessonsPage::addStep(const LessonStep& step) {
   }
   Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
   lesson.steps.push_back(step);
-  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
+  labelDraft();
   list_->setCurrentRow(draft_);
   showLesson(draft_);
   steps_->setCurrentRow(steps_->count() - 1);
   updateButtons();
+}
+
+void LessonsPage::labelDraft() {
+  const Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
+  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
 }
 
 void LessonsPage::removeDraftStep(int step) {
@@ -105,7 +110,7 @@ void LessonsPage::removeDraftStep(int step) {
     updateButtons();
     return;
   }
-  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
+  labelDraft();
   showLesson(draft_);
   steps_->setCurrentRow(std::min(step, steps_->count() - 1));
 }

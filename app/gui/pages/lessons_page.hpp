@@ -48,6 +48,7 @@ class LessonsPage : public Page {
   void chooseFile();
   void chooseSavePath();
   void updateButtons();
+  void labelDraft();  // "My lesson (3 steps, not saved)"
 
   PageContext context_;
   std::vector<Lesson> lessons_;
