@@ -56,6 +56,24 @@ const std::vector<Shape>& shapes() {
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: cannot open file (%2)"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: not a regular file"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: file is empty"), {}},
+      // Loaders' and runs' warnings: what was read differently from the file.
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: kept the first %2 of %3 positions (the position cap)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 non-finite values kept (first at byte %3)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 non-finite values kept (allowed by the options)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: read as %2 with partners %3 and %4"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: one [H, n, d] array used as Q, K and V (give --role q|k|v with partner files to pair them)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: tensor %2 used as Q, K and V"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: record '%2' stopped at the token cap of %3"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 lower-case (soft-masked) bases read as upper case"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 gap characters ('-', '.', '*') skipped"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 missing values interpolated"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 rows with missing values skipped"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: stopped at the position cap of %2"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: stopped at the token cap of %2; the rest of the file was not read"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: not valid UTF-8 (at byte %2); read as Latin-1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: invalid UTF-8 at byte %2; such bytes were read as Latin-1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "input has %1 positions, fewer than n = %2; using all of them"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "cropped to the first %1 of %2 positions (n)"), {}},
   };
   return all;
 }

@@ -1,4 +1,4 @@
-// The engine's error messages in the window's language. core has no Qt and
+// The engine's error messages and warnings in the window's language. core has no Qt and
 // words its errors in English; each known shape of message is one English
 // template here ("parameter '%1' = %2 is out of range: allowed %3"), matched
 // with its %N parts as wildcards and rebuilt through tr(), so a translation

@@ -15,6 +15,7 @@
 #include "experiment/limits.hpp"
 #include "job_runner.hpp"
 #include "sequence/samples.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -42,7 +43,7 @@ QString kindText(SequenceKind kind) {
 
 SequencePanel::SequencePanel(QWidget* parent)
     : QWidget(parent), input_(new QComboBox), length_(new QSpinBox), heads_(new QSpinBox), width_(new QSpinBox), positions_(new QComboBox),
-      mapHead_(new QSpinBox), info_(new QLabel) {
+      mapHead_(new QSpinBox), info_(new QLabel), warnings_(new QLabel) {
   auto* form = new QFormLayout(this);
   form->setContentsMargins(0, 0, 0, 0);
   input_->setObjectName("inputBox");
@@ -74,6 +75,11 @@ SequencePanel::SequencePanel(QWidget* parent)
   form->addRow(tr("Positions"), positions_);
   form->addRow(tr("Show head"), mapHead_);
   form->addRow(info_);
+  warnings_->setWordWrap(true);
+  warnings_->setObjectName("inputWarnings");
+  warnings_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  warnings_->hide();
+  form->addRow(warnings_);
 
   connect(open, &QPushButton::clicked, this, &SequencePanel::openRequested);
   connect(input_, &QComboBox::currentIndexChanged, this, [this] {
@@ -172,6 +178,14 @@ void SequencePanel::showInput(const PreparedInput& input) {
                      .arg(input.fromQkv ? tr(", Q/K/V from the file") : QString());
   if (input.sourceLength > qkv.n()) text += "\n" + tr("cropped from %1 positions").arg(input.sourceLength);
   info_->setText(text);
+  // The loader's own warnings, in the window's language; the crop is said above.
+  QStringList said;
+  for (const std::string& w : input.warnings) {
+    const QString line = engineMessage(w);
+    if (!line.startsWith(JobRunner::tr("cropped to the first %1 of %2 positions").arg(qkv.n()).arg(input.sourceLength)) && !said.contains(line)) said << QStringLiteral("⚠ ") + line;
+  }
+  warnings_->setText(said.join('\n'));
+  warnings_->setVisible(!said.isEmpty());
   info_->setToolTip(QString::fromStdString(qkv.origin));
 }
 

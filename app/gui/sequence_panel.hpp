@@ -38,6 +38,10 @@ class SequencePanel : public QWidget {
   QComboBox* inputBox() const { return input_; }
   QComboBox* positionsBox() const { return positions_; }
   QLabel* inputInfo() const { return info_; }
+  // What the loader read differently from the file (missing values
+  // interpolated, invalid UTF-8 read as Latin-1, a cap reached), one per line;
+  // hidden when there is nothing to say.
+  QLabel* inputWarnings() const { return warnings_; }
 
  signals:
   void changed();
@@ -52,6 +56,7 @@ class SequencePanel : public QWidget {
   QComboBox* positions_;
   QSpinBox* mapHead_;
   QLabel* info_;
+  QLabel* warnings_;
 };
 
 }  // namespace attnscope

@@ -451,6 +451,91 @@ run flags (as attnscope-cli run):
         <source>%1: file is empty</source>
         <translation>%1：文件为空</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: kept the first %2 of %3 positions (the position cap)</source>
+        <translation>%1：只保留了 %3 个位置中的前 %2 个（位置数上限）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 non-finite values kept (first at byte %3)</source>
+        <translation>%1：保留了 %2 个非有限值（第一个在第 %3 字节处）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 non-finite values kept (allowed by the options)</source>
+        <translation>%1：保留了 %2 个非有限值（选项允许）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: read as %2 with partners %3 and %4</source>
+        <translation>%1：作为 %2 读取，配对文件为 %3 和 %4</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: one [H, n, d] array used as Q, K and V (give --role q|k|v with partner files to pair them)</source>
+        <translation>%1：同一个 [H, n, d] 数组同时用作 Q、K 和 V（如需配对，请用 --role q|k|v 并提供配对文件）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: tensor %2 used as Q, K and V</source>
+        <translation>%1：张量 %2 同时用作 Q、K 和 V</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: record &apos;%2&apos; stopped at the token cap of %3</source>
+        <translation>%1：记录 &apos;%2&apos; 在 token 上限 %3 处截止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 lower-case (soft-masked) bases read as upper case</source>
+        <translation>%1：%2 个小写（软屏蔽）碱基按大写读取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 gap characters (&apos;-&apos;, &apos;.&apos;, &apos;*&apos;) skipped</source>
+        <translation>%1：跳过了 %2 个空位字符（&apos;-&apos;、&apos;.&apos;、&apos;*&apos;）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 missing values interpolated</source>
+        <translation>%1：插值补上了 %2 个缺失值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 rows with missing values skipped</source>
+        <translation>%1：跳过了 %2 行含缺失值的数据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: stopped at the position cap of %2</source>
+        <translation>%1：在位置数上限 %2 处停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: stopped at the token cap of %2; the rest of the file was not read</source>
+        <translation>%1：在 token 上限 %2 处停止；文件其余部分未读取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: not valid UTF-8 (at byte %2); read as Latin-1</source>
+        <translation>%1：不是有效的 UTF-8（第 %2 字节处）；按 Latin-1 读取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: invalid UTF-8 at byte %2; such bytes were read as Latin-1</source>
+        <translation>%1：第 %2 字节处 UTF-8 无效；这类字节按 Latin-1 读取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input has %1 positions, fewer than n = %2; using all of them</source>
+        <translation>输入只有 %1 个位置，少于 n = %2；全部使用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cropped to the first %1 of %2 positions (n)</source>
+        <translation>截取为 %2 个位置中的前 %1 个（n）</translation>
+    </message>
 </context>
 <context>
     <name>attnscope::EngineText</name>
@@ -806,6 +891,7 @@ mean %7 = %8</source>
     </message>
     <message>
         <location line="+8"/>
+        <location filename="../../app/gui/sequence_panel.cpp" line="+185"/>
         <source>cropped to the first %1 of %2 positions</source>
         <translation>已截取 %2 个位置中的前 %1 个</translation>
     </message>
@@ -2331,7 +2417,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::SequencePanel</name>
     <message>
-        <location filename="../../app/gui/sequence_panel.cpp" line="+33"/>
+        <location filename="../../app/gui/sequence_panel.cpp" line="-151"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
@@ -2426,7 +2512,7 @@ mean %7 = %8</source>
         <translation>显示的头</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+67"/>
         <source>file: %1</source>
         <translation>文件：%1</translation>
     </message>

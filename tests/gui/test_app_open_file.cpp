@@ -12,6 +12,8 @@
 #include "compare_page.hpp"
 #include "heatmap_view.hpp"
 #include "main_window.hpp"
+#include "sequence_panel.hpp"
+#include <QLabel>
 
 using namespace attnscope;
 
@@ -45,6 +47,24 @@ class TestAppOpenFile : public QObject {
     QVERIFY(d.labels);
     QCOMPARE(d.labels->at(1), std::string("harbor"));
     QCOMPARE(d.rows, static_cast<int64_t>(d.labels->size()));
+  }
+
+  // What the loader read differently from the file is said under the input,
+  // not only in exported runs: here a CSV's missing values, interpolated.
+  void loaderWarningsAreShown() {
+    MainWindow window(options());
+    QSignalSpy shown(comparePage(window), &Page::resultsShown);
+    QByteArray csv = "value\n";
+    for (int i = 0; i < 80; ++i) csv += (i % 10 == 3 ? QByteArray("nan") : QByteArray::number(i % 7)) + "\n";
+    window.openFile(writeFile("series.csv", csv));
+    QVERIFY(shown.wait(30000));
+    QLabel* warnings = window.sequencePanel()->inputWarnings();
+    QVERIFY2(warnings->isVisibleTo(&window) && warnings->text().contains("missing values interpolated") && warnings->text().contains("series.csv"),
+             qPrintable(warnings->text()));
+    // A clean file leaves nothing to say.
+    window.openFile(writeFile("clean.txt", "The harbor bell rang . The harbor was quiet , and the bell rang again ."));
+    QVERIFY(shown.wait(30000));
+    QVERIFY(!warnings->isVisibleTo(&window));
   }
 
   void droppedFileIsOpened() {

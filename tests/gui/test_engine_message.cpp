@@ -138,6 +138,76 @@ class TestEngineMessage : public QObject {
       const std::string path = dir.filePath(name).toStdString();
       messages << errorOf([&] { loadSequenceFile(path); });
     }
+    // Loaders' warnings: what they read differently from the file.
+    auto warningsOf = [&](const QString& name, const LoadOptions& options = {}) {
+      try {
+        for (const std::string& w : loadSequenceFile(dir.filePath(name).toStdString(), options).warnings) messages << QString::fromStdString(w);
+      } catch (const std::exception& e) {
+        QFAIL(e.what());
+      }
+    };
+    write("gaps.csv", "value\n1\nnan\n3\ninf\n5\n6\n");
+    LoadOptions lenient;
+    lenient.allowNonFinite = true;
+    lenient.maxTokens = 4;
+    warningsOf("gaps.csv", lenient);  // interpolated, non-finite kept, position cap
+    LoadOptions skipping;
+    skipping.missing = MissingPolicy::Skip;
+    write("gaps2.csv", "value\n1\nnan\n3\n");
+    warningsOf("gaps2.csv", skipping);
+    write("genome.fa", ">chr1 test\nACGTacgt--..NN\nACGTACGTACGT\n");
+    LoadOptions capped;
+    capped.maxTokens = 10;
+    warningsOf("genome.fa", capped);  // lower case, gaps, token cap
+    write("latin1.txt", "caf\xe9 au lait et cr\xe8me");
+    warningsOf("latin1.txt");
+    write("mixed.txt", "d\xc3\xa9j\xc3\xa0 vu, caf\xe9 ici");
+    LoadOptions pieces;
+    pieces.chunkBytes = 8;  // the first piece is UTF-8, a later one is not
+    warningsOf("mixed.txt", pieces);
+    write("long.txt", QByteArray("word ").repeated(50));
+    LoadOptions shortText;
+    shortText.maxTokens = 8;
+    warningsOf("long.txt", shortText);
+    // .npy: one [H, n, d] array as Q, K and V; its NaN kept; a position cap.
+    QByteArray npy("\x93NUMPY\x01\x00", 8);
+    QByteArray header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 6, 2), }";
+    while ((10 + header.size() + 1) % 64) header += ' ';
+    header += '\n';
+    npy += char(header.size() & 0xff);
+    npy += char(header.size() >> 8);
+    npy += header;
+    std::vector<float> values(24, 0.5f);
+    values[3] = std::nanf("");
+    npy += QByteArray(reinterpret_cast<const char*>(values.data()), 96);
+    write("qkv.npy", npy);
+    LoadOptions tensors;
+    tensors.allowNonFinite = true;
+    tensors.maxTokens = 4;
+    warningsOf("qkv.npy", tensors);
+    // Named alike, three such arrays are paired as Q, K and V.
+    QByteArray clean = npy;
+    const float half = 0.5f;
+    clean.replace(clean.size() - 96 + 12, 4, reinterpret_cast<const char*>(&half), 4);
+    for (const char* name : {"attn_q.npy", "attn_k.npy", "attn_v.npy"}) write(name, clean);
+    warningsOf("attn_q.npy");
+    // A safetensors file whose one [H, n, d] tensor serves as Q, K and V.
+    const QByteArray json = "{\"attn\":{\"dtype\":\"F32\",\"shape\":[2,4,2],\"data_offsets\":[0,64]}}";
+    QByteArray st;
+    const quint64 length = static_cast<quint64>(json.size());
+    st.append(reinterpret_cast<const char*>(&length), 8);
+    st += json;
+    st += QByteArray(64, '\0');
+    write("model.safetensors", st);
+    warningsOf("model.safetensors");
+    // A run's own: a file shorter than n, and one cropped to n.
+    for (int64_t n : {int64_t{100000}, int64_t{3}}) {
+      RunSpec fromFile;
+      fromFile.sample.clear();
+      fromFile.inputFile = dir.filePath("long.txt").toStdString();
+      fromFile.n = n;
+      for (const std::string& w : loadInput(fromFile).warnings) messages << QString::fromStdString(w);
+    }
   }
 
   // Every shape is a message the engine really writes, and every case above
