@@ -140,7 +140,7 @@ class MemorySlotsKernel final : public CudaKernel {
       result.extras[static_cast<size_t>(h)].memoryMass = memorySlotsMemoryMass(*probe, spec, qkv.q[static_cast<size_t>(h)], slotKeys[static_cast<size_t>(h)]);
     }
     HeadExtras& first = result.extras.front();
-    if (stride > 1) first.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
+    if (stride > 1) first.notes.push_back("memory trace keeps one segment in " + std::to_string(stride) + " (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
     first.notes.insert(first.notes.end(), provenanceNotes.begin(), provenanceNotes.end());
     first.notes.push_back("the mass on memory per segment: an fp32 pass on the device after the timed run, not in its time");
     return result;

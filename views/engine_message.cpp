@@ -74,6 +74,19 @@ const std::vector<Shape>& shapes() {
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: invalid UTF-8 at byte %2; such bytes were read as Latin-1"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "input has %1 positions, fewer than n = %2; using all of them"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "cropped to the first %1 of %2 positions (n)"), {}},
+      // Notes on a run or its analysis: how to read what is shown.
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "transformer_xl is causal by construction (its memory holds earlier positions only)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "gaussian F: rows of the map need not be non-negative or sum to 1 (A = softmax(s Q (E K)^T) F)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "k = %1 exceeds n = %2; used k = %3"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "bf16: Q, K, V and P rounded to bf16, products accumulated in fp32 (%1); the map and spectrum use fp32 probabilities"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "map shows the token-to-token part (slot weights folded onto tokens through provenance)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "memory trace keeps one segment in %1 (at most %2 snapshots)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "provenance omitted from the memory trace for n > %1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "provenance kept for the earlier snapshots and the last one only (size budget)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "A computed on the cpu: %1"), {1}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1 is unavailable: %2"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "A formed in fp32 on the cpu (%1)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "no token pair is scored one by one (A is formed through factors), so the computed-pair mask is empty"), {}},
   };
   return all;
 }

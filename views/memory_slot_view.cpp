@@ -19,6 +19,7 @@
 #include <cmath>
 
 #include "heatmap_view.hpp"
+#include "engine_message.hpp"
 
 namespace attnscope {
 
@@ -194,7 +195,7 @@ void MemorySlotView::setMemory(const std::vector<MemorySnapshot>& snapshots, con
   titleLabel_->setText(title_.isEmpty() ? tr("Memory") : title_);
   titleLabel_->setToolTip(titleLabel_->text());
   QStringList notes;
-  for (const std::string& n : trace.notes) notes << QString::fromStdString(n);
+  for (const std::string& n : trace.notes) notes << engineMessage(n);
   // One scale for every segment, so the replay shows slots filling, not each segment's own contrast.
   scaleMax_ = 0;
   for (const MemorySnapshot& s : snapshots_)

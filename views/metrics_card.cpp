@@ -1,4 +1,5 @@
 #include "metrics_card.hpp"
+#include "engine_message.hpp"
 
 #include <QCoreApplication>
 #include <QGridLayout>
@@ -142,9 +143,26 @@ void MetricsCard::setRun(const RunResult& run, const AnalysisResult* analysis) {
                     analysis->pairs.source == "layout"       ? tr("layout")
                     : analysis->pairs.source == "cost_model" ? tr("cost_model")
                                                              : QString::fromStdString(analysis->pairs.source)));
+  // The kernels' notes on how to read this run (transformer_xl is causal by
+  // construction, a Gaussian F's rows need not sum to 1, ...), once each.
+  QStringList kernelNotes;
+  for (const HeadExtras& e : run.result.extras)
+    for (const std::string& n : e.notes)
+      if (!kernelNotes.contains(engineMessage(n))) kernelNotes << engineMessage(n);
+  if (!kernelNotes.isEmpty()) {
+    addSection(tr("Notes"));
+    for (const QString& n : kernelNotes) {
+      auto* label = new QLabel(QStringLiteral("• ") + n);
+      label->setObjectName(QStringLiteral("note_%1").arg(kernelNotes.indexOf(n)));
+      label->setTextFormat(Qt::PlainText);  // "n > 4096" is text, not markup
+      label->setWordWrap(true);
+      label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+      grid_->addWidget(label, row_++, 0, 1, 2);
+    }
+  }
   if (analysis) {
     QStringList notes;
-    for (const std::string& n : analysis->notes) notes << QString::fromStdString(n);
+    for (const std::string& n : analysis->notes) notes << engineMessage(n);
     addRow(QStringLiteral("analysis_device"), tr("map and spectrum on"), QString::fromStdString(analysis->computedOn),
            notes.isEmpty() ? tr("Where A, its map and its spectrum were computed") : notes.join(QLatin1Char('\n')));
   }

@@ -108,7 +108,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>Units</name>
     <message>
-        <location filename="../../views/metrics_card.cpp" line="+21"/>
+        <location filename="../../views/metrics_card.cpp" line="+22"/>
         <source>%1 µs</source>
         <translation>%1 µs</translation>
     </message>
@@ -535,6 +535,66 @@ run flags (as attnscope-cli run):
         <location line="+1"/>
         <source>cropped to the first %1 of %2 positions (n)</source>
         <translation>截取为 %2 个位置中的前 %1 个（n）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>transformer_xl is causal by construction (its memory holds earlier positions only)</source>
+        <translation>transformer_xl 本身就是因果的（它的记忆只保存更早的位置）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>gaussian F: rows of the map need not be non-negative or sum to 1 (A = softmax(s Q (E K)^T) F)</source>
+        <translation>高斯 F：注意力图的行不一定非负，也不一定和为 1（A = softmax(s Q (E K)^T) F）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>k = %1 exceeds n = %2; used k = %3</source>
+        <translation>k = %1 超过 n = %2；实际使用 k = %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bf16: Q, K, V and P rounded to bf16, products accumulated in fp32 (%1); the map and spectrum use fp32 probabilities</source>
+        <translation>bf16：Q、K、V 和 P 舍入为 bf16，乘积以 fp32 累加（%1）；注意力图和奇异值谱使用 fp32 概率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>map shows the token-to-token part (slot weights folded onto tokens through provenance)</source>
+        <translation>注意力图显示 token 与 token 之间的部分（记忆槽的权重按来源折算到 token 上）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>memory trace keeps one segment in %1 (at most %2 snapshots)</source>
+        <translation>记忆轨迹每 %1 个段保留一个（最多 %2 个快照）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>provenance omitted from the memory trace for n &gt; %1</source>
+        <translation>n &gt; %1 时记忆轨迹不含来源信息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>provenance kept for the earlier snapshots and the last one only (size budget)</source>
+        <translation>只为较早的快照和最后一个快照保留来源信息（大小预算）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A computed on the cpu: %1</source>
+        <translation>A 在 CPU 上计算：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is unavailable: %2</source>
+        <translation>%1 不可用：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A formed in fp32 on the cpu (%1)</source>
+        <translation>A 在 CPU 上以 fp32 构成（%1）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no token pair is scored one by one (A is formed through factors), so the computed-pair mask is empty</source>
+        <translation>没有逐对计算分数的 token 对（A 由因子构成），因此计算的配对掩码为空</translation>
     </message>
 </context>
 <context>
@@ -1446,7 +1506,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::MemorySlotView</name>
     <message>
-        <location filename="../../views/memory_slot_view.cpp" line="+138"/>
+        <location filename="../../views/memory_slot_view.cpp" line="+139"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
@@ -1638,7 +1698,12 @@ mean %7 = %8</source>
         <translation>代价模型</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
+        <source>Notes</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>map and spectrum on</source>
         <translation>注意力图与谱计算于</translation>
     </message>

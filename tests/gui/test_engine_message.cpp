@@ -10,7 +10,10 @@
 #include <QTranslator>
 #include <QtTest>
 
+#include "analysis/analysis_run.hpp"
 #include "attention/registry.hpp"
+#include "attention/variants/memory_slots.hpp"
+#include "backend/cpu/cpu_isa.hpp"
 #include "backend/backend.hpp"
 #include "common/cancel.hpp"
 #include "common/error.hpp"
@@ -200,6 +203,58 @@ class TestEngineMessage : public QObject {
     st += QByteArray(64, '\0');
     write("model.safetensors", st);
     warningsOf("model.safetensors");
+    // Notes on runs and their analysis: every variant run once, and the cases that add their own.
+    RunSpec small;
+    small.n = 96;
+    small.features.heads = 1;
+    small.features.d = 8;
+    auto notesOf = [&](const AttentionSpec& spec, int64_t n = 96, const std::string& backend = "", bool run = true) {
+      RunSpec r = small;
+      r.n = n;
+      r.attention = spec;
+      try {
+        if (run)
+          for (const HeadExtras& e : runFromSpec(r).result.extras)
+            for (const std::string& note : e.notes) messages << QString::fromStdString(note);
+        const Sequence seq = loadInput(r);
+        const Qkv qkv = prepareQkv(r, seq);
+        AnalysisRequest request;
+        request.map = MapRequest{0, 0, -1, 0, -1, 64};
+        request.backend = backend;
+        for (const std::string& note : analyzeHead(spec, qkv, &seq.labels, request).notes) messages << QString::fromStdString(note);
+      } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString::fromStdString(spec.variant + ": " + e.what())));
+      }
+    };
+    for (const Variant* v : VariantRegistry::instance().all()) notesOf(makeSpec(v->info().id));
+    AttentionSpec wideK = makeSpec("linformer");
+    wideK.params.set("k", "200");
+    notesOf(wideK);
+    AttentionSpec manySegments = makeSpec("memory_slots");
+    manySegments.params.set("segment", "8");
+    notesOf(manySegments, 4104);  // more than 256 segments, and past the provenance limit
+    optional << "bf16: Q, K, V and P rounded to bf16, products accumulated in fp32 (%1); the map and spectrum use fp32 probabilities";
+    if (cpuBf16Usable()) {
+      AttentionSpec bf16 = makeSpec("sliding_window");
+      bf16.precision = Precision::Bf16;
+      notesOf(bf16);
+    }
+    AttentionSpec fp16 = makeSpec("sliding_window");
+    fp16.precision = Precision::Fp16;
+    notesOf(fp16, 96, "", false);  // no fp16 kernels on the cpu: the analysis forms A in fp32
+    optional << "A computed on the cpu: %1" << "%1 is unavailable: %2";
+    if (Backend* cuda = BackendRegistry::instance().find("cuda"); cuda && !cuda->status().available) notesOf(makeSpec("dense"), 96, "cuda");
+    {
+      // The provenance budget: the middle of three snapshots no longer fits.
+      const int64_t n = (kMemorySlotsProvenanceBudget / 8) / 2 + 1;
+      const Mat stored = Mat::Zero(8, n);
+      std::vector<MemorySnapshot> snaps(3);
+      for (MemorySnapshot& s : snaps) s.endToken = n;
+      std::vector<std::string> notes;
+      attachMemorySlotsProvenance(snaps, stored, n, 0.5, notes);
+      for (const std::string& note : notes) messages << QString::fromStdString(note);
+    }
+
     // A run's own: a file shorter than n, and one cropped to n.
     for (int64_t n : {int64_t{100000}, int64_t{3}}) {
       RunSpec fromFile;

@@ -1,4 +1,5 @@
 // The metrics card shows a run's numbers with units and meanings, and a failure's reason.
+#include <QTranslator>
 #include <QtTest>
 
 #include <QLabel>
@@ -86,6 +87,31 @@ class TestMetricsCard : public QObject {
     for (const QString& key : card.keys()) QVERIFY2(!card.valueToolTip(key).isEmpty(), qPrintable(key));
     QCOMPARE(card.valueText("analysis_device"), QString("cpu"));  // where the map and spectrum came from
     QCOMPARE(card.keys().size(), 14);
+  }
+
+  // The kernels' notes on how to read the run show once each, under Notes,
+  // in the window's language (here Chinese).
+  void kernelNotesAreShownOnce() {
+    RunResult r = run();
+    r.result.extras.resize(3);
+    const std::string causal = "transformer_xl is causal by construction (its memory holds earlier positions only)";
+    for (HeadExtras& e : r.result.extras) e.notes.push_back(causal);
+    const std::string wide = "k = 512 exceeds n = 300; used k = 300";
+    r.result.extras[2].notes.push_back(wide);
+    MetricsCard card;
+    card.setRun(r, nullptr);
+    auto* first = card.findChild<QLabel*>("note_0");
+    auto* second = card.findChild<QLabel*>("note_1");
+    QVERIFY(first && second && !card.findChild<QLabel*>("note_2"));
+    QVERIFY(first->text().contains("causal by construction"));
+    QVERIFY(second->text().contains("used k = 300"));
+    QTranslator zh;
+    QVERIFY(zh.load(":/attnscope/translations/attnscope_zh_CN.qm"));
+    QCoreApplication::installTranslator(&zh);
+    card.setRun(r, nullptr);
+    const QString chinese = card.findChild<QLabel*>("note_0")->text();
+    QCoreApplication::removeTranslator(&zh);
+    QVERIFY2(chinese.contains("transformer_xl") && chinese.contains(QChar(0x56E0)), qPrintable(chinese));  // 因 (因果)
   }
 
   void withoutAnalysisShowsTheRunAlone() {

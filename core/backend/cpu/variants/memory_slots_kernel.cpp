@@ -215,7 +215,7 @@ class MemorySlotsKernel final : public HeadKernel {
       }
     }
     extras.notes.push_back("map shows the token-to-token part (slot weights folded onto tokens through provenance)");
-    if (stride > 1) extras.notes.push_back("memory trace keeps every " + std::to_string(stride) + "th segment (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
+    if (stride > 1) extras.notes.push_back("memory trace keeps one segment in " + std::to_string(stride) + " (at most " + std::to_string(kMemorySlotsMaxSnapshots) + " snapshots)");
     attachMemorySlotsProvenance(extras.memory, stored, sl.segment, sl.gate, extras.notes);
     extras.scalars.emplace_back("segments", static_cast<double>(T));
     extras.scalars.emplace_back("slots", static_cast<double>(S));
