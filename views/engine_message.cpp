@@ -87,6 +87,14 @@ const std::vector<Shape>& shapes() {
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1 is unavailable: %2"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "A formed in fp32 on the cpu (%1)"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "no token pair is scored one by one (A is formed through factors), so the computed-pair mask is empty"), {}},
+      // The host's spans and the threads of a trace (kernel spans keep their names, as a profiler shows them).
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "load input"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "featurize (embeddings, Q/K/V projections)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "warm-up %1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "repeat %1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "head %1"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "host (runs and heads)"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "worker %1 phase totals"), {}},
   };
   return all;
 }

@@ -1,4 +1,5 @@
 #include "span_table.hpp"
+#include "engine_message.hpp"
 
 #include <QAbstractTableModel>
 #include <QCoreApplication>
@@ -45,7 +46,7 @@ QString shareText(double share) { return QString("%1 %").arg(100 * share, 0, 'f'
 
 QString trackName(const Trace& t, int track) {
   const auto it = t.trackNames.find(track);
-  if (it != t.trackNames.end()) return QString::fromStdString(it->second);
+  if (it != t.trackNames.end()) return engineMessage(it->second);
   return Text::tr("thread %1").arg(track);
 }
 
@@ -124,7 +125,7 @@ class SpanTableModel : public QAbstractTableModel {
       return index.column() >= SpanTable::Duration ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     if (role == Qt::UserRole) {
       switch (index.column()) {
-        case SpanTable::Name: return QString::fromStdString(s.name);
+        case SpanTable::Name: return engineMessage(s.name);
         case SpanTable::Category: return QString(spanCategoryName(s.category));
         case SpanTable::Device: return QString::fromStdString(s.device);
         case SpanTable::Thread: return s.track;
@@ -136,7 +137,7 @@ class SpanTableModel : public QAbstractTableModel {
     }
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
       switch (index.column()) {
-        case SpanTable::Name: return QString::fromStdString(s.name);
+        case SpanTable::Name: return engineMessage(s.name);
         case SpanTable::Category: return QString(spanCategoryName(s.category));
         case SpanTable::Device: return QString::fromStdString(s.device);
         case SpanTable::Thread: return trackName(trace_, s.track);
@@ -181,7 +182,7 @@ class PhaseTableModel : public QAbstractTableModel {
     const bool raw = role == Qt::UserRole;
     if (!raw && role != Qt::DisplayRole) return {};
     switch (index.column()) {
-      case Name: return QString::fromStdString(p.name);
+      case Name: return engineMessage(p.name);
       case Category: return QString(spanCategoryName(p.category));
       case Count: return p.count;
       case Total: return raw ? QVariant(static_cast<qlonglong>(p.totalNs)) : QVariant(durationText(p.totalNs));

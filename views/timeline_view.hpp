@@ -6,6 +6,8 @@
 // one box that counts them (TimelineModel), so big traces stay smooth.
 #pragma once
 
+#include <unordered_map>
+
 #include <QRectF>
 #include <QString>
 #include <vector>
@@ -49,6 +51,9 @@ class TimelineView : public ImGuiCanvas {
   void drawUi() override;
 
  private:
+  // A span's or thread's name as shown (engineMessage), cached per trace.
+  const std::string& label(const std::string& name);
+  std::unordered_map<std::string, std::string> labels_;
   void drawRuler(float x0, float y0, float width);
   void drawMemory(float x0, float y0, float width);
   void handleInput();

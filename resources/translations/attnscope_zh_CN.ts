@@ -596,6 +596,41 @@ run flags (as attnscope-cli run):
         <source>no token pair is scored one by one (A is formed through factors), so the computed-pair mask is empty</source>
         <translation>没有逐对计算分数的 token 对（A 由因子构成），因此计算的配对掩码为空</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>load input</source>
+        <translation>载入输入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>featurize (embeddings, Q/K/V projections)</source>
+        <translation>特征化（嵌入、Q/K/V 投影）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>warm-up %1</source>
+        <translation>预热 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>repeat %1</source>
+        <translation>第 %1 次重复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>host (runs and heads)</source>
+        <translation>主机（运行与各头）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>worker %1 phase totals</source>
+        <translation>工作线程 %1 阶段合计</translation>
+    </message>
 </context>
 <context>
     <name>attnscope::EngineText</name>
@@ -2683,7 +2718,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::SpanTable</name>
     <message>
-        <location filename="../../views/span_table.cpp" line="+26"/>
+        <location filename="../../views/span_table.cpp" line="+27"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
@@ -2944,7 +2979,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::TimelineView</name>
     <message>
-        <location filename="../../views/timeline_view.cpp" line="+93"/>
+        <location filename="../../views/timeline_view.cpp" line="+103"/>
         <source>No trace yet: run a comparison and pick a variant above.</source>
         <translation>暂无追踪：请运行一次对比，并在上方选择一个变体。</translation>
     </message>

@@ -255,6 +255,21 @@ class TestEngineMessage : public QObject {
       for (const std::string& note : notes) messages << QString::fromStdString(note);
     }
 
+    // A trace's host spans and thread names (kernel spans keep their names).
+    {
+      RunSpec traced = small;
+      traced.attention = makeSpec("sliding_window");
+      traced.warmup = 1;
+      traced.repeats = 1;
+      const RunResult run = runFromSpec(traced);
+      QSet<QString> names;
+      for (const Span& span : run.trace.spans)
+        if (span.category == SpanCategory::Host) names.insert(QString::fromStdString(span.name));
+      for (const auto& [track, name] : run.trace.trackNames) names.insert(QString::fromStdString(name));
+      QVERIFY2(names.size() >= 6, qPrintable(QStringList(names.values()).join(", ")));
+      for (const QString& name : names) messages << name;
+    }
+
     // A run's own: a file shorter than n, and one cropped to n.
     for (int64_t n : {int64_t{100000}, int64_t{3}}) {
       RunSpec fromFile;

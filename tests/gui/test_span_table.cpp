@@ -1,6 +1,7 @@
 // The span table sorts by duration and shows each span's share of the run,
 // with totals per phase.
 #include <QTableView>
+#include <QTranslator>
 #include <QtTest>
 
 #include "span_table.hpp"
@@ -61,6 +62,23 @@ class TestSpanTable : public QObject {
     // Sorting is numeric, not by the text ("1.600 ms" would sort before "100.0 µs").
     QCOMPARE(table.cellText(1, SpanTable::Duration), QString("100.0 µs"));
     QCOMPARE(table.cellText(3, SpanTable::Duration), QString("1.600 ms"));
+  }
+
+  // Host spans and threads read in the window's language; kernel phases keep their names.
+  void namesInChinese() {
+    QTranslator zh;
+    QVERIFY(zh.load(":/attnscope/translations/attnscope_zh_CN.qm"));
+    QCoreApplication::installTranslator(&zh);
+    Trace t = knownTrace();
+    t.spans[1].name = "repeat 1";
+    t.trackNames[0] = "host (runs and heads)";
+    SpanTable table;
+    table.setTrace(t);
+    QStringList names, threads;
+    for (int r = 0; r < table.rowCount(); ++r) names << table.cellText(r, SpanTable::Name), threads << table.cellText(r, SpanTable::Thread);
+    QCoreApplication::removeTranslator(&zh);
+    QVERIFY2(names.contains("载入输入") && names.contains("第 1 次重复") && names.contains("tile"), qPrintable(names.join(", ")));
+    QVERIFY2(threads.contains("主机（运行与各头）"), qPrintable(threads.join(", ")));
   }
 
   void showsSharesAndRates() {
