@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTableWidget>
 
 #include "app_options.hpp"
@@ -246,7 +247,15 @@ class TestAppChinese : public QObject {
     QCOMPARE(again.session()->state().variantSpecs[0].params.getInt("window"), int64_t(5));
     again.runner()->cancelAll();
     w.runner()->cancelAll();
-    QFile::remove(launched[3]);
+    // The program itself, started as the restart starts it: it opens the
+    // saved session (here also saving a picture, so that it exits) and removes the file.
+    QTemporaryDir shots;
+    QProcess restartedProgram;
+    restartedProgram.start(ATTNSCOPE_GUI_EXE, launched + QStringList{"--screenshot", shots.filePath("after-restart.png")});
+    QVERIFY(restartedProgram.waitForFinished(120000));
+    QVERIFY2(restartedProgram.exitCode() == 0, restartedProgram.readAllStandardError().constData());
+    QVERIFY(QFileInfo::exists(shots.filePath("after-restart.png")));
+    QVERIFY(!QFileInfo::exists(launched[3]));
     QSettings().remove("ui/language");
     QApplication::setQuitOnLastWindowClosed(true);
   }
