@@ -26,7 +26,7 @@ double MaskVariant::kernelWorkspaceBytes(const AttentionSpec& spec, const Shape&
   // bf16 packs V as well and its tiles pad more rows (tracked bf16 runs at small n were up to 1.6x the fp32 formula).
   const double kernel = spec.precision == Precision::Bf16 ? blockSparseBf16WorkspaceBytes(shape.n, shape.d, shape.dv, block, shape.workers)
                                                           : blockSparseWorkspaceBytes(shape.n, shape.d, shape.dv, block, shape.workers);
-  return kernel + 4.0 * static_cast<double>(shape.n);
+  return kernel + 4.0 * static_cast<double>(shape.n);  // the row log-sum-exps of the transposed product
 }
 
 }  // namespace attnscope

@@ -31,6 +31,12 @@ inline std::vector<LayoutCase> layoutCases() {
           {"bits_block7_causal", "local_block", {"block=7"}, true},
           {"globals", "longformer", {"window=8", "globals=2", "global_indices=37"}, false},
           {"globals_causal", "longformer", {"window=8", "globals=1", "global_indices=50"}, true},
+          // Global rows in runs: inside a tile, across a tile boundary, at a
+          // tile's end.
+          {"globals_runs", "longformer", {"window=3", "globals=0", "global_indices=5,6,63,64,65,90"}, false},
+          {"globals_runs_causal", "longformer", {"window=3", "globals=0", "global_indices=5,6,63,64,65,90"}, true},
+          // Whole query blocks of global rows (70 > a 16-row tile).
+          {"globals_many", "longformer", {"window=4", "globals=70"}, false},
           {"bigbird", "bigbird", {"block=16", "random_blocks=1"}, false}};
 }
 

@@ -108,6 +108,7 @@ BlockSparseStats blockSparseForward(const ExecContext& ctx, const BlockLayout& l
     w.stats.pairsAllowed += w.plan.pairs();
     const int64_t i0 = qb * b;
     cpu::ForwardBlock fb = forwardArgs(layout, qb, q, kt.data(), x, scale, w, scratch.data() + perWorker * worker);
+    if (!lse) fb.lse2 = nullptr;  // spares a log2 per row
     fb.out = out.data() + i0 * out.outerStride();
     fb.ldo = out.outerStride();
     if (timed) {
