@@ -1066,9 +1066,27 @@ mean %7 = %8</source>
     </message>
 </context>
 <context>
+    <name>attnscope::LessonStepDialog</name>
+    <message>
+        <location filename="../../app/gui/lesson_step_dialog.cpp" line="+28"/>
+        <source>What to look at, and what to try (shown in the lesson bar)</source>
+        <translation>要看什么、可以试什么（显示在课程栏中）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text</source>
+        <translation>正文</translation>
+    </message>
+</context>
+<context>
     <name>attnscope::LessonsPage</name>
     <message>
-        <location filename="../../app/gui/pages/lessons_page.cpp" line="+20"/>
+        <location filename="../../app/gui/pages/lessons_page.cpp" line="+21"/>
         <location filename="../../app/gui/pages/lessons_page.hpp" line="+25"/>
         <source>Lessons</source>
         <translation>课程</translation>
@@ -1115,6 +1133,26 @@ mean %7 = %8</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Edit step…</source>
+        <translation>编辑步骤…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The chosen step&apos;s title and text (its input, variants and page stay)</source>
+        <translation>所选步骤的标题和正文（其输入、变体和页面保持不变）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Remove step</source>
         <translation>删除步骤</translation>
     </message>
@@ -1124,7 +1162,22 @@ mean %7 = %8</source>
         <translation>从自己的课程中删除所选步骤</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+21"/>
+        <source>Edit step</source>
+        <translation>编辑步骤</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Step %1 of your lesson: its title and text.</source>
+        <translation>你的课程第 %1 步：标题和正文。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>My lesson</source>
         <translation>我的课程</translation>
     </message>
@@ -1136,7 +1189,7 @@ mean %7 = %8</source>
         </translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+50"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
@@ -1485,37 +1538,22 @@ mean %7 = %8</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window_record.cpp" line="+30"/>
+        <location filename="../../app/gui/main_window_record.cpp" line="+26"/>
         <source>Step %1 of your lesson: %2 (Lessons page: play or save it)</source>
         <translation>你的课程第 %1 步：%2（在“课程”页播放或保存）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+7"/>
         <source>Add View to Lesson</source>
         <translation>将当前视图加入课程</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>The %1 page as it is now, with the session&apos;s input and variants, becomes the next step.</source>
         <translation>“%1”页面的当前状态，连同会话的输入和变体，将成为下一步。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>What to look at, and what to try (shown in the lesson bar)</source>
-        <translation>要看什么、可以试什么（显示在课程栏中）</translation>
-    </message>
-    <message>
         <location line="+1"/>
-        <source>Title</source>
-        <translation>标题</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Text</source>
-        <translation>正文</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>Add Step</source>
         <translation>添加步骤</translation>
     </message>

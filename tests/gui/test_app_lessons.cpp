@@ -224,6 +224,17 @@ class TestAppLessons : public QObject {
     // A folder that is not there: refused with the reason.
     QVERIFY(!page->saveLesson(page->draftRow(), dir.filePath("no/such/folder/x.json")));
 
+    // Steps are edited (title and text, the preset stays) and reordered.
+    page->editDraftStep(1, "Causal, at 128 tokens", "Each row stops at the diagonal.");
+    page->moveDraftStep(1, -1);
+    QCOMPARE(page->lessons().back().steps[0].title.in("en"), std::string("Causal, at 128 tokens"));
+    QCOMPARE(page->lessons().back().steps[0].text.in("en"), std::string("Each row stops at the diagonal."));
+    QCOMPARE(*page->lessons().back().steps[0].preset.n, int64_t(128));
+    QCOMPARE(page->lessons().back().steps[1].view, std::string("explorer"));
+    page->moveDraftStep(0, -1);  // already first: nothing moves
+    QCOMPARE(page->lessons().back().steps[0].view, std::string("compare"));
+    page->moveDraftStep(0, +1);
+
     // Steps come out of the window's lesson; the last one takes the lesson away.
     page->removeDraftStep(0);
     QCOMPARE(page->lessons().back().steps.size(), size_t(1));

@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "lesson_player.hpp"
+#include "lesson_step_dialog.hpp"
 #include "engine_message.hpp"
 
 namespace attnscope {
@@ -45,6 +46,13 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   save_ = new QPushButton(tr("Save lesson…"), this);
   save_->setToolTip(tr("Writes the lesson as a JSON file to edit and share (docs/lessons.md)"));
   buttons->addWidget(save_);
+  editStep_ = new QPushButton(tr("Edit step…"), this);
+  editStep_->setToolTip(tr("The chosen step's title and text (its input, variants and page stay)"));
+  buttons->addWidget(editStep_);
+  stepUp_ = new QPushButton(tr("Move up"), this);
+  buttons->addWidget(stepUp_);
+  stepDown_ = new QPushButton(tr("Move down"), this);
+  buttons->addWidget(stepDown_);
   removeStep_ = new QPushButton(tr("Remove step"), this);
   removeStep_->setToolTip(tr("Removes the chosen step from your own lesson"));
   buttons->addWidget(removeStep_);
@@ -61,6 +69,15 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   connect(open, &QPushButton::clicked, this, &LessonsPage::chooseFile);
   connect(save_, &QPushButton::clicked, this, &LessonsPage::chooseSavePath);
   connect(removeStep_, &QPushButton::clicked, this, [this] { removeDraftStep(steps_->currentRow()); });
+  connect(stepUp_, &QPushButton::clicked, this, [this] { moveDraftStep(steps_->currentRow(), -1); });
+  connect(stepDown_, &QPushButton::clicked, this, [this] { moveDraftStep(steps_->currentRow(), +1); });
+  connect(editStep_, &QPushButton::clicked, this, [this] {
+    const int step = steps_->currentRow();
+    if (draft_ < 0 || step < 0 || step >= static_cast<int>(lessons_[static_cast<size_t>(draft_)].steps.size())) return;
+    const LessonStep& s = lessons_[static_cast<size_t>(draft_)].steps[static_cast<size_t>(step)];
+    askStepText(this, tr("Edit step"), tr("Step %1 of your lesson: its title and text.").arg(step + 1), tr("Save"), QString::fromStdString(s.title.in(language())),
+                QString::fromStdString(s.text.in(language())), [this, step](const QString& title, const QString& text) { editDraftStep(step, title, text); });
+  });
   connect(list_, &QListWidget::currentRowChanged, this, &LessonsPage::updateButtons);
   if (!lessons_.empty()) list_->setCurrentRow(0);
   updateButtons();
@@ -71,8 +88,10 @@ void LessonsPage::updateButtons() {
   const bool chosen = row >= 0 && row < static_cast<int>(lessons_.size());
   start_->setEnabled(chosen && context_.lessons);
   save_->setEnabled(chosen);
-  removeStep_->setVisible(draft_ >= 0);
-  removeStep_->setEnabled(chosen && row == draft_);
+  for (QPushButton* b : {removeStep_, editStep_, stepUp_, stepDown_}) {
+    b->setVisible(draft_ >= 0);
+    b->setEnabled(chosen && row == draft_);
+  }
 }
 
 void LessonsPage::addStep(const LessonStep& step) {
@@ -113,6 +132,29 @@ void LessonsPage::removeDraftStep(int step) {
   labelDraft();
   showLesson(draft_);
   steps_->setCurrentRow(std::min(step, steps_->count() - 1));
+}
+
+void LessonsPage::editDraftStep(int step, const QString& title, const QString& text) {
+  if (draft_ < 0 || title.trimmed().isEmpty()) return;
+  Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
+  if (step < 0 || step >= static_cast<int>(lesson.steps.size())) return;
+  LessonStep& s = lesson.steps[static_cast<size_t>(step)];
+  s.title.byLanguage[language()] = title.trimmed().toStdString();
+  s.text.byLanguage[language()] = (text.trimmed().isEmpty() ? title : text).trimmed().toStdString();
+  labelDraft();
+  showLesson(draft_);
+  steps_->setCurrentRow(step);
+}
+
+void LessonsPage::moveDraftStep(int step, int delta) {
+  if (draft_ < 0) return;
+  auto& steps = lessons_[static_cast<size_t>(draft_)].steps;
+  const int to = step + delta;
+  if (step < 0 || to < 0 || step >= static_cast<int>(steps.size()) || to >= static_cast<int>(steps.size())) return;
+  std::swap(steps[static_cast<size_t>(step)], steps[static_cast<size_t>(to)]);
+  labelDraft();
+  showLesson(draft_);
+  steps_->setCurrentRow(to);
 }
 
 bool LessonsPage::saveLesson(int row, const QString& path) {

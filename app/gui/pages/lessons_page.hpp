@@ -38,6 +38,10 @@ class LessonsPage : public Page {
   int draftRow() const { return draft_; }
   // Removes a step of the window's lesson (the last one removes the lesson).
   void removeDraftStep(int step);
+  // A step's title and text in the window's language (its preset and page stay).
+  void editDraftStep(int step, const QString& title, const QString& text);
+  // Moves a step one place earlier (-1) or later (+1).
+  void moveDraftStep(int step, int delta);
   // Writes a lesson as a file; false with the reason shown.
   bool saveLesson(int row, const QString& path);
 
@@ -59,6 +63,9 @@ class LessonsPage : public Page {
   QPushButton* start_;
   QPushButton* save_;
   QPushButton* removeStep_;
+  QPushButton* editStep_;
+  QPushButton* stepUp_;
+  QPushButton* stepDown_;
   int draft_ = -1;  // row of the window's own lesson, -1 until a step is added
 };
 
