@@ -1086,7 +1086,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::LessonsPage</name>
     <message>
-        <location filename="../../app/gui/pages/lessons_page.cpp" line="+21"/>
+        <location filename="../../app/gui/pages/lessons_page.cpp" line="+23"/>
         <location filename="../../app/gui/pages/lessons_page.hpp" line="+25"/>
         <source>Lessons</source>
         <translation>课程</translation>
@@ -1189,7 +1189,12 @@ mean %7 = %8</source>
         </translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+34"/>
+        <source>Your lesson in the session could not be read: %1</source>
+        <translation>会话中的自制课程无法读取：%1</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>

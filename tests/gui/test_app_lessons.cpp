@@ -221,6 +221,21 @@ class TestAppLessons : public QObject {
     QVERIFY(w.session()->state().base.attention.causal);
     QCOMPARE(w.session()->state().base.n, int64_t(128));
     w.lessonPlayer()->stop();
+    // The lesson made here is part of the session: saved and opened again, it is back.
+    const QString session = dir.filePath("with-lesson.attnscope");
+    QVERIFY(w.writeSession(session, false));
+    {
+      MainWindow again(options());
+      auto* other = qobject_cast<LessonsPage*>(again.page("lessons"));
+      QCOMPARE(other->draftRow(), -1);
+      QVERIFY(again.loadSession(session, false));
+      QVERIFY(other->draftRow() >= 0);
+      QCOMPARE(other->lessons().back().steps.size(), size_t(2));
+      QCOMPARE(other->lessons().back().steps[0].preset.variants.at(0).params.getInt("window"), int64_t(8));
+      QCOMPARE(other->lessons().back().steps[1].title.in("en"), std::string("Causal"));
+      again.runner()->waitAll();
+    }
+
     // A folder that is not there: refused with the reason.
     QVERIFY(!page->saveLesson(page->draftRow(), dir.filePath("no/such/folder/x.json")));
 

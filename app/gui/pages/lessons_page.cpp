@@ -8,6 +8,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.hpp"
 #include "lesson_player.hpp"
 #include "lesson_step_dialog.hpp"
@@ -132,6 +134,24 @@ void LessonsPage::removeDraftStep(int step) {
   labelDraft();
   showLesson(draft_);
   steps_->setCurrentRow(std::min(step, steps_->count() - 1));
+}
+
+void LessonsPage::saveState(nlohmann::json& state) const {
+  if (draft_ >= 0) state["draft"] = nlohmann::json::parse(lessonToJson(lessons_[static_cast<size_t>(draft_)]));
+}
+
+void LessonsPage::restoreState(const nlohmann::json& state) {
+  if (!state.is_object() || !state.contains("draft")) return;
+  try {
+    const Lesson draft = parseLesson(state["draft"].dump(), "session: your lesson");
+    while (draft_ >= 0) removeDraftStep(0);  // the session's lesson replaces the one made here
+    for (const LessonStep& step : draft.steps) addStep(step);
+    Lesson& mine = lessons_[static_cast<size_t>(draft_)];
+    mine.title = draft.title;
+    labelDraft();
+  } catch (const Error& e) {
+    status_->setText(tr("Your lesson in the session could not be read: %1").arg(engineMessage(e.what())));
+  }
 }
 
 void LessonsPage::editDraftStep(int step, const QString& title, const QString& text) {

@@ -24,6 +24,9 @@ class LessonsPage : public Page {
   QString id() const override { return "lessons"; }
   QString title() const override { return tr("Lessons"); }
   bool hasResults() const override { return !lessons_.empty(); }
+  // The window's own lesson goes into the session, so it survives a restart.
+  void saveState(nlohmann::json& state) const override;
+  void restoreState(const nlohmann::json& state) override;
 
   const std::vector<Lesson>& lessons() const { return lessons_; }
   QListWidget* lessonList() const { return list_; }
