@@ -7,6 +7,7 @@
 #include "cli_args.hpp"
 #include "common/parse.hpp"
 #include "sequence/samples.hpp"
+#include "spec_flags.hpp"
 
 namespace attnscope::cli {
 
@@ -51,6 +52,7 @@ int printEngineStrings() {
     }
   }
   for (const SampleInfo& s : sampleList()) entry(s.description, "description of the built-in sample " + s.name);
+  entry(flags::specFlagsUsage(), "the run flags in attnscope --help: keep each flag and its column, translate the descriptions");
   std::printf("};\n");
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 
 #include "attention/registry.hpp"
+#include "engine_text.hpp"
 #include "language.hpp"
 #include "spec_flags.hpp"
 
@@ -28,7 +29,7 @@ QString appUsage() {
              "  --restart-from FILE  used by the window when it restarts in another language:\n"
              "                       reopens as it was, with the session saved in FILE\n\n"
              "run flags (as attnscope-cli run):\n") +
-         QString::fromStdString(flags::specFlagsUsage());
+         engineText(flags::specFlagsUsage());  // listed with the engine's words (attnscope-cli info --engine-strings)
 }
 
 std::optional<AppOptions> parseAppOptions(const QStringList& args, QString* error) {

@@ -4,7 +4,7 @@
 <context>
     <name>AppOptions</name>
     <message>
-        <location filename="../../app/gui/app_options.cpp" line="+12"/>
+        <location filename="../../app/gui/app_options.cpp" line="+13"/>
         <source>usage: attnscope [FLAGS]
 Opens the lab on the built-in sample (or a file) and runs the chosen variants.
 
@@ -3792,6 +3792,44 @@ start %5, duration %6</source>
         <source>an hourly sensor log with a daily cycle and a shock that echoes months later</source>
         <extracomment>description of the built-in sample timeseries</extracomment>
         <translation>每小时记录的传感器日志，带有日周期，以及一次在数月后才回响的冲击</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>  --variant ID         variant to run (see info; default dense)
+  --sample NAME        built-in sample (default: document)
+  --input FILE         a sequence file (text, FASTA, CSV/TSV, .npy, .safetensors)
+  --qkv FILE.npy       float32 [3, H, n, d] q, k, v
+  --n N                length: a sample&apos;s length (default 1024); crops a file (default: the whole file)
+  --heads H --d D      heads and head width for featurized inputs (default 4, 64; up to 256 and 1024)
+  --positions P        none | sinusoidal | rope (default sinusoidal)
+  --untied             separate Q and K projections
+  --seed S             featurizer and sample seed (default 1)
+  --causal             causal attention
+  --param NAME=VALUE   a variant parameter (repeatable)
+  --backend NAME       cpu (default) or cuda
+  --precision P        fp32 (default), bf16 or fp16; bf16 on the cpu runs mask-based variants on AVX512-BF16
+  --repeats R          timed repeats after the warm-up (default 5)
+  --warmup W           untimed runs first (default 1)
+  --memory-budget B    bytes a run may use (suffixes K, M, G); default 80% of free memory
+</source>
+        <extracomment>the run flags in attnscope --help: keep each flag and its column, translate the descriptions</extracomment>
+        <translation>  --variant ID         要运行的变体（见 info；默认 dense）
+  --sample NAME        内置样例（默认：document）
+  --input FILE         序列文件（文本、FASTA、CSV/TSV、.npy、.safetensors）
+  --qkv FILE.npy       float32 [3, H, n, d] 的 q、k、v
+  --n N                长度：样例的长度（默认 1024）；截取文件（默认：整个文件）
+  --heads H --d D      特征化输入的头数和头维度（默认 4、64；最多 256 和 1024）
+  --positions P        none | sinusoidal | rope（默认 sinusoidal）
+  --untied             Q 和 K 使用各自的投影
+  --seed S             特征化器和样例的随机种子（默认 1）
+  --causal             因果注意力
+  --param NAME=VALUE   变体参数（可重复）
+  --backend NAME       cpu（默认）或 cuda
+  --precision P        fp32（默认）、bf16 或 fp16；bf16 在 CPU 上用 AVX512-BF16 运行基于掩码的变体
+  --repeats R          预热之后计时的重复次数（默认 5）
+  --warmup W           先运行、不计时的次数（默认 1）
+  --memory-budget B    一次运行可用的字节数（后缀 K、M、G）；默认为空闲内存的 80%
+</translation>
     </message>
 </context>
 </TS>

@@ -294,7 +294,7 @@ class TestAppChinese : public QObject {
     QVERIFY(help.waitForFinished(60000));
     QCOMPARE(help.exitCode(), 0);
     const QString usage = QString::fromUtf8(help.readAllStandardOutput());
-    QVERIFY2(usage.contains("用法") && usage.contains("--restart-from"), qPrintable(usage));
+    QVERIFY2(usage.contains("用法") && usage.contains("--restart-from") && usage.contains("因果注意力"), qPrintable(usage));  // the run flags too
     help.start(ATTNSCOPE_GUI_EXE, {"--lang", "en", "--help"});
     QVERIFY(help.waitForFinished(60000));
     QVERIFY(QString::fromUtf8(help.readAllStandardOutput()).startsWith("usage: attnscope"));
