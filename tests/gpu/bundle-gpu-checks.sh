@@ -60,5 +60,6 @@ done
   echo "needs at run time: an NVIDIA driver and these CUDA libraries:"
   for exe in "$STAGE"/bin/*; do ldd "$exe" | awk '{print $1}'; done | sort -u | { grep -E '^(libcudart|libcublas|libcublasLt|libcupti|libnvrtc|libnvJitLink)[^ ]*\.so' || true; } | sed 's/^/  /'
 } >"$STAGE/BUILD_INFO"
+mkdir -p "$(dirname "$BUNDLE")"
 tar -C "$STAGE" -cJf "$BUNDLE" .
 echo "bundle-gpu-checks: $BUNDLE ($(du -h "$BUNDLE" | cut -f1)): $(ls "$STAGE/bin" | wc -l) executables, $(ls "$STAGE/lib" | wc -l) libraries"
