@@ -1133,6 +1133,16 @@ mean %7 = %8</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Copy to my lesson</source>
+        <translation>复制到我的课程</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Adds this lesson&apos;s steps to your own lesson, to edit, reorder and save</source>
+        <translation>把这节课的步骤加入自己的课程，以便编辑、调整顺序和保存</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Edit step…</source>
         <translation>编辑步骤…</translation>
     </message>
@@ -1162,7 +1172,7 @@ mean %7 = %8</source>
         <translation>从自己的课程中删除所选步骤</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Edit step</source>
         <translation>编辑步骤</translation>
     </message>
@@ -1177,7 +1187,7 @@ mean %7 = %8</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>My lesson</source>
         <translation>我的课程</translation>
     </message>
@@ -1193,8 +1203,15 @@ mean %7 = %8</source>
         <source>Your lesson in the session could not be read: %1</source>
         <translation>会话中的自制课程无法读取：%1</translation>
     </message>
+    <message numerus="yes">
+        <location line="+14"/>
+        <source>%n step(s) of “%1” added to your lesson</source>
+        <translation>
+            <numerusform>“%1”的 %n 个步骤已加入你的课程</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>

@@ -260,6 +260,30 @@ class TestAppLessons : public QObject {
     w.runner()->waitAll();
   }
 
+  // A shipped lesson copied into one's own: its steps (and title) to edit and save.
+  void aShippedLessonIsCopiedToEdit() {
+    MainWindow w(options());
+    auto* page = qobject_cast<LessonsPage*>(w.page("lessons"));
+    const Lesson shipped = page->lessons().at(0);
+    page->copyToDraft(0);
+    QVERIFY(page->draftRow() >= 0);
+    const Lesson& mine = page->lessons().at(static_cast<size_t>(page->draftRow()));
+    QCOMPARE(mine.steps.size(), shipped.steps.size());
+    QCOMPARE(mine.title.byLanguage, shipped.title.byLanguage);
+    QCOMPARE(mine.steps.back().view, shipped.steps.back().view);
+    page->editDraftStep(0, "Mine now", "Edited.");
+    QCOMPARE(page->lessons().at(0).steps[0].title.in("en"), shipped.steps[0].title.in("en"));  // the shipped one is untouched
+    // Copying again appends.
+    page->copyToDraft(0);
+    QCOMPARE(page->lessons().at(static_cast<size_t>(page->draftRow())).steps.size(), 2 * shipped.steps.size());
+    page->copyToDraft(page->draftRow());  // itself: nothing
+    QCOMPARE(page->lessons().at(static_cast<size_t>(page->draftRow())).steps.size(), 2 * shipped.steps.size());
+    QTemporaryDir dir;
+    QVERIFY(page->saveLesson(page->draftRow(), dir.filePath("mine.json")));
+    QCOMPARE(loadLessonFile(dir.filePath("mine.json").toStdString()).steps.at(0).title.in("en"), std::string("Mine now"));
+    w.runner()->waitAll();
+  }
+
   // View > Add View to Lesson asks for the title and text in a dialog.
   void theMenuAsksForTitleAndText() {
     MainWindow w(options());

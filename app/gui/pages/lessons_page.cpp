@@ -48,6 +48,9 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   save_ = new QPushButton(tr("Save lesson…"), this);
   save_->setToolTip(tr("Writes the lesson as a JSON file to edit and share (docs/lessons.md)"));
   buttons->addWidget(save_);
+  copy_ = new QPushButton(tr("Copy to my lesson"), this);
+  copy_->setToolTip(tr("Adds this lesson's steps to your own lesson, to edit, reorder and save"));
+  buttons->addWidget(copy_);
   editStep_ = new QPushButton(tr("Edit step…"), this);
   editStep_->setToolTip(tr("The chosen step's title and text (its input, variants and page stay)"));
   buttons->addWidget(editStep_);
@@ -71,6 +74,7 @@ LessonsPage::LessonsPage(const PageContext& context, QWidget* parent) : Page(par
   connect(open, &QPushButton::clicked, this, &LessonsPage::chooseFile);
   connect(save_, &QPushButton::clicked, this, &LessonsPage::chooseSavePath);
   connect(removeStep_, &QPushButton::clicked, this, [this] { removeDraftStep(steps_->currentRow()); });
+  connect(copy_, &QPushButton::clicked, this, [this] { copyToDraft(list_->currentRow()); });
   connect(stepUp_, &QPushButton::clicked, this, [this] { moveDraftStep(steps_->currentRow(), -1); });
   connect(stepDown_, &QPushButton::clicked, this, [this] { moveDraftStep(steps_->currentRow(), +1); });
   connect(editStep_, &QPushButton::clicked, this, [this] {
@@ -90,6 +94,7 @@ void LessonsPage::updateButtons() {
   const bool chosen = row >= 0 && row < static_cast<int>(lessons_.size());
   start_->setEnabled(chosen && context_.lessons);
   save_->setEnabled(chosen);
+  copy_->setEnabled(chosen && row != draft_);
   for (QPushButton* b : {removeStep_, editStep_, stepUp_, stepDown_}) {
     b->setVisible(draft_ >= 0);
     b->setEnabled(chosen && row == draft_);
@@ -152,6 +157,19 @@ void LessonsPage::restoreState(const nlohmann::json& state) {
   } catch (const Error& e) {
     status_->setText(tr("Your lesson in the session could not be read: %1").arg(engineMessage(e.what())));
   }
+}
+
+void LessonsPage::copyToDraft(int row) {
+  if (row < 0 || row >= static_cast<int>(lessons_.size()) || row == draft_) return;
+  const Lesson source = lessons_[static_cast<size_t>(row)];  // a copy: adding the draft may move the list
+  const bool fresh = draft_ < 0;
+  for (const LessonStep& step : source.steps) addStep(step);
+  if (fresh) {
+    lessons_[static_cast<size_t>(draft_)].title = source.title;
+    lessons_[static_cast<size_t>(draft_)].summary = source.summary;
+    labelDraft();
+  }
+  status_->setText(tr("%n step(s) of “%1” added to your lesson", nullptr, static_cast<int>(source.steps.size())).arg(QString::fromStdString(source.title.in(language()))));
 }
 
 void LessonsPage::editDraftStep(int step, const QString& title, const QString& text) {

@@ -45,6 +45,9 @@ class LessonsPage : public Page {
   void editDraftStep(int step, const QString& title, const QString& text);
   // Moves a step one place earlier (-1) or later (+1).
   void moveDraftStep(int step, int delta);
+  // A shipped or opened lesson's steps added to the window's own lesson (a
+  // new one takes the lesson's title), to edit, reorder and save as one's own.
+  void copyToDraft(int row);
   // Writes a lesson as a file; false with the reason shown.
   bool saveLesson(int row, const QString& path);
 
@@ -67,6 +70,7 @@ class LessonsPage : public Page {
   QPushButton* save_;
   QPushButton* removeStep_;
   QPushButton* editStep_;
+  QPushButton* copy_;
   QPushButton* stepUp_;
   QPushButton* stepDown_;
   int draft_ = -1;  // row of the window's own lesson, -1 until a step is added
