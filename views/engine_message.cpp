@@ -56,6 +56,7 @@ const std::vector<Shape>& shapes() {
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: cannot open file (%2)"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: not a regular file"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: file is empty"), {}},
+      {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: cannot open for writing"), {}},
       // Loaders' and runs' warnings: what was read differently from the file.
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: kept the first %2 of %3 positions (the position cap)"), {}},
       {QT_TRANSLATE_NOOP("attnscope::EngineMessage", "%1: %2 non-finite values kept (first at byte %3)"), {}},

@@ -452,6 +452,11 @@ run flags (as attnscope-cli run):
         <translation>%1：文件为空</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>%1: cannot open for writing</source>
+        <translation>%1：无法打开以写入</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>%1: kept the first %2 of %3 positions (the position cap)</source>
         <translation>%1：只保留了 %3 个位置中的前 %2 个（位置数上限）</translation>

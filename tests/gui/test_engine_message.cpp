@@ -20,6 +20,7 @@
 #include "engine_message.hpp"
 #include "explore_job.hpp"
 #include "experiment/run.hpp"
+#include "lesson/lesson.hpp"
 #include "sequence/loader.hpp"
 #include "sequence/samples.hpp"
 
@@ -141,6 +142,9 @@ class TestEngineMessage : public QObject {
       const std::string path = dir.filePath(name).toStdString();
       messages << errorOf([&] { loadSequenceFile(path); });
     }
+    // Writing: a lesson saved into a folder that is not there.
+    messages << errorOf([&] { saveLessonFile(Lesson{}, dir.filePath("no/such/folder/lesson.json").toStdString()); });
+
     // Loaders' warnings: what they read differently from the file.
     auto warningsOf = [&](const QString& name, const LoadOptions& options = {}) {
       try {
