@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include "attention/registry.hpp"
 #include "explorer_page.hpp"
 #include "session_fixture.hpp"
@@ -155,6 +157,31 @@ class TestGlExplorer : public QObject {
       frames();
     }
     QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask->i1 - page->result()->mask->i0 == 2048, 30000);
+  }
+
+  // A zoomed region is part of the page's state: a session (or a lesson step)
+  // brings it back; a region that does not fit the input shows all of it.
+  void zoomRegionIsKeptInTheState() {
+    start(smallSession({"sliding_window"}, 1024));
+    page->setMaskRegion(100, 300, 120, 320);
+    QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask && page->result()->mask->i0 == 100, 30000);
+    nlohmann::json state = nlohmann::json::object();
+    page->saveState(state);
+    QCOMPARE(state["region"], (nlohmann::json{100, 300, 120, 320}));
+    page->setMaskRegion(-1, -1, -1, -1);
+    QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask->i1 - page->result()->mask->i0 == 1024, 30000);
+    page->restoreState(state);
+    QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask->i0 == 100 && page->result()->mask->j1 == 320, 30000);
+    nlohmann::json whole = nlohmann::json::object();
+    page->saveState(whole);
+    QCOMPARE(whole["region"], state["region"]);
+    // Not a region: the whole input.
+    state["region"] = {300, 100, 0, 5};
+    page->restoreState(state);
+    QTRY_VERIFY_WITH_TIMEOUT(page->result()->mask->i1 - page->result()->mask->i0 == 1024, 30000);
+    nlohmann::json none = nlohmann::json::object();
+    page->saveState(none);
+    QVERIFY(!none.contains("region"));
   }
 
   void draggingASliderRedrawsAndWritesOnRelease() {

@@ -60,8 +60,8 @@ ExplorerPage::ExplorerPage(const PageContext& context, QWidget* parent) : Page(p
   if (JobRunner* runner = context_.runner) {
     connect(runner, &JobRunner::inputReady, this, [this](JobId, std::shared_ptr<const PreparedInput> input) {
       if (!input) return;
-      // Another length: a zoomed region may no longer exist.
-      if (!input_ || input_->qkv.n() != input->qkv.n()) setMaskRegion(-1, -1, -1, -1);
+      // Another length: a zoomed region past its end shows the whole input instead.
+      if (std::max(maskRegion_[1], maskRegion_[3]) > input->qkv.n()) setMaskRegion(-1, -1, -1, -1);
       input_ = std::move(input);
       refreshControls();
       requestFigures();
@@ -315,7 +315,11 @@ ExplorerFigures ExplorerPage::figuresFor(const ExploreResult& r) const {
   return f;
 }
 
-void ExplorerPage::saveState(nlohmann::json& state) const { state["variant"] = spec_.variant; }
+void ExplorerPage::saveState(nlohmann::json& state) const {
+  state["variant"] = spec_.variant;
+  // A zoomed mask region comes back with the session (and with a lesson step recorded here).
+  if (maskRegion_[1] >= 0) state["region"] = {maskRegion_[0], maskRegion_[1], maskRegion_[2], maskRegion_[3]};
+}
 
 void ExplorerPage::restoreState(const nlohmann::json& state) {
   if (state.is_object() && state.contains("variant") && state["variant"].is_string()) {
@@ -325,6 +329,13 @@ void ExplorerPage::restoreState(const nlohmann::json& state) {
       if (std::find(variants.begin(), variants.end(), id) != variants.end()) showVariant(id);
     }
   }
+  // rows [i0, i1) by keys [j0, j1); anything else (or none) shows the whole input.
+  const nlohmann::json* region = state.is_object() && state.contains("region") ? &state["region"] : nullptr;
+  const bool valid = region && region->is_array() && region->size() == 4 &&
+                     std::all_of(region->begin(), region->end(), [](const nlohmann::json& v) { return v.is_number_integer() && v.get<int64_t>() >= 0; }) &&
+                     (*region)[0].get<int64_t>() < (*region)[1].get<int64_t>() && (*region)[2].get<int64_t>() < (*region)[3].get<int64_t>();
+  if (valid) setMaskRegion((*region)[0].get<int64_t>(), (*region)[1].get<int64_t>(), (*region)[2].get<int64_t>(), (*region)[3].get<int64_t>());
+  else setMaskRegion(-1, -1, -1, -1);
 }
 
 QImage ExplorerPage::renderImage() const {
