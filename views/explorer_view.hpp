@@ -97,7 +97,9 @@ class ExplorerView : public ImGuiCanvas {
   void emitEdit(const std::string& name, const ParamValue& value, bool finished);
   // Wheel and double-click over the mask (the last item drawn).
   void zoomMask(const HeatmapData& mask);
-  void drawTokenStrip(const HeatmapData& mask, float side);
+  void drawTokenStrip(const HeatmapData& mask, float side);  // explorer_token_strip.cpp
+  // "17 «word»" for one token, "a–b" for a span (hover texts).
+  static QString tokenText(const HeatmapData& data, int64_t first, int64_t last);
 
   ExplorerControls controls_;
   ExplorerFigures figures_;

@@ -871,7 +871,7 @@ run flags (as attnscope-cli run):
         <translation>有效注意力图：行 %1–%2 × 键 %3–%4</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location filename="../../views/explorer_token_strip.cpp" line="+95"/>
         <source>click here to add a global token</source>
         <translation>点击此处添加全局 token</translation>
     </message>
@@ -890,7 +890,7 @@ click: make it global (%2)</source>
 点击：设为全局 token（%2）</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location filename="../../views/explorer_view.cpp" line="+52"/>
         <source>query i %1
 key j %2
 </source>
