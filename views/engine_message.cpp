@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QRegularExpression>
+#include <algorithm>
 #include <vector>
 
 namespace attnscope {
@@ -100,8 +101,10 @@ const std::vector<Shape>& shapes() {
   return all;
 }
 
-// "parameter '%1' = %2" -> ^parameter '(.+?)' = (.+?)$, and the part numbers in order.
+// A shape made ready to match: "parameter '%1' = %2" -> ^parameter '(.+?)' = (.+?)$,
+// with the part numbers in the order they appear.
 struct Compiled {
+  const Shape* shape;
   QRegularExpression pattern;
   std::vector<int> parts;
 };
@@ -113,7 +116,7 @@ const std::vector<Compiled>& compiled() {
     for (const Shape& s : shapes()) {
       const QString text = QString::fromUtf8(s.text);
       QString pattern = QStringLiteral("^");
-      Compiled c;
+      Compiled c{&s, {}, {}};
       qsizetype at = 0;
       for (auto it = placeholder.globalMatch(text); it.hasNext();) {
         const auto m = it.next();
@@ -132,21 +135,18 @@ const std::vector<Compiled>& compiled() {
 
 QString translate(const QString& message, int depth, QStringList* used = nullptr) {
   if (message.isEmpty() || depth > 4) return message;
-  const auto& list = shapes();
-  const auto& patterns = compiled();
-  for (size_t k = 0; k < list.size(); ++k) {
-    const auto m = patterns[k].pattern.match(message);
+  for (const Compiled& c : compiled()) {
+    const auto m = c.pattern.match(message);
     if (!m.hasMatch()) continue;
-    if (used) used->append(QString::fromUtf8(list[k].text));
+    if (used) used->append(QString::fromUtf8(c.shape->text));
     QStringList parts(10);
-    for (size_t p = 0; p < patterns[k].parts.size(); ++p) {
-      const int number = patterns[k].parts[p];
-      QString part = m.captured(static_cast<int>(p) + 1);
-      for (int nested : list[k].nested)
-        if (nested == number) part = translate(part, depth + 1, used);
-      parts[number] = part;
+    for (size_t p = 0; p < c.parts.size(); ++p) {
+      const int number = c.parts[p];
+      const QString part = m.captured(static_cast<int>(p) + 1);
+      const bool nested = std::find(c.shape->nested.begin(), c.shape->nested.end(), number) != c.shape->nested.end();
+      parts[number] = nested ? translate(part, depth + 1, used) : part;
     }
-    QString out = QCoreApplication::translate("attnscope::EngineMessage", list[k].text);
+    const QString out = QCoreApplication::translate("attnscope::EngineMessage", c.shape->text);
     // One pass over the template, so a part holding "%2" is never substituted again.
     QString result;
     for (qsizetype i = 0; i < out.size(); ++i) {
@@ -169,6 +169,15 @@ QString engineMessage(const QString& message) { return translate(message, 0); }
 QString engineMessage(const std::string& message) { return translate(QString::fromStdString(message), 0); }
 
 QString engineMessage(const char* message) { return translate(QString::fromUtf8(message), 0); }
+
+const EngineMessageCache::Entry& EngineMessageCache::entry(const std::string& message) {
+  auto it = entries_.find(message);
+  if (it == entries_.end()) {
+    const QString text = engineMessage(message);
+    it = entries_.emplace(message, Entry{text, text.toStdString()}).first;
+  }
+  return it->second;
+}
 
 QStringList engineMessageShapes() {
   QStringList out;

@@ -11,12 +11,31 @@
 #include <QString>
 #include <QStringList>
 #include <string>
+#include <unordered_map>
 
 namespace attnscope {
 
 QString engineMessage(const std::string& message);
 QString engineMessage(const QString& message);
 QString engineMessage(const char* message);  // what(): UTF-8
+// The translations of a few distinct strings asked for many times (a trace's
+// span and thread names, while sorting a table or drawing a timeline frame):
+// each worked out once, as text and as UTF-8. Clear it when the strings change.
+class EngineMessageCache {
+ public:
+  const QString& text(const std::string& message) { return entry(message).text; }
+  const std::string& utf8(const std::string& message) { return entry(message).utf8; }
+  void clear() { entries_.clear(); }
+
+ private:
+  struct Entry {
+    QString text;
+    std::string utf8;
+  };
+  const Entry& entry(const std::string& message);
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 // The English templates, in matching order (tests hold every one to a real message).
 QStringList engineMessageShapes();
 // The templates a message's translation used, its own first, then those of

@@ -296,11 +296,14 @@ void ImGuiCanvas::mouseMoveEvent(QMouseEvent* event) {
   requestFrames();
 }
 
+// ImGui's index of a Qt mouse button; -1 for buttons ImGui does not track.
+static int imguiButton(Qt::MouseButton b) { return b == Qt::LeftButton ? 0 : b == Qt::RightButton ? 1 : b == Qt::MiddleButton ? 2 : -1; }
+
 void ImGuiCanvas::mouseButton(QMouseEvent* event, bool down) {
   useContext();
   ImGuiIO& io = ImGui::GetIO();
   io.MousePos = ImVec2(static_cast<float>(event->position().x()), static_cast<float>(event->position().y()));
-  const int button = event->button() == Qt::LeftButton ? 0 : event->button() == Qt::RightButton ? 1 : event->button() == Qt::MiddleButton ? 2 : -1;
+  const int button = imguiButton(event->button());
   if (button >= 0) {
     if (down) {
       io.MouseDown[button] = true;
@@ -318,7 +321,7 @@ void ImGuiCanvas::mouseButton(QMouseEvent* event, bool down) {
 void ImGuiCanvas::mousePressEvent(QMouseEvent* event) { mouseButton(event, true); }
 void ImGuiCanvas::mouseReleaseEvent(QMouseEvent* event) { mouseButton(event, false); }
 void ImGuiCanvas::mouseDoubleClickEvent(QMouseEvent* event) {
-  const int button = event->button() == Qt::LeftButton ? 0 : event->button() == Qt::RightButton ? 1 : event->button() == Qt::MiddleButton ? 2 : -1;
+  const int button = imguiButton(event->button());
   if (button >= 0) doubleClickUnseen_[button] = true;
   mouseButton(event, true);
 }

@@ -148,7 +148,7 @@ void MetricsCard::setRun(const RunResult& run, const AnalysisResult* analysis) {
   QStringList kernelNotes;
   for (const HeadExtras& e : run.result.extras)
     for (const std::string& n : e.notes)
-      if (!kernelNotes.contains(engineMessage(n))) kernelNotes << engineMessage(n);
+      if (const QString note = engineMessage(n); !kernelNotes.contains(note)) kernelNotes << note;
   if (!kernelNotes.isEmpty()) {
     addSection(tr("Notes"));
     for (const QString& n : kernelNotes) {

@@ -44,9 +44,9 @@ QString rateText(double flops, int64_t ns) {
 
 QString shareText(double share) { return QString("%1 %").arg(100 * share, 0, 'f', 1); }
 
-QString trackName(const Trace& t, int track) {
+QString trackName(const Trace& t, int track, EngineMessageCache& names) {
   const auto it = t.trackNames.find(track);
-  if (it != t.trackNames.end()) return engineMessage(it->second);
+  if (it != t.trackNames.end()) return names.text(it->second);
   return Text::tr("thread %1").arg(track);
 }
 
@@ -97,6 +97,7 @@ class SpanTableModel : public QAbstractTableModel {
     beginResetModel();
     trace_ = t;
     run_ = runDurationNs(t);
+    names_.clear();
     endResetModel();
   }
   const Trace& trace() const { return trace_; }
@@ -125,7 +126,7 @@ class SpanTableModel : public QAbstractTableModel {
       return index.column() >= SpanTable::Duration ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     if (role == Qt::UserRole) {
       switch (index.column()) {
-        case SpanTable::Name: return engineMessage(s.name);
+        case SpanTable::Name: return names_.text(s.name);  // sorting asks for it at every comparison
         case SpanTable::Category: return QString(spanCategoryName(s.category));
         case SpanTable::Device: return QString::fromStdString(s.device);
         case SpanTable::Thread: return s.track;
@@ -137,10 +138,10 @@ class SpanTableModel : public QAbstractTableModel {
     }
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
       switch (index.column()) {
-        case SpanTable::Name: return engineMessage(s.name);
+        case SpanTable::Name: return names_.text(s.name);
         case SpanTable::Category: return QString(spanCategoryName(s.category));
         case SpanTable::Device: return QString::fromStdString(s.device);
-        case SpanTable::Thread: return trackName(trace_, s.track);
+        case SpanTable::Thread: return trackName(trace_, s.track, names_);
         case SpanTable::Duration: return durationText(s.durationNs);
         case SpanTable::Share: return shareText(share);
         case SpanTable::Bytes: return bytesText(s.bytes);
@@ -153,6 +154,7 @@ class SpanTableModel : public QAbstractTableModel {
  private:
   Trace trace_;
   int64_t run_ = 0;
+  mutable EngineMessageCache names_;  // span and thread names as shown
 };
 
 class PhaseTableModel : public QAbstractTableModel {

@@ -42,19 +42,13 @@ void TimelineView::setTrace(const Trace& trace) {
   // as they are), worked out once per trace: a frame draws thousands of boxes.
   labels_.clear();
   QString glyphs;
-  for (const Span& s : model_.trace().spans) glyphs += QString::fromStdString(label(s.name));
-  for (const auto& [track, name] : model_.trace().trackNames) glyphs += QString::fromStdString(label(name));
+  for (const Span& s : model_.trace().spans) glyphs += labels_.text(s.name);
+  for (const auto& [track, name] : model_.trace().trackNames) glyphs += labels_.text(name);
   addGlyphs(glyphs);
   fit();
 }
 
 void TimelineView::clear() { setTrace(Trace{}); }
-
-const std::string& TimelineView::label(const std::string& name) {
-  auto it = labels_.find(name);
-  if (it == labels_.end()) it = labels_.emplace(name, engineMessage(name).toStdString()).first;
-  return it->second;
-}
 
 void TimelineView::setViewport(double startNs, double endNs) {
   view_.startNs = startNs;
@@ -131,7 +125,7 @@ void TimelineView::drawUi() {
   const std::vector<Span>& spans = model_.trace().spans;
   for (size_t l = 0; l < model_.lanes().size(); ++l) {
     const TimelineLane& lane = model_.lanes()[l];
-    const std::string header = lane.device + "  " + label(lane.name) + (lane.phaseTotals ? "  " + uiText(tr("(phase totals)")).toStdString() : std::string());
+    const std::string header = lane.device + "  " + labels_.utf8(lane.name) + (lane.phaseTotals ? "  " + uiText(tr("(phase totals)")).toStdString() : std::string());
     lanes->AddText(ImVec2(origin.x + 4, y + 2), lane.phaseTotals ? IM_COL32(150, 150, 150, 255) : IM_COL32(220, 220, 220, 255), header.c_str());
     lanes->AddLine(ImVec2(origin.x, y), ImVec2(plotX + plotW, y), IM_COL32(80, 80, 80, 255));
     for (size_t level = 0; level < lane.levels.size(); ++level) {
@@ -147,7 +141,7 @@ void TimelineView::drawUi() {
         lanes->AddRectFilled(a, b, withAlpha(fill, lane.phaseTotals ? 150 : 235));
         if (!merged && item.span == selected_) lanes->AddRect(a, b, IM_COL32(255, 255, 255, 255), 0, 0, 2.0f);
         ++boxesDrawn_;
-        const std::string text = merged ? std::to_string(item.count) : label(spans[static_cast<size_t>(item.span)].name);
+        const std::string text = merged ? std::to_string(item.count) : labels_.utf8(spans[static_cast<size_t>(item.span)].name);
         const ImVec2 size = ImGui::CalcTextSize(text.c_str());
         if (x1 - x0 > size.x + 6) lanes->AddText(ImVec2(std::max(x0, plotX) + 3, rowTop + (rowHeight - 2 - size.y) / 2), IM_COL32(255, 255, 255, 255), text.c_str());
         if (hoverPlot && mouse.y >= rowTop && mouse.y < rowTop + rowHeight - 2 && mouse.x >= x0 && mouse.x < x1) {
@@ -169,7 +163,7 @@ void TimelineView::drawUi() {
     } else if (hoverSpan >= 0) {
       const Span& s = spans[static_cast<size_t>(hoverSpan)];
       QString text = tr("%1\n%2 on %3, track %4\nstart %5, duration %6")
-                         .arg(QString::fromStdString(label(s.name)), spanCategoryName(s.category), QString::fromStdString(s.device))
+                         .arg(labels_.text(s.name), spanCategoryName(s.category), QString::fromStdString(s.device))
                          .arg(s.track)
                          .arg(QString::fromStdString(formatNanoseconds(static_cast<double>(s.startNs - model_.firstNs()))), QString::fromStdString(formatNanoseconds(static_cast<double>(s.durationNs))));
       if (s.bytes > 0) text += tr("\n%1 moved").arg(formatBytes(static_cast<double>(s.bytes)));

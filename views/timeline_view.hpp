@@ -6,12 +6,12 @@
 // one box that counts them (TimelineModel), so big traces stay smooth.
 #pragma once
 
-#include <unordered_map>
 
 #include <QRectF>
 #include <QString>
 #include <vector>
 
+#include "engine_message.hpp"
 #include "imgui_canvas.hpp"
 #include "timeline_model.hpp"
 
@@ -51,9 +51,8 @@ class TimelineView : public ImGuiCanvas {
   void drawUi() override;
 
  private:
-  // A span's or thread's name as shown (engineMessage), cached per trace.
-  const std::string& label(const std::string& name);
-  std::unordered_map<std::string, std::string> labels_;
+  // Span and thread names as shown (engineMessage), worked out once per trace.
+  EngineMessageCache labels_;
   void drawRuler(float x0, float y0, float width);
   void drawMemory(float x0, float y0, float width);
   void handleInput();

@@ -199,10 +199,7 @@ void JobRunner::runCompare(JobId id, const CompareRequest& request, const Cancel
       if (base.sample.empty()) whole.n = 0;  // a file: read all of it, then crop, to tell how long it was
       Sequence seq = loadInput(whole, &preparation);
       prepared->sourceLength = seq.length();
-      if (base.sample.empty() && base.n > 0 && seq.length() > base.n) {
-        seq.crop(base.n);
-        seq.warnings.push_back(tr("cropped to the first %1 of %2 positions").arg(base.n).arg(prepared->sourceLength).toStdString());
-      }
+      if (base.sample.empty() && base.n > 0 && seq.length() > base.n) seq.crop(base.n);
       prepared->qkv = prepareQkv(base, seq, &preparation, token);
       prepared->labels = std::move(seq.labels);
       prepared->name = seq.name;
@@ -236,6 +233,9 @@ void JobRunner::runCompare(JobId id, const CompareRequest& request, const Cancel
     try {
       auto run = std::make_shared<RunResult>(runAttention(item->spec, qkv, input->labels, callbacks, &preparation));
       run->warnings.insert(run->warnings.begin(), input->warnings.begin(), input->warnings.end());
+      // The crop is the window's own, so the run's record says it (the panel says it from sourceLength).
+      if (input->sourceLength > qkv.n())
+        run->warnings.insert(run->warnings.begin(), tr("cropped to the first %1 of %2 positions").arg(qkv.n()).arg(input->sourceLength).toStdString());
       item->run = run;
       report(tr("%1/%2 %3: analysing").arg(index + 1).arg(total).arg(variant), (index + 0.8) / total);
       AnalysisRequest analysis = request.analysis;

@@ -10,7 +10,6 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
-#include <QSettings>
 #include <QStandardPaths>
 
 #include "language.hpp"
@@ -51,12 +50,7 @@ bool MainWindow::restartIn(const QString& language) {
   const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
   QDir().mkpath(dir);
   const QString path = dir + "/restart.attnscope";
-  if (!writeSession(path, false)) return false;
-  // What a plain start restores, in case the new window starts before this one has closed.
-  QSettings settings;
-  settings.setValue("window/geometry", saveGeometry());
-  settings.setValue("window/state", saveState());
-  settings.sync();
+  if (!writeSession(path, false)) return false;  // the layout travels in the session file too
   const QStringList arguments{"--lang", language, "--restart-from", path};
   const QString program = QCoreApplication::applicationFilePath();
   const bool started = launcher_ ? launcher_(program, arguments) : QProcess::startDetached(program, arguments);

@@ -178,12 +178,10 @@ void SequencePanel::showInput(const PreparedInput& input) {
                      .arg(input.fromQkv ? tr(", Q/K/V from the file") : QString());
   if (input.sourceLength > qkv.n()) text += "\n" + tr("cropped from %1 positions").arg(input.sourceLength);
   info_->setText(text);
-  // The loader's own warnings, in the window's language; the crop is said above.
+  // The loader's own warnings, in the window's language.
   QStringList said;
-  for (const std::string& w : input.warnings) {
-    const QString line = engineMessage(w);
-    if (!line.startsWith(JobRunner::tr("cropped to the first %1 of %2 positions").arg(qkv.n()).arg(input.sourceLength)) && !said.contains(line)) said << QStringLiteral("⚠ ") + line;
-  }
+  for (const std::string& w : input.warnings)
+    if (const QString line = QStringLiteral("⚠ ") + engineMessage(w); !said.contains(line)) said << line;
   warnings_->setText(said.join('\n'));
   warnings_->setVisible(!said.isEmpty());
   info_->setToolTip(QString::fromStdString(qkv.origin));

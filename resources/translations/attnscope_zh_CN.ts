@@ -287,7 +287,7 @@ run flags (as attnscope-cli run):
 <context>
     <name>attnscope::EngineMessage</name>
     <message>
-        <location filename="../../views/engine_message.cpp" line="+22"/>
+        <location filename="../../views/engine_message.cpp" line="+23"/>
         <source>memory guard: %1 would need %2 but the budget is %3 (%4); nothing was allocated</source>
         <translation>内存保护：%1 需要 %2，但预算只有 %3（%4）；没有分配任何内存</translation>
     </message>
@@ -990,18 +990,17 @@ mean %7 = %8</source>
         <translation>正在加载输入</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location filename="../../app/gui/sequence_panel.cpp" line="+185"/>
+        <location line="+42"/>
         <source>cropped to the first %1 of %2 positions</source>
         <translation>已截取 %2 个位置中的前 %1 个</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="-7"/>
         <source>%1/%2 %3: %4</source>
         <translation>%1/%2 %3：%4</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>%1/%2 %3: analysing</source>
         <translation>%1/%2 %3：分析中</translation>
     </message>
@@ -1192,12 +1191,12 @@ mean %7 = %8</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+27"/>
         <source>My lesson</source>
         <translation>我的课程</translation>
     </message>
     <message numerus="yes">
-        <location line="+16"/>
+        <location line="+17"/>
         <source>%1 (%n step(s), not saved)</source>
         <translation>
             <numerusform>%1（%n 步，未保存）</numerusform>
@@ -1209,14 +1208,14 @@ mean %7 = %8</source>
         <translation>会话中的自制课程无法读取：%1</translation>
     </message>
     <message numerus="yes">
-        <location line="+14"/>
+        <location line="+8"/>
         <source>%n step(s) of “%1” added to your lesson</source>
         <translation>
             <numerusform>“%1”的 %n 个步骤已加入你的课程</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+29"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
@@ -1399,7 +1398,7 @@ mean %7 = %8</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window_language.cpp" line="+24"/>
+        <location filename="../../app/gui/main_window_language.cpp" line="+23"/>
         <source>The interface stays in %1</source>
         <translation>界面语言保持为：%1</translation>
     </message>
@@ -1429,7 +1428,7 @@ mean %7 = %8</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+18"/>
         <source>Could not restart %1: the interface will be in %2 from the next start</source>
         <translation>无法重新启动 %1；下次启动时界面语言将切换为：%2</translation>
     </message>
@@ -2582,7 +2581,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::SequencePanel</name>
     <message>
-        <location filename="../../app/gui/sequence_panel.cpp" line="-151"/>
+        <location filename="../../app/gui/sequence_panel.cpp" line="+34"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
@@ -2823,18 +2822,18 @@ mean %7 = %8</source>
         <translation>线程 %1</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-62"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -2850,19 +2849,19 @@ mean %7 = %8</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+60"/>
+        <location line="+61"/>
         <source>Share of run</source>
         <translation>占运行比例</translation>
     </message>
     <message>
-        <location line="-59"/>
-        <location line="+59"/>
+        <location line="-60"/>
+        <location line="+60"/>
         <source>Bytes</source>
         <translation>字节数</translation>
     </message>
     <message>
-        <location line="-58"/>
-        <location line="+59"/>
+        <location line="-59"/>
+        <location line="+60"/>
         <source>FLOP/s</source>
         <translation>FLOP/s</translation>
     </message>
@@ -3044,7 +3043,7 @@ mean %7 = %8</source>
 <context>
     <name>attnscope::TimelineView</name>
     <message>
-        <location filename="../../views/timeline_view.cpp" line="+103"/>
+        <location filename="../../views/timeline_view.cpp" line="+97"/>
         <source>No trace yet: run a comparison and pick a variant above.</source>
         <translation>暂无追踪：请运行一次对比，并在上方选择一个变体。</translation>
     </message>

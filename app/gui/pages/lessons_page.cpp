@@ -101,27 +101,42 @@ void LessonsPage::updateButtons() {
   }
 }
 
-void LessonsPage::addStep(const LessonStep& step) {
+void LessonsPage::addStep(const LessonStep& step) { appendSteps({step}, nullptr); }
+
+void LessonsPage::appendSteps(const std::vector<LessonStep>& steps, const Lesson* titleFrom) {
+  if (steps.empty()) return;
   if (draft_ < 0) {
     Lesson lesson;
     lesson.id = "my-lesson";
     lesson.title.byLanguage[language()] = tr("My lesson").toStdString();
+    if (titleFrom) {
+      lesson.title = titleFrom->title;
+      lesson.summary = titleFrom->summary;
+    }
     lessons_.push_back(std::move(lesson));
     list_->addItem(QString());
     draft_ = static_cast<int>(lessons_.size()) - 1;
   }
-  Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
-  lesson.steps.push_back(step);
-  labelDraft();
+  auto& mine = lessons_[static_cast<size_t>(draft_)].steps;
+  mine.insert(mine.end(), steps.begin(), steps.end());
   list_->setCurrentRow(draft_);
+  showDraft(static_cast<int>(mine.size()) - 1);
+}
+
+void LessonsPage::showDraft(int step) {
+  const Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
+  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
   showLesson(draft_);
-  steps_->setCurrentRow(steps_->count() - 1);
+  steps_->setCurrentRow(std::clamp(step, 0, steps_->count() - 1));
   updateButtons();
 }
 
-void LessonsPage::labelDraft() {
-  const Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
-  list_->item(draft_)->setText(tr("%1 (%n step(s), not saved)", nullptr, static_cast<int>(lesson.steps.size())).arg(QString::fromStdString(lesson.title.in(language()))));
+void LessonsPage::dropDraft() {
+  if (draft_ < 0) return;
+  lessons_.erase(lessons_.begin() + draft_);
+  delete list_->takeItem(draft_);
+  draft_ = -1;
+  updateButtons();
 }
 
 void LessonsPage::removeDraftStep(int step) {
@@ -129,16 +144,8 @@ void LessonsPage::removeDraftStep(int step) {
   Lesson& lesson = lessons_[static_cast<size_t>(draft_)];
   if (step < 0 || step >= static_cast<int>(lesson.steps.size())) return;
   lesson.steps.erase(lesson.steps.begin() + step);
-  if (lesson.steps.empty()) {
-    lessons_.erase(lessons_.begin() + draft_);
-    delete list_->takeItem(draft_);
-    draft_ = -1;
-    updateButtons();
-    return;
-  }
-  labelDraft();
-  showLesson(draft_);
-  steps_->setCurrentRow(std::min(step, steps_->count() - 1));
+  if (lesson.steps.empty()) dropDraft();
+  else showDraft(step);
 }
 
 void LessonsPage::saveState(nlohmann::json& state) const {
@@ -149,11 +156,8 @@ void LessonsPage::restoreState(const nlohmann::json& state) {
   if (!state.is_object() || !state.contains("draft")) return;
   try {
     const Lesson draft = parseLesson(state["draft"].dump(), "session: your lesson");
-    while (draft_ >= 0) removeDraftStep(0);  // the session's lesson replaces the one made here
-    for (const LessonStep& step : draft.steps) addStep(step);
-    Lesson& mine = lessons_[static_cast<size_t>(draft_)];
-    mine.title = draft.title;
-    labelDraft();
+    dropDraft();  // the session's lesson replaces the one made here
+    appendSteps(draft.steps, &draft);
   } catch (const Error& e) {
     status_->setText(tr("Your lesson in the session could not be read: %1").arg(engineMessage(e.what())));
   }
@@ -162,13 +166,7 @@ void LessonsPage::restoreState(const nlohmann::json& state) {
 void LessonsPage::copyToDraft(int row) {
   if (row < 0 || row >= static_cast<int>(lessons_.size()) || row == draft_) return;
   const Lesson source = lessons_[static_cast<size_t>(row)];  // a copy: adding the draft may move the list
-  const bool fresh = draft_ < 0;
-  for (const LessonStep& step : source.steps) addStep(step);
-  if (fresh) {
-    lessons_[static_cast<size_t>(draft_)].title = source.title;
-    lessons_[static_cast<size_t>(draft_)].summary = source.summary;
-    labelDraft();
-  }
+  appendSteps(source.steps, &source);  // a new lesson takes its title
   status_->setText(tr("%n step(s) of “%1” added to your lesson", nullptr, static_cast<int>(source.steps.size())).arg(QString::fromStdString(source.title.in(language()))));
 }
 
@@ -179,9 +177,7 @@ void LessonsPage::editDraftStep(int step, const QString& title, const QString& t
   LessonStep& s = lesson.steps[static_cast<size_t>(step)];
   s.title.byLanguage[language()] = title.trimmed().toStdString();
   s.text.byLanguage[language()] = (text.trimmed().isEmpty() ? title : text).trimmed().toStdString();
-  labelDraft();
-  showLesson(draft_);
-  steps_->setCurrentRow(step);
+  showDraft(step);
 }
 
 void LessonsPage::moveDraftStep(int step, int delta) {
@@ -190,9 +186,7 @@ void LessonsPage::moveDraftStep(int step, int delta) {
   const int to = step + delta;
   if (step < 0 || to < 0 || step >= static_cast<int>(steps.size()) || to >= static_cast<int>(steps.size())) return;
   std::swap(steps[static_cast<size_t>(step)], steps[static_cast<size_t>(to)]);
-  labelDraft();
-  showLesson(draft_);
-  steps_->setCurrentRow(to);
+  showDraft(to);
 }
 
 bool LessonsPage::saveLesson(int row, const QString& path) {

@@ -58,7 +58,11 @@ class LessonsPage : public Page {
   void chooseFile();
   void chooseSavePath();
   void updateButtons();
-  void labelDraft();  // "My lesson (3 steps, not saved)"
+  // Steps added to the window's own lesson, made (titled as titleFrom, or "My lesson") when there is none.
+  void appendSteps(const std::vector<LessonStep>& steps, const Lesson* titleFrom);
+  // The window's own lesson listed ("My lesson (3 steps, not saved)") and shown at a step.
+  void showDraft(int step);
+  void dropDraft();
 
   PageContext context_;
   std::vector<Lesson> lessons_;
